@@ -1,0 +1,1 @@
+//! Bundled AWS data: the service reference and AWS-managed policies.

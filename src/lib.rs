@@ -1,0 +1,8 @@
+//! iampath: an offline access-path analyzer and linter for AWS IAM.
+//!
+//! Data flows one way: files → [`source`] → [`ingest`] → [`model`] → eval → graph →
+//! queries and rules → [`report`]. The [`catalog`] holds bundled AWS data.
+#![forbid(unsafe_code)]
+
+pub mod catalog;
+pub mod policy;
