@@ -5,4 +5,10 @@
 #![forbid(unsafe_code)]
 
 pub mod catalog;
+pub mod cli;
+pub mod ingest;
+pub mod model;
 pub mod policy;
+pub mod report;
+pub mod run;
+pub mod source;

@@ -156,9 +156,18 @@ mod tests {
     #[test]
     fn star_crosses_slashes_and_colons() {
         assert!(sensitive("arn:aws:s3:::b/*", "arn:aws:s3:::b/a/b/c"));
-        assert!(sensitive("arn:aws:s3:::b/*/test/*", "arn:aws:s3:::b/1/2/test/x.jpg"));
-        assert!(sensitive("arn:aws:s3:::b/*/test/*", "arn:aws:s3:::b//test/x.jpg"));
-        assert!(!sensitive("arn:aws:s3:::b/*/test/*", "arn:aws:s3:::b/test/x.jpg"));
+        assert!(sensitive(
+            "arn:aws:s3:::b/*/test/*",
+            "arn:aws:s3:::b/1/2/test/x.jpg"
+        ));
+        assert!(sensitive(
+            "arn:aws:s3:::b/*/test/*",
+            "arn:aws:s3:::b//test/x.jpg"
+        ));
+        assert!(!sensitive(
+            "arn:aws:s3:::b/*/test/*",
+            "arn:aws:s3:::b/test/x.jpg"
+        ));
         assert!(sensitive("a*", "a:b:c"));
     }
 
@@ -181,7 +190,10 @@ mod tests {
     fn shape_queries() {
         assert!(Pattern::new("**", CaseMode::Sensitive).matches_everything());
         assert!(Pattern::new("abc", CaseMode::Sensitive).is_literal());
-        assert_eq!(Pattern::new("s3:Get*", CaseMode::Sensitive).literal_prefix(), "s3:Get");
+        assert_eq!(
+            Pattern::new("s3:Get*", CaseMode::Sensitive).literal_prefix(),
+            "s3:Get"
+        );
         assert!(sensitive("", ""));
         assert!(!sensitive("", "a"));
     }

@@ -1,0 +1,52 @@
+//! Command-line definitions (clap) only: what the user can type.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// iampath: offline access-path analyzer and linter for AWS IAM.
+#[derive(Debug, Parser)]
+#[command(name = "iampath", version, about, long_about = None)]
+pub struct Cli {
+    /// A data folder or file: account folders, exports, organization data (repeatable).
+    #[arg(long = "data", global = true, value_name = "PATH")]
+    pub data: Vec<PathBuf>,
+
+    /// Output format.
+    #[arg(long, global = true, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+
+    /// When to color the output (NO_COLOR is honoured with `auto`).
+    #[arg(long, global = true, value_enum, default_value_t = Color::Auto)]
+    pub color: Color,
+
+    /// Deepest JSON nesting accepted in an input file.
+    #[arg(long, global = true, value_name = "N", default_value_t = crate::source::json::DEFAULT_MAX_DEPTH)]
+    pub max_depth: usize,
+
+    /// Largest input file read, in bytes.
+    #[arg(long, global = true, value_name = "BYTES", default_value_t = 512 * 1024 * 1024)]
+    pub max_file_size: u64,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Load and validate the data: an inventory per account, then every diagnostic.
+    Load,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Color {
+    Auto,
+    Always,
+    Never,
+}

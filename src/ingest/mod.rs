@@ -1,0 +1,293 @@
+//! From files to the model: the layout walker, one module per export kind, and the
+//! checks that need everything loaded (managed-policy resolution, group membership,
+//! the organization tree).
+
+mod cx;
+pub mod diag;
+mod gaad;
+mod org;
+pub mod policy_doc;
+mod resolve;
+mod resource;
+mod standalone;
+pub mod walk;
+
+use std::path::{Path, PathBuf};
+
+pub use cx::Cx;
+pub use diag::{Diagnostic, Problem, Severity};
+
+use crate::model::{FileId, Model, ResourceService, Span};
+use crate::source::decode::Layers;
+use crate::source::json::{self, Node};
+use crate::source::{SourceFile, SourceMap};
+use walk::{Found, Place};
+
+/// Limits that keep a hostile input from exhausting the machine.
+#[derive(Debug, Clone)]
+pub struct LoadOptions {
+    /// Deepest nesting of arrays and objects accepted in a JSON text.
+    pub max_depth: usize,
+    /// Largest file read, in bytes.
+    pub max_file_size: u64,
+}
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        LoadOptions {
+            max_depth: json::DEFAULT_MAX_DEPTH,
+            max_file_size: 512 * 1024 * 1024,
+        }
+    }
+}
+
+/// The result of a load: the model, the texts it came from, and every diagnostic.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub model: Model,
+    pub sources: SourceMap,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Loaded {
+    /// True when any input could not be read or is invalid.
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics
+            .iter()
+            .any(|d| d.severity() == Severity::Error)
+    }
+}
+
+/// Loads every file under `paths` (folders are walked; files are read as given).
+/// A file that cannot be read is reported and the others still load.
+pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Loaded {
+    let mut loaded = Loaded::default();
+    for found in walk::walk(paths) {
+        match found {
+            Found::File(path) => load_file(&mut loaded, &path, opts),
+            Found::SymlinkLoop(path) => {
+                let name = path.display().to_string();
+                let file = file_stub(&mut loaded.sources, &path);
+                push(&mut loaded.diagnostics, Problem::SymlinkLoop(name), file);
+            }
+            Found::Unreadable(path, reason) => {
+                let file = file_stub(&mut loaded.sources, &path);
+                push(
+                    &mut loaded.diagnostics,
+                    Problem::Unreadable {
+                        what: "it".into(),
+                        reason,
+                    },
+                    file,
+                );
+            }
+            Found::BadAccountFolder(path, name) => {
+                let file = file_stub(&mut loaded.sources, &path);
+                push(
+                    &mut loaded.diagnostics,
+                    Problem::AccountFolderName(name),
+                    file,
+                );
+            }
+        }
+    }
+    resolve::resolve(&mut loaded, opts);
+    if let Some(org) = &loaded.model.organization {
+        org::check(org, &mut loaded.diagnostics);
+    }
+    loaded
+}
+
+/// An empty source entry for a path that has no readable text.
+fn file_stub(sources: &mut SourceMap, path: &Path) -> FileId {
+    sources.add(SourceFile::new(path, String::new()))
+}
+
+fn push(diags: &mut Vec<Diagnostic>, problem: Problem, file: FileId) {
+    diags.push(Diagnostic::new(
+        problem,
+        Span {
+            file,
+            start: 0,
+            end: 0,
+        },
+    ));
+}
+
+/// Reads a file's bytes into text, reporting size, encoding and BOM problems.
+fn read_text(
+    path: &Path,
+    opts: &LoadOptions,
+) -> Result<(String, Vec<(Problem, u32)>), (Problem, String, u32)> {
+    let size = std::fs::metadata(path)
+        .map_err(|e| {
+            (
+                Problem::Unreadable {
+                    what: "the file".into(),
+                    reason: e.to_string(),
+                },
+                String::new(),
+                0,
+            )
+        })?
+        .len();
+    if size > opts.max_file_size {
+        return Err((
+            Problem::TooLarge {
+                size,
+                limit: opts.max_file_size,
+            },
+            String::new(),
+            0,
+        ));
+    }
+    let mut bytes = std::fs::read(path).map_err(|e| {
+        (
+            Problem::Unreadable {
+                what: "the file".into(),
+                reason: e.to_string(),
+            },
+            String::new(),
+            0,
+        )
+    })?;
+    let mut notes = Vec::new();
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return Err((Problem::Utf16, String::new(), 0));
+    }
+    if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        bytes.drain(..3);
+        notes.push((Problem::ByteOrderMark, 0));
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok((text, notes)),
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            Err((
+                Problem::NotUtf8,
+                lossy,
+                u32::try_from(at).unwrap_or(u32::MAX),
+            ))
+        }
+    }
+}
+
+fn load_file(loaded: &mut Loaded, path: &Path, opts: &LoadOptions) {
+    let (text, notes) = match read_text(path, opts) {
+        Ok(v) => v,
+        Err((problem, text, at)) => {
+            let file = loaded.sources.add(SourceFile::new(path, text));
+            loaded.diagnostics.push(Diagnostic::new(
+                problem,
+                Span {
+                    file,
+                    start: at,
+                    end: at,
+                },
+            ));
+            return;
+        }
+    };
+    let file = loaded.sources.add(SourceFile::new(path, text));
+    for (problem, at) in notes {
+        loaded.diagnostics.push(Diagnostic::new(
+            problem,
+            Span {
+                file,
+                start: at,
+                end: at,
+            },
+        ));
+    }
+    // The text lives in the source map; lowering borrows it from there while the
+    // model and diagnostics are filled in.
+    let Loaded {
+        model,
+        sources,
+        diagnostics,
+    } = loaded;
+    let Some(source) = sources.get(file) else {
+        return;
+    };
+    let layers = Layers::file();
+    let mut cx = Cx {
+        file,
+        text: &source.text,
+        layers: &layers,
+        opts,
+        diags: diagnostics,
+    };
+    let tree = match json::parse(&source.text, opts.max_depth) {
+        Ok(t) => t,
+        Err(e) => {
+            let span = cx.span(e.offset, e.offset.saturating_add(1));
+            cx.report(Problem::Syntax(e.message), span);
+            return;
+        }
+    };
+    dispatch(&mut cx, &tree, &walk::place_of(path), path, model);
+}
+
+/// Decides what a parsed file is from its place in the layout and its shape.
+fn dispatch(cx: &mut Cx, tree: &Node, place: &Place, path: &Path, model: &mut Model) {
+    let stem = path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or_default();
+    let fields = tree.as_object().map(|members| cx::Fields { members });
+    if let Some(f) = &fields {
+        if gaad::is_export(f) {
+            if place.service.is_some() {
+                let msg = "an account authorization export belongs at the top of its account folder, not in a service folder";
+                cx.report(Problem::Misplaced(msg.into()), cx.node_span(tree));
+            }
+            return gaad::ingest(cx, tree, place.account.clone(), model);
+        }
+    }
+    if place.organization || place.account.is_none() {
+        if org::is_tree(tree) {
+            return org::ingest_tree(cx, tree, model);
+        }
+        if org::is_describe_policy(tree) {
+            return org::ingest_policy(cx, tree, model);
+        }
+        if org::is_iamspy_tree(tree) {
+            return org::ingest_iamspy(cx, tree, model);
+        }
+    }
+    if standalone::is_resource_list(tree) {
+        return standalone::ingest_resource_list(cx, tree, model);
+    }
+    match (&place.account, &place.service) {
+        (Some((account, alias)), Some(service)) => {
+            if alias.is_some() {
+                let acct = model.account_mut(account);
+                if acct.alias.is_none() {
+                    acct.alias = alias.clone();
+                }
+            }
+            let service = ResourceService::from_folder(service);
+            resource::ingest(cx, tree, account, &service, stem, model);
+        }
+        (Some(_), None) => {
+            let what = if tree.get("Statement").is_some() || resource::is_cli_shape(tree) {
+                Problem::Misplaced("a resource policy belongs in a service folder of its account: <ACCOUNT_ID>/<service>/<name>.json (e.g. 111111111111/s3/my-bucket.json)".into())
+            } else {
+                Problem::UnknownShape("expected a get-account-authorization-details export".into())
+            };
+            cx.report(what, cx.node_span(tree));
+        }
+        (None, _) => {
+            if tree.get("Statement").is_some() {
+                standalone::ingest_document(cx, tree, path, model);
+            } else if resource::is_cli_shape(tree) || resource::is_bucket_list(tree) {
+                let msg = "a resource-policy file outside an account folder: put it in <ACCOUNT_ID>/<service>/<name>.json so iampath knows whose resource it is";
+                cx.report(Problem::Misplaced(msg.into()), cx.node_span(tree));
+            } else {
+                let msg = "expected a get-account-authorization-details export, a policy document, or Organizations data";
+                cx.report(Problem::UnknownShape(msg.into()), cx.node_span(tree));
+            }
+        }
+    }
+}

@@ -1,0 +1,142 @@
+//! Diagnostics for people (miette snippets at the span) and for machines (JSON
+//! records with file, line and column).
+
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
+    SourceCode, SourceSpan, SpanContents,
+};
+use serde_json::{Value, json};
+
+use crate::ingest::{Diagnostic, Severity};
+use crate::source::{SourceFile, SourceMap};
+
+/// Diagnostics in a stable order: by file, then position.
+pub fn sorted(diags: &[Diagnostic]) -> Vec<&Diagnostic> {
+    let mut v: Vec<&Diagnostic> = diags.iter().collect();
+    v.sort_by_key(|d| (d.span.file, d.span.start));
+    v
+}
+
+/// The JSON record of a diagnostic.
+pub fn to_json(d: &Diagnostic, sources: &SourceMap) -> Value {
+    let file = sources.get(d.span.file);
+    let (line, column) = file.map_or((1, 1), |f| f.line_col(d.span.start));
+    json!({
+        "severity": d.severity().as_str(),
+        "code": d.code(),
+        "message": d.to_string(),
+        "file": file.map_or("", |f| f.name.as_str()),
+        "line": line,
+        "column": column,
+    })
+}
+
+/// `file:line:column: severity[code]: message` — one line, for logs and summaries.
+pub fn one_line(d: &Diagnostic, sources: &SourceMap) -> String {
+    let file = sources.get(d.span.file);
+    let (line, column) = file.map_or((1, 1), |f| f.line_col(d.span.start));
+    let name = file.map_or("", |f| f.name.as_str());
+    format!(
+        "{name}:{line}:{column}: {}[{}]: {d}",
+        d.severity().as_str(),
+        d.code()
+    )
+}
+
+/// A miette rendering with the snippet of the file at the span.
+pub fn render(d: &Diagnostic, sources: &SourceMap, color: bool) -> String {
+    let Some(file) = sources.get(d.span.file) else {
+        return one_line(d, sources);
+    };
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
+    let shown = Located { diag: d, file };
+    let mut out = String::new();
+    match handler.render_report(&mut out, &shown) {
+        Ok(()) => out,
+        Err(_) => one_line(d, sources),
+    }
+}
+
+/// A diagnostic paired with its file, so that miette can show the snippet.
+struct Located<'a> {
+    diag: &'a Diagnostic,
+    file: &'a SourceFile,
+}
+
+impl std::fmt::Debug for Located<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.diag, f)
+    }
+}
+
+impl std::fmt::Display for Located<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self.diag, f)
+    }
+}
+
+impl std::error::Error for Located<'_> {}
+
+impl miette::Diagnostic for Located<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn std::fmt::Display + 'b>> {
+        Some(Box::new(self.diag.code()))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.diag.severity() {
+            Severity::Warning => miette::Severity::Warning,
+            Severity::Error => miette::Severity::Error,
+        })
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        Some(self)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let text_len = self.file.text.len();
+        let span = |start: u32, end: u32| {
+            let start = (start as usize).min(text_len);
+            let end = (end as usize).clamp(start, text_len);
+            SourceSpan::from(start..end)
+        };
+        let mut labels = vec![LabeledSpan::new_primary_with_span(
+            None,
+            span(self.diag.span.start, self.diag.span.end),
+        )];
+        if let Some(r) = self.diag.related.filter(|r| r.file == self.diag.span.file) {
+            labels.push(LabeledSpan::new_with_span(
+                Some("first here".into()),
+                span(r.start, r.end),
+            ));
+        }
+        Some(Box::new(labels.into_iter()))
+    }
+}
+
+impl SourceCode for Located<'_> {
+    fn read_span<'b>(
+        &'b self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'b> + 'b>, MietteError> {
+        let inner = self
+            .file
+            .text
+            .read_span(span, context_lines_before, context_lines_after)?;
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.file.name.clone(),
+            inner.data(),
+            *inner.span(),
+            inner.line(),
+            inner.column(),
+            inner.line_count(),
+        )))
+    }
+}

@@ -1,0 +1,5 @@
+//! Outputs: each format is a function from results to text. Nothing upstream knows
+//! which format will be printed.
+
+pub mod diagnostics;
+pub mod load;

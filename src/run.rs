@@ -1,0 +1,56 @@
+//! Runs a parsed command line: load, then the command, then the report. Returns the
+//! process exit code; the binary only forwards it.
+
+use std::io::{IsTerminal, Write};
+
+use crate::cli::{Cli, Color, Command, Format};
+use crate::ingest::{self, LoadOptions};
+use crate::report;
+
+/// Exit codes shared by every command.
+pub mod exit {
+    pub const OK: u8 = 0;
+    pub const DENIED_OR_FINDINGS: u8 = 1;
+    pub const BAD_INPUT: u8 = 2;
+}
+
+pub fn run(cli: &Cli) -> u8 {
+    let opts = LoadOptions {
+        max_depth: cli.max_depth,
+        max_file_size: cli.max_file_size,
+    };
+    if cli.data.is_empty() {
+        eprintln!(
+            "error: no data given: pass --data PATH (a folder of account folders, or export files)"
+        );
+        return exit::BAD_INPUT;
+    }
+    match cli.command {
+        Command::Load => {
+            let loaded = ingest::load(&cli.data, &opts);
+            let out = match cli.format {
+                Format::Json => report::load::json(&loaded),
+                Format::Text => report::load::text(&loaded, color_enabled(cli.color)),
+            };
+            let mut stdout = std::io::stdout().lock();
+            // A closed pipe (`| head`) is not an error worth a panic.
+            let _ = stdout.write_all(out.as_bytes());
+            if loaded.has_errors() {
+                exit::BAD_INPUT
+            } else {
+                exit::OK
+            }
+        }
+    }
+}
+
+fn color_enabled(choice: Color) -> bool {
+    match choice {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::io::stdout().is_terminal()
+        }
+    }
+}

@@ -1,0 +1,109 @@
+//! Reading files: the texts of every loaded file, line/column lookup, JSON with byte
+//! spans, and decoding of embedded documents with offset maps back to the file.
+
+pub mod decode;
+pub mod json;
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use crate::model::FileId;
+
+/// One file as it was read.
+#[derive(Debug)]
+pub struct SourceFile {
+    /// The path as the user will recognise it (relative when given relative).
+    pub name: String,
+    pub path: PathBuf,
+    /// The text; for a file that is not valid UTF-8 this is a lossy copy (offsets up
+    /// to the first invalid byte are the file's own).
+    pub text: String,
+    line_starts: OnceLock<Vec<u32>>,
+}
+
+impl SourceFile {
+    pub fn new(path: &Path, text: String) -> Self {
+        SourceFile {
+            name: path.display().to_string(),
+            path: path.to_path_buf(),
+            text,
+            line_starts: OnceLock::new(),
+        }
+    }
+
+    fn line_starts(&self) -> &[u32] {
+        self.line_starts.get_or_init(|| {
+            std::iter::once(0)
+                .chain(
+                    self.text
+                        .bytes()
+                        .enumerate()
+                        .filter(|(_, b)| *b == b'\n')
+                        .map(|(i, _)| u32::try_from(i + 1).unwrap_or(u32::MAX)),
+                )
+                .collect()
+        })
+    }
+
+    /// 1-based line and column (in characters) of a byte offset.
+    pub fn line_col(&self, offset: u32) -> (usize, usize) {
+        let starts = self.line_starts();
+        let line = starts.partition_point(|s| *s <= offset).max(1);
+        let line_start = starts.get(line - 1).copied().unwrap_or(0) as usize;
+        let end = (offset as usize).min(self.text.len());
+        let column = match self.text.get(line_start..end) {
+            Some(s) => s.chars().count() + 1,
+            None => end.saturating_sub(line_start) + 1,
+        };
+        (line, column)
+    }
+}
+
+/// Every file read during a load, addressed by [`FileId`].
+#[derive(Debug, Default)]
+pub struct SourceMap {
+    files: Vec<SourceFile>,
+}
+
+impl SourceMap {
+    pub fn add(&mut self, file: SourceFile) -> FileId {
+        let id = FileId(u32::try_from(self.files.len()).unwrap_or(u32::MAX));
+        self.files.push(file);
+        id
+    }
+
+    pub fn get(&self, id: FileId) -> Option<&SourceFile> {
+        self.files.get(id.0 as usize)
+    }
+
+    pub fn files(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
+        self.files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (FileId(u32::try_from(i).unwrap_or(u32::MAX)), f))
+    }
+
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_and_column() {
+        let f = SourceFile::new(Path::new("x.json"), "ab\ncé\nd".into());
+        assert_eq!(f.line_col(0), (1, 1));
+        assert_eq!(f.line_col(2), (1, 3));
+        assert_eq!(f.line_col(3), (2, 1));
+        assert_eq!(f.line_col(6), (2, 3)); // after the two-byte é
+        assert_eq!(f.line_col(7), (3, 1));
+        assert_eq!(f.line_col(999), (3, 2));
+    }
+}
