@@ -146,6 +146,8 @@ pub enum Problem {
         "`{name}` is not in the export's Policies; using iampath's bundled copy of the AWS-managed policy (version {version})"
     )]
     BundledPolicy { name: String, version: String },
+    #[error("`{name}` is neither in this export's Policies nor in iampath's bundled copy; using the copy from another loaded account's export")]
+    OtherExportPolicy { name: String },
     #[error(
         "managed policy `{0}` has no default version in PolicyVersionList; its permissions are unknown"
     )]
@@ -226,6 +228,7 @@ impl Problem {
             Problem::UnresolvedPolicy { .. } => ("unresolved-policy", E),
             Problem::UnknownAwsPolicy { .. } => ("unknown-aws-policy", E),
             Problem::BundledPolicy { .. } => ("bundled-policy", W),
+            Problem::OtherExportPolicy { .. } => ("other-export-policy", W),
             Problem::NoDefaultVersion(_) => ("no-default-version", E),
             Problem::UnknownGroup { .. } => ("unknown-group", W),
             Problem::Duplicate(_) => ("duplicate-entity", W),

@@ -50,20 +50,23 @@ pub fn resolve(loaded: &mut Loaded, opts: &LoadOptions) {
             }
             reported.insert(w.arn.clone());
             let aws_managed = Arn::parse(&w.arn).is_some_and(|a| a.account == "aws");
-            let found = if !aws_managed {
-                loaded.diagnostics.push(Diagnostic::new(
-                    Problem::UnresolvedPolicy {
-                        owner: w.owner,
-                        arn: w.arn,
-                    },
-                    w.span,
-                ));
+            if !aws_managed {
+                let problem = Problem::UnresolvedPolicy { owner: w.owner, arn: w.arn };
+                loaded.diagnostics.push(Diagnostic::new(problem, w.span));
                 continue;
-            } else if let Some(p) = exported_aws.get(&w.arn) {
+            }
+            // The bundled copy first (issue 2); a policy newer than the bundle may still
+            // be in another account's export.
+            let found = bundled(loaded, &w, opts).or_else(|| {
+                let p = exported_aws.get(&w.arn)?;
+                let problem = Problem::OtherExportPolicy { name: p.name.clone() };
+                loaded.diagnostics.push(Diagnostic::new(problem, w.span));
                 Some(p.clone())
-            } else {
-                bundled(loaded, &w, opts)
-            };
+            });
+            if found.is_none() {
+                let problem = Problem::UnknownAwsPolicy { owner: w.owner.clone(), arn: w.arn.clone() };
+                loaded.diagnostics.push(Diagnostic::new(problem, w.span));
+            }
             if let (Some(p), Some(account)) = (found, loaded.model.accounts.get_mut(&id)) {
                 account.managed_policies.insert(w.arn.clone(), p);
             }
@@ -118,14 +121,7 @@ fn check_groups(account: &crate::model::Account, diags: &mut Vec<Diagnostic>) {
 /// The bundled copy of an AWS-managed policy, parsed from a source entry of its own so
 /// that its statements have spans like any other.
 fn bundled(loaded: &mut Loaded, w: &Wanted, opts: &LoadOptions) -> Option<ManagedPolicy> {
-    let Some(data) = crate::catalog::managed_policy(&w.arn) else {
-        let problem = Problem::UnknownAwsPolicy {
-            owner: w.owner.clone(),
-            arn: w.arn.clone(),
-        };
-        loaded.diagnostics.push(Diagnostic::new(problem, w.span));
-        return None;
-    };
+    let data = crate::catalog::managed_policy(&w.arn)?;
     let problem = Problem::BundledPolicy {
         name: data.name.clone(),
         version: data.version_id.clone(),
