@@ -236,6 +236,9 @@ fn dispatch(cx: &mut Cx, tree: &Node, place: &Place, path: &Path, model: &mut Mo
         .and_then(|s| s.to_str())
         .unwrap_or_default();
     let fields = tree.as_object().map(|members| cx::Fields { members });
+    if place.account.is_none() && org::is_iamspy_tree(tree) {
+        return org::ingest_iamspy(cx, tree, model);
+    }
     if let Some(f) = &fields {
         if gaad::is_export(f) {
             if place.service.is_some() {

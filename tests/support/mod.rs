@@ -1,0 +1,48 @@
+//! Shared helpers for the integration tests.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use iampath::ingest::{self, Diagnostic, LoadOptions, Loaded};
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `../shared/corpus/<rel>` beside the checkout.
+pub fn corpus(rel: &str) -> PathBuf {
+    repo().join("../shared/corpus").join(rel)
+}
+
+pub fn load(paths: &[PathBuf]) -> Loaded {
+    ingest::load(paths, &LoadOptions::default())
+}
+
+pub fn load_one(path: impl AsRef<Path>) -> Loaded {
+    load(&[path.as_ref().to_path_buf()])
+}
+
+/// Codes of all diagnostics, in order.
+pub fn codes(loaded: &Loaded) -> Vec<&'static str> {
+    loaded.diagnostics.iter().map(Diagnostic::code).collect()
+}
+
+/// 1-based (line, column) of a diagnostic's start.
+pub fn line_col(loaded: &Loaded, d: &Diagnostic) -> (usize, usize) {
+    loaded.sources.get(d.span.file).map(|f| f.line_col(d.span.start)).unwrap()
+}
+
+/// 1-based (line, column) of the first occurrence of `needle` in `text`.
+pub fn position_of(text: &str, needle: &str) -> (usize, usize) {
+    let at = text.find(needle).unwrap_or_else(|| panic!("{needle:?} not in text"));
+    let before = &text[..at];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().unwrap().chars().count() + 1;
+    (line, col)
+}
+
+pub fn only<'a>(loaded: &'a Loaded, code: &str) -> &'a Diagnostic {
+    let found: Vec<&Diagnostic> = loaded.diagnostics.iter().filter(|d| d.code() == code).collect();
+    assert_eq!(found.len(), 1, "expected one {code}, got {:?}", codes(loaded));
+    found[0]
+}
