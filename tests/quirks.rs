@@ -21,14 +21,20 @@ fn gaad_quirks_all_load() {
     let a = &loaded.model.accounts["333333333333"];
     assert_eq!(a.alias.as_deref(), Some("quirks"));
     // IsTruncated: true is a warning.
-    assert_eq!(only(&loaded, "export-truncated").severity(), Severity::Warning);
+    assert_eq!(
+        only(&loaded, "export-truncated").severity(),
+        Severity::Warning
+    );
     // AttachedManagedPolicies as an object; AdministratorAccess from the bundle.
     let admins = &a.groups[0];
     assert_eq!(admins.attached.len(), 1);
     let admin = &a.managed_policies["arn:aws:iam::aws:policy/AdministratorAccess"];
     assert_eq!(admin.origin, PolicyOrigin::Bundled);
     assert!(admin.document.is_some());
-    assert_eq!(only(&loaded, "bundled-policy").severity(), Severity::Warning);
+    assert_eq!(
+        only(&loaded, "bundled-policy").severity(),
+        Severity::Warning
+    );
     // Missing lists: bob has no GroupList/Tags, the role no inline policies.
     let bob = a.users.iter().find(|u| u.name == "bob").unwrap();
     assert!(bob.groups.is_empty() && bob.tags.is_empty());
@@ -39,38 +45,63 @@ fn gaad_quirks_all_load() {
     assert_eq!(doc.statements.len(), 1);
     // A managed policy used only as a permissions boundary, default version v2.
     let boundary = &a.managed_policies["arn:aws:iam::333333333333:policy/DeveloperBoundary"];
-    let actions = &boundary.document.as_ref().unwrap().statements[0].action.as_ref().unwrap().values;
+    let actions = &boundary.document.as_ref().unwrap().statements[0]
+        .action
+        .as_ref()
+        .unwrap()
+        .values;
     assert_eq!(actions.len(), 2, "the default version (v2) was chosen");
     assert!(a.roles[0].boundary.is_some() && a.users[0].boundary.is_some());
-    assert_eq!(a.roles[0].last_used.as_deref(), Some("2024-01-02T03:04:05+00:00"));
+    assert_eq!(
+        a.roles[0].last_used.as_deref(),
+        Some("2024-01-02T03:04:05+00:00")
+    );
     assert!(!loaded.has_errors(), "{:?}", codes(&loaded));
 }
 
 #[test]
 fn a_customer_managed_policy_that_cannot_be_resolved_names_its_owner() {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "111111111111/iam.json", r#"{"RoleDetailList":[{"RoleName":"r","RoleId":"AROAX","Arn":"arn:aws:iam::111111111111:role/r",
+    write(
+        dir.path(),
+        "111111111111/iam.json",
+        r#"{"RoleDetailList":[{"RoleName":"r","RoleId":"AROAX","Arn":"arn:aws:iam::111111111111:role/r",
       "AssumeRolePolicyDocument":{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]},
-      "AttachedManagedPolicies":[{"PolicyName":"Gone","PolicyArn":"arn:aws:iam::111111111111:policy/Gone"}]}],"Policies":[]}"#);
+      "AttachedManagedPolicies":[{"PolicyName":"Gone","PolicyArn":"arn:aws:iam::111111111111:policy/Gone"}]}],"Policies":[]}"#,
+    );
     let loaded = load_one(dir.path());
     let d = only(&loaded, "unresolved-policy");
     assert_eq!(d.severity(), Severity::Error);
     let msg = d.to_string();
-    assert!(msg.contains("role `arn:aws:iam::111111111111:role/r`") && msg.contains("policy/Gone"), "{msg}");
+    assert!(
+        msg.contains("role `arn:aws:iam::111111111111:role/r`") && msg.contains("policy/Gone"),
+        "{msg}"
+    );
 }
 
 #[test]
 fn folder_account_is_checked_against_the_arns_inside() {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "111111111111/iam.json", r#"{"UserDetailList":[{"UserName":"u","UserId":"AIDAX","Arn":"arn:aws:iam::222222222222:user/u"}]}"#);
+    write(
+        dir.path(),
+        "111111111111/iam.json",
+        r#"{"UserDetailList":[{"UserName":"u","UserId":"AIDAX","Arn":"arn:aws:iam::222222222222:user/u"}]}"#,
+    );
     let loaded = load_one(dir.path());
-    assert_eq!(only(&loaded, "account-mismatch").severity(), Severity::Error);
+    assert_eq!(
+        only(&loaded, "account-mismatch").severity(),
+        Severity::Error
+    );
 }
 
 #[test]
 fn an_export_outside_account_folders_takes_its_account_from_its_arns() {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "exports/prod.json", r#"{"UserDetailList":[{"UserName":"u","UserId":"AIDAX","Arn":"arn:aws:iam::222222222222:user/u"}]}"#);
+    write(
+        dir.path(),
+        "exports/prod.json",
+        r#"{"UserDetailList":[{"UserName":"u","UserId":"AIDAX","Arn":"arn:aws:iam::222222222222:user/u"}]}"#,
+    );
     let loaded = load_one(dir.path());
     assert_eq!(loaded.model.accounts["222222222222"].users.len(), 1);
     assert!(loaded.diagnostics.is_empty(), "{:?}", codes(&loaded));
@@ -79,22 +110,48 @@ fn an_export_outside_account_folders_takes_its_account_from_its_arns() {
 #[test]
 fn a_resource_policy_outside_an_account_folder_says_where_it_belongs() {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "b.json", r#"{"Policy": "{\"Version\":\"2012-10-17\",\"Statement\":[]}"}"#);
+    write(
+        dir.path(),
+        "b.json",
+        r#"{"Policy": "{\"Version\":\"2012-10-17\",\"Statement\":[]}"}"#,
+    );
     let loaded = load_one(dir.path());
     let d = only(&loaded, "misplaced-file");
-    assert!(d.to_string().contains("<ACCOUNT_ID>/<service>/<name>.json"), "{d}");
+    assert!(
+        d.to_string().contains("<ACCOUNT_ID>/<service>/<name>.json"),
+        "{d}"
+    );
 }
 
 #[test]
 fn one_broken_file_does_not_stop_the_others() {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "111111111111/a-broken.json", "{\"UserDetailList\": [");
-    write(dir.path(), "111111111111/b-good.json", r#"{"UserDetailList":[{"UserName":"u","UserId":"AIDAX","Arn":"arn:aws:iam::111111111111:user/u"}]}"#);
-    write(dir.path(), "111111111111/s3/c.json", "\u{feff}{\"Policy\": \"{\\\"Version\\\":\\\"2012-10-17\\\",\\\"Statement\\\":[{\\\"Effect\\\":\\\"Allow\\\",\\\"Principal\\\":\\\"*\\\",\\\"Action\\\":\\\"s3:GetObject\\\",\\\"Resource\\\":\\\"arn:aws:s3:::c/*\\\"}]}\"}");
-    std::fs::write(dir.path().join("111111111111/d-bytes.json"), [0x7b, 0xff, 0xfe, 0x00]).unwrap();
+    write(
+        dir.path(),
+        "111111111111/a-broken.json",
+        "{\"UserDetailList\": [",
+    );
+    write(
+        dir.path(),
+        "111111111111/b-good.json",
+        r#"{"UserDetailList":[{"UserName":"u","UserId":"AIDAX","Arn":"arn:aws:iam::111111111111:user/u"}]}"#,
+    );
+    write(
+        dir.path(),
+        "111111111111/s3/c.json",
+        "\u{feff}{\"Policy\": \"{\\\"Version\\\":\\\"2012-10-17\\\",\\\"Statement\\\":[{\\\"Effect\\\":\\\"Allow\\\",\\\"Principal\\\":\\\"*\\\",\\\"Action\\\":\\\"s3:GetObject\\\",\\\"Resource\\\":\\\"arn:aws:s3:::c/*\\\"}]}\"}",
+    );
+    std::fs::write(
+        dir.path().join("111111111111/d-bytes.json"),
+        [0x7b, 0xff, 0xfe, 0x00],
+    )
+    .unwrap();
     let loaded = load_one(dir.path());
     let c = codes(&loaded);
-    assert!(c.contains(&"json-syntax") && c.contains(&"byte-order-mark") && c.contains(&"not-utf8"), "{c:?}");
+    assert!(
+        c.contains(&"json-syntax") && c.contains(&"byte-order-mark") && c.contains(&"not-utf8"),
+        "{c:?}"
+    );
     let a = &loaded.model.accounts["111111111111"];
     assert_eq!(a.users.len(), 1);
     assert_eq!(a.resource_counts().get("s3"), Some(&1));
@@ -103,21 +160,37 @@ fn one_broken_file_does_not_stop_the_others() {
 #[test]
 fn symlink_loops_do_not_hang_the_walk() {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "111111111111/iam.json", r#"{"UserDetailList":[]}"#);
+    write(
+        dir.path(),
+        "111111111111/iam.json",
+        r#"{"UserDetailList":[]}"#,
+    );
     #[cfg(unix)]
     std::os::unix::fs::symlink(dir.path(), dir.path().join("111111111111/loop")).unwrap();
     let loaded = load_one(dir.path());
     #[cfg(unix)]
-    assert!(codes(&loaded).contains(&"symlink-loop"), "{:?}", codes(&loaded));
+    assert!(
+        codes(&loaded).contains(&"symlink-loop"),
+        "{:?}",
+        codes(&loaded)
+    );
     assert!(loaded.model.accounts.contains_key("111111111111"));
 }
 
 #[test]
 fn policy_kind_rules_principal_in_identity_and_missing_in_resource() {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "111111111111/iam.json", r#"{"UserDetailList":[{"UserName":"u","UserId":"AIDAX","Arn":"arn:aws:iam::111111111111:user/u",
-      "UserPolicyList":[{"PolicyName":"p","PolicyDocument":{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"*"}]}}]}]}"#);
-    write(dir.path(), "111111111111/sqs/q.json", r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sqs:SendMessage","Resource":"*"}]}"#);
+    write(
+        dir.path(),
+        "111111111111/iam.json",
+        r#"{"UserDetailList":[{"UserName":"u","UserId":"AIDAX","Arn":"arn:aws:iam::111111111111:user/u",
+      "UserPolicyList":[{"PolicyName":"p","PolicyDocument":{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"*"}]}}]}]}"#,
+    );
+    write(
+        dir.path(),
+        "111111111111/sqs/q.json",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sqs:SendMessage","Resource":"*"}]}"#,
+    );
     let loaded = load_one(dir.path());
     let forbidden = only(&loaded, "principal-forbidden");
     assert!(forbidden.to_string().contains("identity"));
@@ -127,11 +200,15 @@ fn policy_kind_rules_principal_in_identity_and_missing_in_resource() {
 #[test]
 fn grammar_checks_become_diagnostics_with_stable_codes() {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "policy.json", r#"{"Version":"2012-10-18","Statement":[
+    write(
+        dir.path(),
+        "policy.json",
+        r#"{"Version":"2012-10-18","Statement":[
       {"Sid":"has space","Effect":"allow","Action":"s3:*","NotAction":"s3:Get*","Resource":"*"},
       {"Effect":"Allow","Resource":"*","Condition":{"StringEquals":{"aws:x":null}}, "Actions":"x"},
       {"Effect":"Allow","Action":[],"Resource":"*","Condition":{"StringEquals":{"aws:x":"a","aws:x":"b"}}},
-      {"Effect":"Allow","NotPrincipal":{"AWS":"arn:aws:iam::*:root"},"Action":"s3:*","Resource":"*"}]}"#);
+      {"Effect":"Allow","NotPrincipal":{"AWS":"arn:aws:iam::*:root"},"Action":"s3:*","Resource":"*"}]}"#,
+    );
     let loaded = load_one(dir.path());
     let mut c = codes(&loaded);
     c.sort_unstable();
@@ -165,7 +242,10 @@ fn organization_tree_and_policies_load() {
     let loaded = load_one(repo().join("fixtures/quirks/organization"));
     assert!(loaded.diagnostics.is_empty(), "{:?}", codes(&loaded));
     let org = loaded.model.organization.as_ref().unwrap();
-    assert_eq!(org.management_account.as_ref().unwrap().value, "999999999999");
+    assert_eq!(
+        org.management_account.as_ref().unwrap().value,
+        "999999999999"
+    );
     assert_eq!(org.id.as_deref(), Some("o-a1b2c3d4e5"));
     assert_eq!(org.policies.len(), 4);
     let path = org.path_to_account("222222222222").unwrap();
@@ -175,26 +255,53 @@ fn organization_tree_and_policies_load() {
 #[test]
 fn organization_level_without_a_policy_type_and_missing_files_are_reported() {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "organization/organization.json", r#"{"managementAccount":"999999999999","root":{"id":"r-1","policies":["p-FullAWSAccess"],
-      "children":[{"id":"ou-1","name":"Dev","policies":["p-missing"],"accounts":[{"id":"222222222222","policies":["p-FullAWSAccess"]}]}]}}"#);
-    write(dir.path(), "organization/policies/p-FullAWSAccess.json", r#"{"Policy":{"PolicySummary":{"Id":"p-FullAWSAccess","Name":"FullAWSAccess","Type":"SERVICE_CONTROL_POLICY","AwsManaged":true},
-      "Content":"{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\"}]}"}}"#);
+    write(
+        dir.path(),
+        "organization/organization.json",
+        r#"{"managementAccount":"999999999999","root":{"id":"r-1","policies":["p-FullAWSAccess"],
+      "children":[{"id":"ou-1","name":"Dev","policies":["p-missing"],"accounts":[{"id":"222222222222","policies":["p-FullAWSAccess"]}]}]}}"#,
+    );
+    write(
+        dir.path(),
+        "organization/policies/p-FullAWSAccess.json",
+        r#"{"Policy":{"PolicySummary":{"Id":"p-FullAWSAccess","Name":"FullAWSAccess","Type":"SERVICE_CONTROL_POLICY","AwsManaged":true},
+      "Content":"{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\"}]}"}}"#,
+    );
     let loaded = load_one(dir.path());
-    assert_eq!(only(&loaded, "org-missing-policy").severity(), Severity::Error);
+    assert_eq!(
+        only(&loaded, "org-missing-policy").severity(),
+        Severity::Error
+    );
 
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "organization/organization.json", r#"{"managementAccount":"999999999999","root":{"id":"r-1","policies":["p-FullAWSAccess"],
-      "children":[{"id":"ou-1","name":"Dev","policies":[],"accounts":[{"id":"222222222222","policies":["p-FullAWSAccess"]}]}]}}"#);
-    write(dir.path(), "organization/policies/p-FullAWSAccess.json", r#"{"Policy":{"PolicySummary":{"Id":"p-FullAWSAccess","Name":"FullAWSAccess","Type":"SERVICE_CONTROL_POLICY","AwsManaged":true},
-      "Content":"{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\"}]}"}}"#);
+    write(
+        dir.path(),
+        "organization/organization.json",
+        r#"{"managementAccount":"999999999999","root":{"id":"r-1","policies":["p-FullAWSAccess"],
+      "children":[{"id":"ou-1","name":"Dev","policies":[],"accounts":[{"id":"222222222222","policies":["p-FullAWSAccess"]}]}]}}"#,
+    );
+    write(
+        dir.path(),
+        "organization/policies/p-FullAWSAccess.json",
+        r#"{"Policy":{"PolicySummary":{"Id":"p-FullAWSAccess","Name":"FullAWSAccess","Type":"SERVICE_CONTROL_POLICY","AwsManaged":true},
+      "Content":"{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\"}]}"}}"#,
+    );
     let loaded = load_one(dir.path());
-    assert!(only(&loaded, "org-empty-level").to_string().contains("OU Dev"));
+    assert!(
+        only(&loaded, "org-empty-level")
+            .to_string()
+            .contains("OU Dev")
+    );
 }
 
 #[test]
 fn folder_named_like_an_account_but_not_12_digits_is_reported() {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "12345678901-dev/iam.json", r#"{"UserDetailList":[{"UserName":"u","UserId":"AIDAX","Arn":"arn:aws:iam::111111111111:user/u"}]}"#);
+    write(
+        dir.path(),
+        "12345678901-dev/iam.json",
+        r#"{"UserDetailList":[{"UserName":"u","UserId":"AIDAX","Arn":"arn:aws:iam::111111111111:user/u"}]}"#,
+    );
     let loaded = load_one(dir.path());
     only(&loaded, "account-folder-name");
     assert!(loaded.model.accounts.contains_key("111111111111"));
@@ -205,8 +312,15 @@ fn deep_nesting_and_size_limits_are_errors_not_crashes() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "deep.json", &"[".repeat(200_000));
     let loaded = load_one(dir.path());
-    assert!(only(&loaded, "json-syntax").to_string().contains("nesting deeper"));
-    let opts = iampath::ingest::LoadOptions { max_file_size: 10, ..Default::default() };
+    assert!(
+        only(&loaded, "json-syntax")
+            .to_string()
+            .contains("nesting deeper")
+    );
+    let opts = iampath::ingest::LoadOptions {
+        max_file_size: 10,
+        ..Default::default()
+    };
     let loaded = iampath::ingest::load(&[dir.path().to_path_buf()], &opts);
     only(&loaded, "file-too-large");
 }

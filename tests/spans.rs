@@ -17,25 +17,46 @@ fn url_encoded_export_reports_at_the_encoded_bytes() {
     assert_eq!(line_col(&loaded, d), position_of(&text, "%22allow%22"));
     let file = loaded.sources.get(d.span.file).unwrap();
     let shown = &file.text[d.span.start as usize..d.span.end as usize];
-    assert_eq!(shown, "%22allow%22", "the span covers the whole encoded value");
+    assert_eq!(
+        shown, "%22allow%22",
+        "the span covers the whole encoded value"
+    );
     // Every document of the export was URL-encoded and all of them loaded.
     let a = &loaded.model.accounts["012345678901"];
-    let docs: Vec<_> = a.managed_policies.values().filter_map(|p| p.document.as_ref()).collect();
+    let docs: Vec<_> = a
+        .managed_policies
+        .values()
+        .filter_map(|p| p.document.as_ref())
+        .collect();
     assert_eq!(docs.len(), a.managed_policies.len());
     assert!(docs.iter().all(|d| d.encoding == Encoding::UrlEncoded));
-    assert!(a.roles.iter().all(|r| r.trust.as_ref().unwrap().encoding == Encoding::UrlEncoded));
+    assert!(
+        a.roles
+            .iter()
+            .all(|r| r.trust.as_ref().unwrap().encoding == Encoding::UrlEncoded)
+    );
 }
 
 #[test]
 fn url_encoded_documents_match_their_plain_originals() {
     let plain = load_one(corpus("cloudsplaining/example-authz-details.json"));
     let encoded = load_one(repo().join("fixtures/quirks/url-encoded"));
-    let (p, e) = (&plain.model.accounts["012345678901"], &encoded.model.accounts["012345678901"]);
+    let (p, e) = (
+        &plain.model.accounts["012345678901"],
+        &encoded.model.accounts["012345678901"],
+    );
     for (arn, mp) in &p.managed_policies {
-        let (a, b) = (mp.document.as_ref().unwrap(), e.managed_policies[arn].document.as_ref().unwrap());
+        let (a, b) = (
+            mp.document.as_ref().unwrap(),
+            e.managed_policies[arn].document.as_ref().unwrap(),
+        );
         assert_eq!(a.statements.len(), b.statements.len(), "{arn}");
         for (x, y) in a.statements.iter().zip(&b.statements) {
-            let actions = |s: &iampath::model::Statement| s.action.as_ref().map(|a| a.values.iter().map(|v| v.value.clone()).collect::<Vec<_>>());
+            let actions = |s: &iampath::model::Statement| {
+                s.action
+                    .as_ref()
+                    .map(|a| a.values.iter().map(|v| v.value.clone()).collect::<Vec<_>>())
+            };
             assert_eq!(actions(x), actions(y), "{arn}");
         }
     }
@@ -47,23 +68,42 @@ fn escaped_bucket_policy_reports_inside_the_string() {
     let loaded = load_one(&path);
     let d = only(&loaded, "condition-operator");
     let text = std::fs::read_to_string(&path).unwrap();
-    assert_eq!(line_col(&loaded, d), position_of(&text, "\\\"StringEqual\\\""));
+    assert_eq!(
+        line_col(&loaded, d),
+        position_of(&text, "\\\"StringEqual\\\"")
+    );
     let file = loaded.sources.get(d.span.file).unwrap();
-    assert_eq!(&file.text[d.span.start as usize..d.span.end as usize], "\\\"StringEqual\\\"");
+    assert_eq!(
+        &file.text[d.span.start as usize..d.span.end as usize],
+        "\\\"StringEqual\\\""
+    );
 }
 
 #[test]
 fn statement_spans_of_a_pretty_printed_embedded_policy_land_on_their_lines() {
     // get-key-policy prints the policy pretty-printed inside the string: `\n` escapes.
-    let path = repo().join("fixtures/quirks/escaped/444444444444/kms/1234abcd-12ab-34cd-56ef-1234567890ab.json");
+    let path = repo()
+        .join("fixtures/quirks/escaped/444444444444/kms/1234abcd-12ab-34cd-56ef-1234567890ab.json");
     let loaded = load_one(&path);
     let a = &loaded.model.accounts["444444444444"];
     let key = &a.resources[0];
-    assert_eq!(key.arn, "arn:aws:kms:us-east-1:444444444444:key/1234abcd-12ab-34cd-56ef-1234567890ab");
-    let sid = key.policy.as_ref().unwrap().statements[0].sid.as_ref().unwrap();
+    assert_eq!(
+        key.arn,
+        "arn:aws:kms:us-east-1:444444444444:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    );
+    let sid = key.policy.as_ref().unwrap().statements[0]
+        .sid
+        .as_ref()
+        .unwrap();
     let file = loaded.sources.get(sid.span.file).unwrap();
-    assert_eq!(&file.text[sid.span.start as usize..sid.span.end as usize], "\\\"Enable IAM User Permissions\\\"");
-    assert_eq!(key.policy.as_ref().unwrap().encoding, Encoding::EscapedString);
+    assert_eq!(
+        &file.text[sid.span.start as usize..sid.span.end as usize],
+        "\\\"Enable IAM User Permissions\\\""
+    );
+    assert_eq!(
+        key.policy.as_ref().unwrap().encoding,
+        Encoding::EscapedString
+    );
 }
 
 #[test]
@@ -72,7 +112,8 @@ fn a_broken_embedded_document_is_reported_in_the_original_file() {
     let s3 = dir.path().join("111111111111/s3");
     std::fs::create_dir_all(&s3).unwrap();
     // The inner JSON is missing a `,` after the Version value.
-    let text = "{\n  \"Policy\": \"{\\\"Version\\\":\\\"2012-10-17\\\" \\\"Statement\\\":[]}\"\n}\n";
+    let text =
+        "{\n  \"Policy\": \"{\\\"Version\\\":\\\"2012-10-17\\\" \\\"Statement\\\":[]}\"\n}\n";
     std::fs::write(s3.join("b.json"), text).unwrap();
     let loaded = load_one(dir.path());
     let d = only(&loaded, "json-syntax");

@@ -146,7 +146,9 @@ pub enum Problem {
         "`{name}` is not in the export's Policies; using iampath's bundled copy of the AWS-managed policy (version {version})"
     )]
     BundledPolicy { name: String, version: String },
-    #[error("`{name}` is neither in this export's Policies nor in iampath's bundled copy; using the copy from another loaded account's export")]
+    #[error(
+        "`{name}` is neither in this export's Policies nor in iampath's bundled copy; using the copy from another loaded account's export"
+    )]
     OtherExportPolicy { name: String },
     #[error(
         "managed policy `{0}` has no default version in PolicyVersionList; its permissions are unknown"

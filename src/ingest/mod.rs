@@ -114,11 +114,15 @@ fn push(diags: &mut Vec<Diagnostic>, problem: Problem, file: FileId) {
     ));
 }
 
+/// Why a file has no usable text: the problem, what text could be kept (lossy), and
+/// the byte offset the problem is at.
+type Unread = (Problem, String, u32);
+
 /// Reads a file's bytes into text, reporting size, encoding and BOM problems.
 fn read_text(
     path: &Path,
     opts: &LoadOptions,
-) -> Result<(String, Vec<(Problem, u32)>), (Problem, String, u32)> {
+) -> Result<(String, Vec<(Problem, u32)>), Unread> {
     let size = std::fs::metadata(path)
         .map_err(|e| {
             (

@@ -51,7 +51,10 @@ pub fn resolve(loaded: &mut Loaded, opts: &LoadOptions) {
             reported.insert(w.arn.clone());
             let aws_managed = Arn::parse(&w.arn).is_some_and(|a| a.account == "aws");
             if !aws_managed {
-                let problem = Problem::UnresolvedPolicy { owner: w.owner, arn: w.arn };
+                let problem = Problem::UnresolvedPolicy {
+                    owner: w.owner,
+                    arn: w.arn,
+                };
                 loaded.diagnostics.push(Diagnostic::new(problem, w.span));
                 continue;
             }
@@ -59,12 +62,17 @@ pub fn resolve(loaded: &mut Loaded, opts: &LoadOptions) {
             // be in another account's export.
             let found = bundled(loaded, &w, opts).or_else(|| {
                 let p = exported_aws.get(&w.arn)?;
-                let problem = Problem::OtherExportPolicy { name: p.name.clone() };
+                let problem = Problem::OtherExportPolicy {
+                    name: p.name.clone(),
+                };
                 loaded.diagnostics.push(Diagnostic::new(problem, w.span));
                 Some(p.clone())
             });
             if found.is_none() {
-                let problem = Problem::UnknownAwsPolicy { owner: w.owner.clone(), arn: w.arn.clone() };
+                let problem = Problem::UnknownAwsPolicy {
+                    owner: w.owner.clone(),
+                    arn: w.arn.clone(),
+                };
                 loaded.diagnostics.push(Diagnostic::new(problem, w.span));
             }
             if let (Some(p), Some(account)) = (found, loaded.model.accounts.get_mut(&id)) {

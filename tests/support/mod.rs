@@ -29,12 +29,18 @@ pub fn codes(loaded: &Loaded) -> Vec<&'static str> {
 
 /// 1-based (line, column) of a diagnostic's start.
 pub fn line_col(loaded: &Loaded, d: &Diagnostic) -> (usize, usize) {
-    loaded.sources.get(d.span.file).map(|f| f.line_col(d.span.start)).unwrap()
+    loaded
+        .sources
+        .get(d.span.file)
+        .map(|f| f.line_col(d.span.start))
+        .unwrap()
 }
 
 /// 1-based (line, column) of the first occurrence of `needle` in `text`.
 pub fn position_of(text: &str, needle: &str) -> (usize, usize) {
-    let at = text.find(needle).unwrap_or_else(|| panic!("{needle:?} not in text"));
+    let at = text
+        .find(needle)
+        .unwrap_or_else(|| panic!("{needle:?} not in text"));
     let before = &text[..at];
     let line = before.matches('\n').count() + 1;
     let col = before.rsplit('\n').next().unwrap().chars().count() + 1;
@@ -42,7 +48,16 @@ pub fn position_of(text: &str, needle: &str) -> (usize, usize) {
 }
 
 pub fn only<'a>(loaded: &'a Loaded, code: &str) -> &'a Diagnostic {
-    let found: Vec<&Diagnostic> = loaded.diagnostics.iter().filter(|d| d.code() == code).collect();
-    assert_eq!(found.len(), 1, "expected one {code}, got {:?}", codes(loaded));
+    let found: Vec<&Diagnostic> = loaded
+        .diagnostics
+        .iter()
+        .filter(|d| d.code() == code)
+        .collect();
+    assert_eq!(
+        found.len(),
+        1,
+        "expected one {code}, got {:?}",
+        codes(loaded)
+    );
     found[0]
 }
