@@ -98,6 +98,10 @@ fn to_serde(n: &json::Node) -> serde_json::Value {
         json::Value::Number(s) => serde_json::from_str(s).unwrap(),
         json::Value::String(s) => serde_json::Value::String(s.to_string()),
         json::Value::Array(a) => serde_json::Value::Array(a.iter().map(to_serde).collect()),
-        json::Value::Object(m) => serde_json::Value::Object(m.iter().map(|m| (m.key.to_string(), to_serde(&m.value))).collect()),
+        json::Value::Object(m) => serde_json::Value::Object(
+            m.iter()
+                .map(|m| (m.key.to_string(), to_serde(&m.value)))
+                .collect(),
+        ),
     }
 }

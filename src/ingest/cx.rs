@@ -76,12 +76,18 @@ impl<'d> Cx<'d> {
         known: &[&str],
         strict: bool,
     ) {
-        let mut seen: HashSet<&str> = HashSet::with_capacity(members.len());
+        // Objects are small (2–10 members): pairwise comparison beats hashing there.
+        let mut seen: HashSet<&str> = HashSet::new();
         for (i, m) in members.iter().enumerate() {
-            if !seen.insert(&m.key) {
-                let first = members
+            let earlier = members.get(..i).unwrap_or_default();
+            let duplicate = if members.len() <= 16 {
+                earlier.iter().any(|f| f.key == m.key)
+            } else {
+                !seen.insert(&m.key)
+            };
+            if duplicate {
+                let first = earlier
                     .iter()
-                    .take(i)
                     .find(|f| f.key == m.key)
                     .map(|f| self.key_span(f));
                 let mut d =

@@ -1,6 +1,8 @@
 //! `aws iam get-account-authorization-details` exports: users, groups, roles and
 //! managed policies of one account.
 
+use std::collections::HashSet;
+
 use super::cx::{Cx, Fields};
 use super::diag::Problem;
 use super::policy_doc::{self, SizeLimit};
@@ -188,27 +190,24 @@ fn merge(cx: &mut Cx, model: &mut Model, id: &str, alias: Option<String>, export
     }
     account.truncated |= export.truncated;
     let mut duplicates = Vec::new();
-    for u in export.users {
-        if account.users.iter().any(|x| x.arn.value == u.arn.value) {
-            duplicates.push(u.arn);
-        } else {
-            account.users.push(u);
-        }
-    }
-    for g in export.groups {
-        if account.groups.iter().any(|x| x.arn.value == g.arn.value) {
-            duplicates.push(g.arn);
-        } else {
-            account.groups.push(g);
-        }
-    }
-    for r in export.roles {
-        if account.roles.iter().any(|x| x.arn.value == r.arn.value) {
-            duplicates.push(r.arn);
-        } else {
-            account.roles.push(r);
-        }
-    }
+    add_new(
+        &mut account.users,
+        export.users,
+        |u| &u.arn,
+        &mut duplicates,
+    );
+    add_new(
+        &mut account.groups,
+        export.groups,
+        |g| &g.arn,
+        &mut duplicates,
+    );
+    add_new(
+        &mut account.roles,
+        export.roles,
+        |r| &r.arn,
+        &mut duplicates,
+    );
     for p in export.policies {
         // The same AWS-managed policy in several exports is one policy.
         if p.aws_managed && account.managed_policies.contains_key(&p.arn) {
@@ -223,6 +222,24 @@ fn merge(cx: &mut Cx, model: &mut Model, id: &str, alias: Option<String>, export
     }
     for d in duplicates {
         cx.report(Problem::Duplicate(d.value), d.span);
+    }
+}
+
+/// Appends the entities whose ARN is not there yet; the others go to `duplicates`.
+/// A set of the ARNs keeps this linear for accounts with thousands of roles.
+fn add_new<T>(
+    existing: &mut Vec<T>,
+    new: Vec<T>,
+    arn: impl Fn(&T) -> &Spanned<String>,
+    duplicates: &mut Vec<Spanned<String>>,
+) {
+    let mut seen: HashSet<String> = existing.iter().map(|e| arn(e).value.clone()).collect();
+    for e in new {
+        if seen.insert(arn(&e).value.clone()) {
+            existing.push(e);
+        } else {
+            duplicates.push(arn(&e).clone());
+        }
     }
 }
 

@@ -119,10 +119,7 @@ fn push(diags: &mut Vec<Diagnostic>, problem: Problem, file: FileId) {
 type Unread = (Problem, String, u32);
 
 /// Reads a file's bytes into text, reporting size, encoding and BOM problems.
-fn read_text(
-    path: &Path,
-    opts: &LoadOptions,
-) -> Result<(String, Vec<(Problem, u32)>), Unread> {
+fn read_text(path: &Path, opts: &LoadOptions) -> Result<(String, Vec<(Problem, u32)>), Unread> {
     let size = std::fs::metadata(path)
         .map_err(|e| {
             (

@@ -113,15 +113,18 @@ fn attachments(account: &crate::model::Account) -> Vec<Wanted> {
 }
 
 fn check_groups(account: &crate::model::Account, diags: &mut Vec<Diagnostic>) {
+    let names: BTreeSet<&str> = account.groups.iter().map(|g| g.name.as_str()).collect();
     for u in &account.users {
-        for g in &u.groups {
-            if !account.groups.iter().any(|x| x.name == g.value) {
-                let problem = Problem::UnknownGroup {
-                    owner: format!("user `{}`", u.arn.value),
-                    group: g.value.clone(),
-                };
-                diags.push(Diagnostic::new(problem, g.span));
-            }
+        for g in u
+            .groups
+            .iter()
+            .filter(|g| !names.contains(g.value.as_str()))
+        {
+            let problem = Problem::UnknownGroup {
+                owner: format!("user `{}`", u.arn.value),
+                group: g.value.clone(),
+            };
+            diags.push(Diagnostic::new(problem, g.span));
         }
     }
 }
