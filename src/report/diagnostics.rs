@@ -7,7 +7,7 @@ use miette::{
 };
 use serde_json::{Value, json};
 
-use crate::ingest::{Diagnostic, Severity};
+use crate::ingest::Diagnostic;
 use crate::source::{SourceFile, SourceMap};
 
 /// Diagnostics in a stable order: by file, then position.
@@ -84,14 +84,11 @@ impl std::error::Error for Located<'_> {}
 
 impl miette::Diagnostic for Located<'_> {
     fn code<'b>(&'b self) -> Option<Box<dyn std::fmt::Display + 'b>> {
-        Some(Box::new(self.diag.code()))
+        miette::Diagnostic::code(self.diag)
     }
 
     fn severity(&self) -> Option<miette::Severity> {
-        Some(match self.diag.severity() {
-            Severity::Warning => miette::Severity::Warning,
-            Severity::Error => miette::Severity::Error,
-        })
+        miette::Diagnostic::severity(self.diag)
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
