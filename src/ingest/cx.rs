@@ -41,6 +41,24 @@ impl<'d> Cx<'d> {
         self.diags.push(Diagnostic::new(problem, span));
     }
 
+    /// Reports an ARN whose account is not the folder's (an error) or not an account
+    /// ID at all (a warning).
+    pub fn check_account(&mut self, arn: &Spanned<String>, folder: &str) {
+        match crate::policy::arn::Arn::parse(arn) {
+            Some(a) if crate::model::is_account_id(a.account) => {
+                if a.account != folder {
+                    let problem = Problem::AccountMismatch {
+                        arn: arn.value.clone(),
+                        found: a.account.to_string(),
+                        expected: folder.to_string(),
+                    };
+                    self.report(problem, arn.span);
+                }
+            }
+            _ => self.report(Problem::MalformedArn(arn.value.clone()), arn.span),
+        }
+    }
+
     pub fn wrong_type(&mut self, key: &str, expected: &'static str, node: &Node) {
         let problem = Problem::WrongType {
             key: key.to_string(),

@@ -167,19 +167,7 @@ pub fn ingest(
 
 fn check_accounts(cx: &mut Cx, folder: &str, arns: &[&Spanned<String>]) {
     for arn in arns {
-        match Arn::parse(arn) {
-            Some(a) if is_account_id(a.account) => {
-                if a.account != folder {
-                    let problem = Problem::AccountMismatch {
-                        arn: arn.value.clone(),
-                        found: a.account.to_string(),
-                        expected: folder.to_string(),
-                    };
-                    cx.report(problem, arn.span);
-                }
-            }
-            _ => cx.report(Problem::MalformedArn(arn.value.clone()), arn.span),
-        }
+        cx.check_account(arn, folder);
     }
 }
 

@@ -104,14 +104,7 @@ fn file_stub(sources: &mut SourceMap, path: &Path) -> FileId {
 }
 
 fn push(diags: &mut Vec<Diagnostic>, problem: Problem, file: FileId) {
-    diags.push(Diagnostic::new(
-        problem,
-        Span {
-            file,
-            start: 0,
-            end: 0,
-        },
-    ));
+    diags.push(Diagnostic::new(problem, Span::at(file, 0)));
 }
 
 /// Why a file has no usable text: the problem, what text could be kept (lossy), and
@@ -179,27 +172,17 @@ fn load_file(loaded: &mut Loaded, path: &Path, opts: &LoadOptions) {
         Ok(v) => v,
         Err((problem, text, at)) => {
             let file = loaded.sources.add(SourceFile::new(path, text));
-            loaded.diagnostics.push(Diagnostic::new(
-                problem,
-                Span {
-                    file,
-                    start: at,
-                    end: at,
-                },
-            ));
+            loaded
+                .diagnostics
+                .push(Diagnostic::new(problem, Span::at(file, at)));
             return;
         }
     };
     let file = loaded.sources.add(SourceFile::new(path, text));
     for (problem, at) in notes {
-        loaded.diagnostics.push(Diagnostic::new(
-            problem,
-            Span {
-                file,
-                start: at,
-                end: at,
-            },
-        ));
+        loaded
+            .diagnostics
+            .push(Diagnostic::new(problem, Span::at(file, at)));
     }
     // The text lives in the source map; lowering borrows it from there while the
     // model and diagnostics are filled in.

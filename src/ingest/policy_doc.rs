@@ -100,7 +100,7 @@ fn embedded(
                 let span = crate::model::Span {
                     file: cx.file,
                     start: at,
-                    end: at + 1,
+                    end: at.saturating_add(1),
                 };
                 cx.report(Problem::Decode(e.message), span);
                 return None;
@@ -116,7 +116,7 @@ fn embedded(
             let span = crate::model::Span {
                 file: cx.file,
                 start: at,
-                end: at + 1,
+                end: at.saturating_add(1),
             };
             cx.report(
                 Problem::Syntax(format!("in the policy embedded in `{key}`: {}", e.message)),

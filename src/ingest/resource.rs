@@ -4,7 +4,7 @@
 use super::cx::Cx;
 use super::diag::Problem;
 use super::policy_doc;
-use crate::model::{Model, Policy, PolicyKind, Resource, ResourceService, Spanned, is_account_id};
+use crate::model::{Model, Policy, PolicyKind, Resource, ResourceService, Spanned};
 use crate::policy::arn::Arn;
 use crate::source::json::{Node, Value};
 
@@ -59,7 +59,7 @@ pub fn ingest(
     }
     let arn = match exported_arn {
         Some(arn) => {
-            check_account(cx, &arn, account);
+            cx.check_account(&arn, account);
             arn.value
         }
         None => derived_arn(service, account, stem, policy.as_ref()),
@@ -131,22 +131,6 @@ fn ecr_arn(root: &Node, cx: &mut Cx) -> Option<Spanned<String>> {
         format!("arn:aws:ecr:{DEFAULT_REGION}:{reg}:repository/{repo}"),
         span,
     ))
-}
-
-fn check_account(cx: &mut Cx, arn: &Spanned<String>, folder: &str) {
-    match Arn::parse(arn) {
-        Some(a) if is_account_id(a.account) => {
-            if a.account != folder {
-                let problem = Problem::AccountMismatch {
-                    arn: arn.value.clone(),
-                    found: a.account.to_string(),
-                    expected: folder.to_string(),
-                };
-                cx.report(problem, arn.span);
-            }
-        }
-        _ => cx.report(Problem::MalformedArn(arn.value.clone()), arn.span),
-    }
 }
 
 /// The ARN from the folder, the file name and the account, with the region of the

@@ -23,6 +23,15 @@ pub struct Span {
 }
 
 impl Span {
+    /// An empty span at one offset (a whole-file problem is `at(file, 0)`).
+    pub fn at(file: FileId, offset: u32) -> Span {
+        Span {
+            file,
+            start: offset,
+            end: offset,
+        }
+    }
+
     /// The smallest span covering both (same file assumed).
     pub fn to(self, other: Span) -> Span {
         Span {
