@@ -2,7 +2,7 @@ use super::*;
 
 #[test]
 fn get_object_is_read_on_objects() {
-    let a = action("s3:GetObject").expect("s3:GetObject");
+    let a = action("s3:GetObject").unwrap_or_else(|| panic!("s3:GetObject"));
     assert_eq!(a.service, "s3");
     assert_eq!(a.name, "GetObject");
     assert_eq!(a.full_name(), "s3:GetObject");
@@ -17,7 +17,7 @@ fn get_object_is_read_on_objects() {
 
 #[test]
 fn list_all_my_buckets_accepts_only_star() {
-    let a = action("s3:ListAllMyBuckets").expect("s3:ListAllMyBuckets");
+    let a = action("s3:ListAllMyBuckets").unwrap_or_else(|| panic!("s3:ListAllMyBuckets"));
     assert!(a.accepts_only_star());
     assert_eq!(a.access_level, AccessLevel::List);
 }
@@ -71,7 +71,7 @@ fn expand_literal_and_service_star() {
     let one = expand_action_pattern("S3:GETOBJECT");
     assert_eq!(one.len(), 1);
     assert_eq!(one.first().map(|a| a.name.as_str()), Some("GetObject"));
-    let s3 = service("s3").expect("s3");
+    let s3 = service("s3").unwrap_or_else(|| panic!("s3"));
     assert_eq!(expand_action_pattern("s3:*").len(), s3.actions.len());
     // A wildcard in the service part reaches every matching service.
     let describes = expand_action_pattern("*:Describe*");
@@ -87,7 +87,7 @@ fn iam_star_includes_pass_role() {
     let pass = iam
         .iter()
         .find(|a| a.name == "PassRole")
-        .expect("iam:PassRole");
+        .unwrap_or_else(|| panic!("iam:PassRole"));
     // The service reference classifies PassRole as Write, not Permissions management.
     assert_eq!(pass.access_level, AccessLevel::Write);
     assert!(
@@ -115,10 +115,10 @@ fn services_and_resource_types() {
     let prefixes = service_prefixes();
     assert!(prefixes.len() > 300);
     assert!(prefixes.windows(2).all(|w| w.first() < w.get(1)));
-    let s3 = service("S3").expect("s3");
+    let s3 = service("S3").unwrap_or_else(|| panic!("s3"));
     assert_eq!(s3.prefix, "s3");
     assert!(s3.name.contains("S3"));
-    let object = resource_type("s3", "Object").expect("s3 object");
+    let object = resource_type("s3", "Object").unwrap_or_else(|| panic!("s3 object"));
     assert_eq!(object.name, "object");
     assert!(
         object
@@ -127,27 +127,30 @@ fn services_and_resource_types() {
             .any(|f| f.contains("${ObjectName}"))
     );
     assert!(resource_type("s3", "nosuchtype").is_none());
-    let key = s3.condition_key("s3:TlsVersion").expect("s3:TlsVersion");
+    let key = s3
+        .condition_key("s3:TlsVersion")
+        .unwrap_or_else(|| panic!("s3:TlsVersion"));
     assert_eq!(key.value_type, "Numeric");
 }
 
 #[test]
 fn managed_policy_by_arn_and_name() {
-    let p = managed_policy("arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess").expect("policy");
+    let p = managed_policy("arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess")
+        .unwrap_or_else(|| panic!("policy"));
     assert_eq!(p.name, "AmazonS3ReadOnlyAccess");
     assert_eq!(p.path, "/");
     assert!(p.document.contains("\"s3:Get*\""));
     assert!(p.document.starts_with("{\n    \"Version\""));
     assert!(p.version_id.starts_with('v'));
 
-    let r = managed_policy("ReadOnlyAccess").expect("ReadOnlyAccess");
+    let r = managed_policy("ReadOnlyAccess").unwrap_or_else(|| panic!("ReadOnlyAccess"));
     assert_eq!(r.arn, "arn:aws:iam::aws:policy/ReadOnlyAccess");
 
     let ssm = managed_policy("arn:aws:iam::aws:policy/service-role/AmazonEC2RoleforSSM")
-        .expect("AmazonEC2RoleforSSM");
+        .unwrap_or_else(|| panic!("AmazonEC2RoleforSSM"));
     assert_eq!(ssm.path, "/service-role/");
     let cn = managed_policy("arn:aws-cn:iam::aws:policy/service-role/AmazonEC2RoleforSSM")
-        .expect("aws-cn");
+        .unwrap_or_else(|| panic!("aws-cn"));
     assert_eq!(
         cn.arn,
         "arn:aws-cn:iam::aws:policy/service-role/AmazonEC2RoleforSSM"

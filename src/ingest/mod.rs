@@ -75,7 +75,7 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Loaded {
                 push(
                     &mut loaded.diagnostics,
                     Problem::Unreadable {
-                        what: "it".into(),
+                        what: "the path".into(),
                         reason,
                     },
                     file,

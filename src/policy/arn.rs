@@ -63,18 +63,19 @@ mod tests {
 
     #[test]
     fn splits_six_parts() {
-        let a = Arn::parse("arn:aws:iam::111111111111:role/path/Name").unwrap();
+        let a = Arn::parse("arn:aws:iam::111111111111:role/path/Name")
+            .unwrap_or_else(|| panic!("not an ARN"));
         assert_eq!(a.account, "111111111111");
         assert_eq!(a.resource, "role/path/Name");
         assert_eq!(a.resource_type_and_name(), ("role", "path/Name"));
         assert_eq!(a.resource_name(), "Name");
-        let s3 = Arn::parse("arn:aws:s3:::b/k:with:colons").unwrap();
+        let s3 = Arn::parse("arn:aws:s3:::b/k:with:colons").unwrap_or_else(|| panic!("not an ARN"));
         assert_eq!(s3.resource, "b/k:with:colons");
         assert!(Arn::parse("arn:aws:iam::111111111111").is_none());
         assert!(Arn::parse("*").is_none());
         assert!(
             !Arn::parse("arn:aws:secretsmanager:us-east-1:0123456789012:secret:x")
-                .unwrap()
+                .unwrap_or_else(|| panic!("not an ARN"))
                 .is_well_formed()
         );
     }

@@ -177,7 +177,7 @@ mod tests {
     fn json_string_maps_back_across_escapes() {
         // outer text:  x"{\"a\":\n1}"   the literal starts at 1
         let outer = r#"x"{\"a\":\n1}""#;
-        let (s, map) = json_string(&outer[1..], 1).unwrap();
+        let (s, map) = json_string(&outer[1..], 1).unwrap_or_else(|e| panic!("{e:?}"));
         assert_eq!(s, "{\"a\":\n1}");
         for (decoded, expect) in [
             (0, '{'),
@@ -196,7 +196,7 @@ mod tests {
     #[test]
     fn percent_maps_back() {
         let text = "%7B%22a%22%3A1%7D";
-        let (s, map) = percent(text).unwrap();
+        let (s, map) = percent(text).unwrap_or_else(|e| panic!("{e:?}"));
         assert_eq!(s, r#"{"a":1}"#);
         assert_eq!(map.to_source(1), 3); // `"` came from %22 at 3
         assert_eq!(map.to_source(2), 6); // `a` is literal at 6
@@ -208,16 +208,16 @@ mod tests {
         assert_eq!(percent("ab%G1").unwrap_err().offset, 2);
         assert_eq!(percent("ab%4").unwrap_err().offset, 2);
         assert!(percent("%FF").unwrap_err().message.contains("UTF-8"));
-        assert_eq!(percent("%C3%A9").unwrap().0, "é");
+        assert_eq!(percent("%C3%A9").unwrap_or_else(|e| panic!("{e:?}")).0, "é");
     }
 
     #[test]
     fn layers_compose() {
         // file: "%7B%22k%22" as a JSON string literal at offset 10
         let literal = r#""%7B%22k\u0022""#;
-        let (l1, m1) = json_string(literal, 10).unwrap();
+        let (l1, m1) = json_string(literal, 10).unwrap_or_else(|e| panic!("{e:?}"));
         assert_eq!(l1, "%7B%22k\"");
-        let (l2, m2) = percent(&l1).unwrap();
+        let (l2, m2) = percent(&l1).unwrap_or_else(|e| panic!("{e:?}"));
         assert_eq!(l2, "{\"k\"");
         let layers = Layers::file().push(m1).push(m2);
         assert_eq!(layers.to_file(0), 11); // `{` from %7B right after the quote

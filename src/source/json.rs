@@ -397,7 +397,7 @@ mod tests {
     use super::*;
 
     fn ok(text: &str) -> Node<'_> {
-        parse(text, DEFAULT_MAX_DEPTH).unwrap()
+        parse(text, DEFAULT_MAX_DEPTH).unwrap_or_else(|e| panic!("{e:?}"))
     }
 
     fn err(text: &str) -> SyntaxError {
@@ -409,13 +409,16 @@ mod tests {
         let text = r#" {"a": [1, "x\ny"], "a": null} "#;
         let n = ok(text);
         assert_eq!((n.start, n.end), (1, 30));
-        let members = n.as_object().unwrap();
+        let members = n.as_object().unwrap_or_else(|| panic!("not an object"));
         assert_eq!(members.len(), 2);
         assert_eq!(
             &text[members[0].key_start as usize..members[0].key_end as usize],
             "\"a\""
         );
-        let arr = members[0].value.as_array().unwrap();
+        let arr = members[0]
+            .value
+            .as_array()
+            .unwrap_or_else(|| panic!("not an array"));
         assert_eq!(arr[1].as_str(), Some("x\ny"));
         assert_eq!(
             &text[arr[1].start as usize..arr[1].end as usize],
