@@ -36,6 +36,11 @@ pub struct Cli {
 pub enum Command {
     /// Load and validate the data: an inventory per account, then every diagnostic.
     Load,
+    /// Decide one request against the policies in a request file.
+    Simulate {
+        /// The request file (see the README).
+        request: PathBuf,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -161,6 +161,12 @@ pub enum Problem {
     #[error("the export names no account: no ARN in it carries a 12-digit account ID")]
     NoAccount,
 
+    // --- the action catalog ----------------------------------------------------------
+    #[error("`{0}` matches no action in AWS's service reference: it grants nothing (a typo?)")]
+    UnknownAction(String),
+    #[error("`{0}` is not a service prefix in AWS's service reference")]
+    UnknownService(String),
+
     // --- organizations ---------------------------------------------------------------
     #[error(
         "policy `{0}` is attached in organization.json but organization/policies/ has no file for it"
@@ -235,6 +241,8 @@ impl Problem {
             Problem::UnknownGroup { .. } => ("unknown-group", W),
             Problem::Duplicate(_) => ("duplicate-entity", W),
             Problem::NoAccount => ("no-account", E),
+            Problem::UnknownAction(_) => ("unknown-action", W),
+            Problem::UnknownService(_) => ("unknown-service", W),
             Problem::MissingOrgPolicy(_) => ("org-missing-policy", E),
             Problem::OrgPolicyType(_) => ("org-policy-type", W),
             Problem::EmptyOrgLevel { .. } => ("org-empty-level", W),

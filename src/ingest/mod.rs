@@ -2,11 +2,13 @@
 //! checks that need everything loaded (managed-policy resolution, group membership,
 //! the organization tree).
 
+pub mod actions;
 mod cx;
 pub mod diag;
 mod gaad;
 mod org;
 pub mod policy_doc;
+pub mod request_file;
 mod resolve;
 mod resource;
 mod standalone;
@@ -109,10 +111,13 @@ fn push(diags: &mut Vec<Diagnostic>, problem: Problem, file: FileId) {
 
 /// Why a file has no usable text: the problem, what text could be kept (lossy), and
 /// the byte offset the problem is at.
-type Unread = (Problem, String, u32);
+pub(crate) type Unread = (Problem, String, u32);
 
 /// Reads a file's bytes into text, reporting size, encoding and BOM problems.
-fn read_text(path: &Path, opts: &LoadOptions) -> Result<(String, Vec<(Problem, u32)>), Unread> {
+pub(crate) fn read_text(
+    path: &Path,
+    opts: &LoadOptions,
+) -> Result<(String, Vec<(Problem, u32)>), Unread> {
     let size = std::fs::metadata(path)
         .map_err(|e| {
             (

@@ -4,10 +4,12 @@
 mod account;
 mod org;
 mod policy;
+mod simulation;
 
 pub use account::*;
 pub use org::*;
 pub use policy::*;
+pub use simulation::*;
 
 /// Index of a loaded file in the load's source map.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -1,5 +1,9 @@
 //! Amazon Resource Names: `arn:partition:service:region:account:resource`.
 
+use super::context::{Context, KeyValue};
+use super::pattern::{CaseMode, Pattern};
+use super::variables::{Template, Unresolved, has_variables};
+
 /// The partitions iam-semantics §3.3 names.
 pub const PARTITIONS: [&str; 3] = ["aws", "aws-cn", "aws-us-gov"];
 
@@ -57,6 +61,194 @@ impl<'a> Arn<'a> {
     }
 }
 
+/// An ARN pattern compiled once, for the `Resource` element and `ArnLike`/`ArnEquals`
+/// (iam-semantics §3.3, §3.5): the six components are compared separately, so a `*`
+/// in the partition, service, region or account never crosses a `:`. Those four
+/// ignore ASCII case; the resource part (everything after the fifth colon) is
+/// case-sensitive and its `*` crosses `/` and `:`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ArnPattern {
+    raw: Box<str>,
+    /// Partition, service, region, account, resource (boxed: the pattern stays two
+    /// pointers wide inside the enums that hold it).
+    parts: Box<[Component; 5]>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Component {
+    Plain(Pattern),
+    /// Holds `${…}` (only with [`ArnPattern::with_variables`]).
+    Template(Template),
+}
+
+impl Component {
+    fn new(text: &str, case: CaseMode, variables: bool) -> Component {
+        if variables && has_variables(text) {
+            Component::Template(Template::new(text, case, true))
+        } else {
+            Component::Plain(Pattern::new(text, case))
+        }
+    }
+
+    fn matches(&self, text: &str, ctx: &dyn Context) -> Result<bool, Unresolved> {
+        match self {
+            Component::Plain(p) => Ok(p.matches(text)),
+            Component::Template(t) => t.matches(text, ctx),
+        }
+    }
+}
+
+impl ArnPattern {
+    /// Compiles `pattern`; `None` unless it is `arn:` and six components. `${…}` is
+    /// literal text (policy Version 2008-10-17 or none).
+    pub fn new(pattern: &str) -> Option<ArnPattern> {
+        Self::compile(pattern, false)
+    }
+
+    /// Compiles `pattern` with policy variables (§5), which may appear in any
+    /// component; a `:` inside `${…}` does not split components.
+    pub fn with_variables(pattern: &str) -> Option<ArnPattern> {
+        Self::compile(pattern, true)
+    }
+
+    fn compile(pattern: &str, variables: bool) -> Option<ArnPattern> {
+        let [partition, service, region, account, resource] = if variables {
+            split_template(pattern)?
+        } else {
+            let a = Arn::parse(pattern)?;
+            [a.partition, a.service, a.region, a.account, a.resource]
+        };
+        let head = |c| Component::new(c, CaseMode::Insensitive, variables);
+        Some(ArnPattern {
+            raw: pattern.into(),
+            parts: Box::new([
+                head(partition),
+                head(service),
+                head(region),
+                head(account),
+                Component::new(resource, CaseMode::Sensitive, variables),
+            ]),
+        })
+    }
+
+    /// The pattern as written.
+    pub fn as_str(&self) -> &str {
+        &self.raw
+    }
+
+    /// True when a component holds `${…}`.
+    pub fn has_variables(&self) -> bool {
+        self.components()
+            .any(|c| matches!(c, Component::Template(_)))
+    }
+
+    /// The lowercased keys named by variables in the pattern.
+    pub fn variable_keys(&self) -> impl Iterator<Item = &str> {
+        self.components().flat_map(|c| {
+            match c {
+                Component::Template(t) => Some(t.variable_keys()),
+                Component::Plain(_) => None,
+            }
+            .into_iter()
+            .flatten()
+        })
+    }
+
+    /// True for a pattern without wildcards or variables.
+    pub fn is_literal(&self) -> bool {
+        self.components()
+            .all(|c| matches!(c, Component::Plain(p) if p.is_literal()))
+    }
+
+    /// Whether `arn` matches; a text that is not an ARN never does. Variables are
+    /// resolved against an empty request: only their defaults and `${*}`-style
+    /// literals apply.
+    pub fn matches(&self, arn: &str) -> bool {
+        self.matches_in(arn, &NoKeys) == Ok(true)
+    }
+
+    /// Whether `arn` matches, with variables taken from `ctx`. A definite mismatch of
+    /// one component wins over an unresolvable or unknown variable in another.
+    pub fn matches_in(&self, arn: &str, ctx: &dyn Context) -> Result<bool, Unresolved> {
+        let Some(a) = Arn::parse(arn) else {
+            return Ok(false);
+        };
+        let texts = [a.partition, a.service, a.region, a.account, a.resource];
+        let mut pending: Option<Unresolved> = None;
+        for (c, text) in self.components().zip(texts) {
+            match c.matches(text, ctx) {
+                Ok(true) => {}
+                Ok(false) => return Ok(false),
+                Err(u) => {
+                    pending = Some(match (pending, u) {
+                        (Some(Unresolved::Unresolvable), _) => Unresolved::Unresolvable,
+                        (_, u) => u,
+                    })
+                }
+            }
+        }
+        match pending {
+            Some(u) => Err(u),
+            None => Ok(true),
+        }
+    }
+
+    fn components(&self) -> impl Iterator<Item = &Component> {
+        self.parts.iter()
+    }
+}
+
+impl std::fmt::Display for ArnPattern {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.raw)
+    }
+}
+
+/// Splits `arn:p:s:r:a:resource` at the colons outside `${…}`.
+fn split_template(text: &str) -> Option<[&str; 5]> {
+    let mut cuts = [0usize; 6];
+    let mut found = 0usize;
+    let mut in_var = false;
+    let mut prev = '\0';
+    for (i, c) in text.char_indices() {
+        if found == cuts.len() {
+            break;
+        }
+        match c {
+            '{' if prev == '$' => in_var = true,
+            '}' => in_var = false,
+            ':' if !in_var => {
+                if let Some(slot) = cuts.get_mut(found) {
+                    *slot = i;
+                }
+                found += 1;
+            }
+            _ => {}
+        }
+        prev = c;
+    }
+    if found < 5 || text.get(..cuts.first().copied()?)? != "arn" {
+        return None;
+    }
+    let part = |k: usize| -> Option<&str> {
+        let start = cuts.get(k)? + 1;
+        match cuts.get(k + 1) {
+            Some(&end) if k + 1 < 5 => text.get(start..end),
+            _ => text.get(start..),
+        }
+    };
+    Some([part(0)?, part(1)?, part(2)?, part(3)?, part(4)?])
+}
+
+/// A request that carries no keys.
+struct NoKeys;
+
+impl Context for NoKeys {
+    fn get(&self, _key_lower: &str) -> KeyValue<'_> {
+        KeyValue::Absent
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -78,5 +270,79 @@ mod tests {
                 .unwrap_or_else(|| panic!("not an ARN"))
                 .is_well_formed()
         );
+    }
+    #[test]
+    fn pattern_components_match_separately() {
+        let p = ArnPattern::new("arn:aws:sns:*:111122223333:finance/*")
+            .unwrap_or_else(|| panic!("not an ARN pattern"));
+        // iam-semantics §9 case 21: the region `*` must not swallow colons.
+        let tricky = "arn:aws:sns:us-east-2:999999999999:store/abc:111122223333:finance/d";
+        assert!(!p.matches(tricky));
+        assert!(Pattern::new(p.as_str(), CaseMode::Sensitive).matches(tricky));
+        assert!(p.matches("arn:aws:sns:us-east-2:111122223333:finance/d"));
+        assert!(p.matches("arn:aws:sns::111122223333:finance/d:x/y"));
+        assert!(!p.matches("arn:aws:sns:us-east-2:111122223333:Finance/d"));
+        assert!(!p.matches("not an arn"));
+        assert!(!p.matches("arn:aws:sns:us-east-2:111122223333"));
+    }
+
+    #[test]
+    fn head_ignores_case_resource_does_not() {
+        let p = ArnPattern::new("arn:AWS:S3:::Bucket/*")
+            .unwrap_or_else(|| panic!("not an ARN pattern"));
+        assert!(p.matches("arn:aws:s3:::Bucket/a/b:c"));
+        assert!(!p.matches("arn:aws:s3:::bucket/a"));
+        let q = ArnPattern::new("arn:aws:iam::11112222333?:role/*")
+            .unwrap_or_else(|| panic!("not an ARN pattern"));
+        assert!(q.matches("arn:aws:iam::111122223333:role/x"));
+        assert!(!q.matches("arn:aws:iam::11112222333:role/x"));
+        let r = ArnPattern::new("arn:aws:s3:::b/*/test/*")
+            .unwrap_or_else(|| panic!("not an ARN pattern"));
+        assert!(r.matches("arn:aws:s3:::b/1/2/test/x.jpg"));
+        assert!(r.matches("arn:aws:s3:::b//test/x.jpg"));
+        assert!(!r.matches("arn:aws:s3:::b/test/x.jpg"));
+        assert!(ArnPattern::new("*").is_none());
+        assert!(ArnPattern::new("arn:aws:s3").is_none());
+        assert!(ArnPattern::new("arn:aws:s3:::b").is_some_and(|p| p.is_literal()));
+    }
+
+    #[test]
+    fn pattern_variables() {
+        use crate::policy::context::MapContext;
+        let mut ctx = MapContext::default();
+        ctx.set("aws:username", vec!["alice".into()]);
+        ctx.set("aws:PrincipalAccount", vec!["111122223333".into()]);
+        let p = ArnPattern::with_variables("arn:aws:s3:::b/${aws:username}/*")
+            .unwrap_or_else(|| panic!("not an ARN pattern"));
+        assert!(p.has_variables());
+        assert_eq!(p.matches_in("arn:aws:s3:::b/alice/x", &ctx), Ok(true));
+        assert_eq!(p.matches_in("arn:aws:s3:::b/bob/x", &ctx), Ok(false));
+        assert_eq!(
+            p.matches_in("arn:aws:s3:::b/alice/x", &MapContext::default()),
+            Err(Unresolved::Unresolvable)
+        );
+        // Literal without variables (Version 2008-10-17).
+        let lit = ArnPattern::new("arn:aws:s3:::b/${aws:username}/*")
+            .unwrap_or_else(|| panic!("not an ARN pattern"));
+        assert!(!lit.has_variables());
+        assert!(!lit.matches("arn:aws:s3:::b/alice/x"));
+        assert!(lit.matches("arn:aws:s3:::b/${aws:username}/x"));
+        // A variable with a colon in its key inside the account component.
+        let acct = ArnPattern::with_variables("arn:aws:sns:*:${aws:PrincipalAccount}:t")
+            .unwrap_or_else(|| panic!("not an ARN pattern"));
+        assert_eq!(
+            acct.matches_in("arn:aws:sns:us-east-1:111122223333:t", &ctx),
+            Ok(true)
+        );
+        assert_eq!(
+            acct.matches_in("arn:aws:sns:us-east-1:999999999999:t", &ctx),
+            Ok(false)
+        );
+        // A definite mismatch elsewhere wins over an unresolvable variable.
+        assert_eq!(
+            acct.matches_in("arn:aws:sns:us-east-1:1:other", &MapContext::default()),
+            Ok(false)
+        );
+        assert!(ArnPattern::with_variables("arn:aws:s3:${a:b}").is_none());
     }
 }

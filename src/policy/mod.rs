@@ -2,6 +2,8 @@
 
 pub mod arn;
 pub mod condition;
+pub mod context;
 pub mod pattern;
+pub mod variables;
 
 pub use condition::condition_operator_is_known;

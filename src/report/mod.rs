@@ -3,3 +3,4 @@
 
 pub mod diagnostics;
 pub mod load;
+pub mod simulate;

@@ -1,0 +1,180 @@
+//! Policies compiled once for evaluation: patterns built, condition values parsed,
+//! keys lowercased. Nothing here allocates per request unless a policy variable must
+//! be resolved.
+
+use crate::model::{Effect, Policy, PolicyKind, PrincipalEntry, Span};
+use crate::policy::arn::ArnPattern;
+use crate::policy::condition::CompiledCondition;
+use crate::policy::context::{Context, Tri};
+use crate::policy::pattern::{CaseMode, Pattern};
+use crate::policy::variables::{Template, Unresolved, has_variables};
+
+/// A policy ready for evaluation, with a label for reasons ("identityPolicies[0]",
+/// "inline policy `S3Read` of user alice").
+#[derive(Debug, Clone)]
+pub struct CompiledPolicy {
+    pub label: String,
+    pub kind: PolicyKind,
+    pub statements: Vec<CompiledStatement>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct CompiledStatement {
+    pub index: usize,
+    pub sid: Option<String>,
+    /// `None`: the Effect was invalid (reported at load).
+    pub effect: Option<Effect>,
+    pub actions: Option<Matcher<Pattern>>,
+    pub resources: Option<Matcher<ResourcePattern>>,
+    pub principal: Option<PrincipalSpec>,
+    pub conditions: Vec<CompiledCondition>,
+    /// An Allow that grants to the public (§7.4).
+    pub public: bool,
+    pub span: Span,
+}
+
+impl CompiledStatement {
+    /// "`Sid`" or "#index".
+    pub fn label(&self) -> String {
+        match &self.sid {
+            Some(s) if !s.is_empty() => format!("`{s}`"),
+            _ => format!("#{}", self.index),
+        }
+    }
+
+    /// True when a condition uses an operator AWS does not define.
+    pub fn has_unknown_operator(&self) -> bool {
+        self.conditions
+            .iter()
+            .any(CompiledCondition::is_unknown_operator)
+    }
+}
+
+/// A list of patterns, or its `Not…` complement.
+#[derive(Debug, Clone)]
+pub struct Matcher<P> {
+    pub negated: bool,
+    pub patterns: Vec<P>,
+}
+
+/// A `Resource` value: `*`, an ARN pattern matched component by component (policy
+/// variables resolved per request), or any other text.
+#[derive(Debug, Clone)]
+pub enum ResourcePattern {
+    Any,
+    Arn(ArnPattern),
+    Text(Pattern),
+    Template(Template),
+}
+
+impl ResourcePattern {
+    fn compile(raw: &str, variables: bool) -> Self {
+        if raw == "*" {
+            return ResourcePattern::Any;
+        }
+        let arn = if variables {
+            ArnPattern::with_variables(raw)
+        } else {
+            ArnPattern::new(raw)
+        };
+        match arn {
+            Some(p) => ResourcePattern::Arn(p),
+            None if variables && has_variables(raw) => {
+                ResourcePattern::Template(Template::new(raw, CaseMode::Sensitive, true))
+            }
+            None => ResourcePattern::Text(Pattern::new(raw, CaseMode::Sensitive)),
+        }
+    }
+
+    /// Whether the request's resource matches; an unresolvable variable matches
+    /// nothing (§5.3), an unknown one is unknown.
+    pub fn matches(&self, resource: &str, ctx: &dyn Context) -> Tri {
+        let result = match self {
+            ResourcePattern::Any => return Tri::True,
+            ResourcePattern::Arn(p) => p.matches_in(resource, ctx),
+            ResourcePattern::Text(p) => Ok(p.matches(resource)),
+            ResourcePattern::Template(t) => t.matches(resource, ctx),
+        };
+        match result {
+            Ok(b) => Tri::from_bool(b),
+            Err(Unresolved::Unresolvable) => Tri::False,
+            Err(Unresolved::Unknown) => Tri::Unknown,
+        }
+    }
+}
+
+/// `Principal` or `NotPrincipal` of a statement.
+#[derive(Debug, Clone)]
+pub struct PrincipalSpec {
+    pub negated: bool,
+    pub entries: Vec<PrincipalEntry>,
+}
+
+/// Compiles a loaded policy. `label` names it in reasons.
+pub fn compile(policy: &Policy, label: impl Into<String>) -> CompiledPolicy {
+    let variables = policy.has_variables();
+    let statements = policy
+        .statements
+        .iter()
+        .map(|s| CompiledStatement {
+            index: s.index,
+            sid: s.sid.as_ref().map(|x| x.value.clone()),
+            effect: s.effect.as_ref().map(|e| e.value),
+            actions: s.action.as_ref().map(|a| Matcher {
+                negated: a.negated,
+                patterns: a
+                    .values
+                    .iter()
+                    .map(|v| Pattern::new(v, CaseMode::Insensitive))
+                    .collect(),
+            }),
+            resources: s.resource.as_ref().map(|r| Matcher {
+                negated: r.negated,
+                patterns: r
+                    .values
+                    .iter()
+                    .map(|v| ResourcePattern::compile(v, variables))
+                    .collect(),
+            }),
+            principal: s.principal.as_ref().map(|p| PrincipalSpec {
+                negated: p.negated,
+                entries: p.entries.clone(),
+            }),
+            conditions: s
+                .conditions
+                .iter()
+                .map(|c| CompiledCondition::compile(c, variables))
+                .collect(),
+            public: super::public::statement_is_public(s),
+            span: s.span,
+        })
+        .collect();
+    CompiledPolicy {
+        label: label.into(),
+        kind: policy.kind,
+        statements,
+        span: policy.span,
+    }
+}
+
+impl Matcher<Pattern> {
+    /// Action match: case-insensitive; `NotAction` matches everything not listed.
+    pub fn matches_action(&self, action: &str) -> bool {
+        self.patterns.iter().any(|p| p.matches(action)) != self.negated
+    }
+}
+
+impl Matcher<ResourcePattern> {
+    /// Resource match; `NotResource` is the complement (an unknown stays unknown).
+    pub fn matches_resource(&self, resource: &str, ctx: &dyn Context) -> Tri {
+        let any = self.patterns.iter().fold(Tri::False, |acc, p| {
+            if acc.is_true() {
+                acc
+            } else {
+                acc.or(p.matches(resource, ctx))
+            }
+        });
+        if self.negated { !any } else { any }
+    }
+}

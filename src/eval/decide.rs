@@ -1,0 +1,486 @@
+//! The decision flow of iam-semantics §1, §6 and §7 for one request, in three-valued
+//! logic so the same code serves `simulate` (every key known or absent) and the graph
+//! (some keys unknown → a conditional answer carrying the conditions that must hold).
+
+use super::compile::{CompiledPolicy, CompiledStatement};
+use super::principal::{Naming, naming};
+use super::public::is_public;
+use super::request::Caller;
+use super::{Decision, Evaluation, Gate, Reason, Verdict};
+use crate::model::{Effect, PolicyKind};
+use crate::policy::condition::evaluate_all;
+use crate::policy::context::{Context, Tri};
+
+/// One request: who, what, on which resource.
+#[derive(Debug, Clone, Copy)]
+pub struct Request<'a> {
+    pub caller: &'a Caller,
+    pub action: &'a str,
+    pub resource: &'a str,
+    /// The account that owns the resource (S3 ARNs carry none: the caller says).
+    pub resource_account: Option<&'a str>,
+}
+
+/// What the resource policy is, for the exceptions of §1.5.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ResourcePolicyKind {
+    #[default]
+    Ordinary,
+    /// A role's trust policy: must allow even in the same account.
+    RoleTrust,
+    /// A KMS key policy: must allow even in the same account.
+    KmsKey,
+}
+
+/// One level of an organization (root, an OU, the account) and its policies of a type.
+#[derive(Debug, Clone)]
+pub struct Level<'a> {
+    pub label: String,
+    pub policies: Vec<&'a CompiledPolicy>,
+}
+
+/// Every policy that may bear on the request.
+#[derive(Debug, Clone, Default)]
+pub struct Inputs<'a> {
+    pub identity: Vec<&'a CompiledPolicy>,
+    pub boundary: Option<&'a CompiledPolicy>,
+    pub session: Option<&'a CompiledPolicy>,
+    pub resource: Option<&'a CompiledPolicy>,
+    pub resource_kind: ResourcePolicyKind,
+    /// SCP levels of the caller's account, root first.
+    pub scp_levels: Vec<Level<'a>>,
+    /// RCP levels of the resource's account, root first.
+    pub rcp_levels: Vec<Level<'a>>,
+    pub management_account: Option<&'a str>,
+    /// S3 Block Public Access `RestrictPublicBuckets` on the bucket or its account.
+    pub restrict_public_buckets: bool,
+    /// The caller is a service-linked role (SCPs do not apply, §1.4 [unconfirmed]).
+    pub service_linked: bool,
+}
+
+/// A statement that applies (surely or maybe) to the request.
+struct Hit<'p> {
+    policy: &'p CompiledPolicy,
+    statement: &'p CompiledStatement,
+    tri: Tri,
+    naming: Option<Naming>,
+}
+
+struct Eval<'a, 'c> {
+    req: Request<'a>,
+    ctx: &'c dyn Context,
+    has_boundary: bool,
+    reasons: Vec<Reason>,
+    residual: Vec<String>,
+}
+
+/// Decides one request.
+pub fn evaluate(req: Request, inputs: &Inputs, ctx: &dyn Context) -> Evaluation {
+    let mut ev = Eval {
+        req,
+        ctx,
+        has_boundary: inputs.boundary.is_some(),
+        reasons: Vec::new(),
+        residual: Vec::new(),
+    };
+    let caller = req.caller;
+    let resource_account = req.resource_account;
+    let scps_apply = caller.is_iam()
+        && !inputs.service_linked
+        && inputs
+            .management_account
+            .is_none_or(|m| Some(m) != caller.account());
+    let rcps_apply = inputs
+        .management_account
+        .is_none_or(|m| Some(m) != resource_account);
+
+    // 1.2: explicit deny anywhere.
+    let mut deny_sources: Vec<(&CompiledPolicy, Gate)> = Vec::new();
+    if caller.is_iam() {
+        deny_sources.extend(inputs.identity.iter().map(|p| (*p, Gate::Identity)));
+        deny_sources.extend(inputs.boundary.map(|p| (p, Gate::Boundary)));
+        deny_sources.extend(inputs.session.map(|p| (p, Gate::Session)));
+    }
+    deny_sources.extend(inputs.resource.map(|p| (p, Gate::Resource)));
+    if scps_apply {
+        for l in &inputs.scp_levels {
+            deny_sources.extend(l.policies.iter().map(|p| (*p, Gate::Scp)));
+        }
+    }
+    if rcps_apply {
+        for l in &inputs.rcp_levels {
+            deny_sources.extend(l.policies.iter().map(|p| (*p, Gate::Rcp)));
+        }
+    }
+    let mut deny = Tri::False;
+    for (p, gate) in &deny_sources {
+        for h in ev.hits(p, Effect::Deny) {
+            deny = deny.or(h.tri);
+            ev.cite(&h, *gate, Effect::Deny);
+        }
+    }
+
+    // 1.3 / 1.4: every organization level must allow.
+    let rcp_ok = if rcps_apply {
+        ev.levels(&inputs.rcp_levels, Gate::Rcp)
+    } else {
+        Tri::True
+    };
+    let scp_ok = if scps_apply {
+        ev.levels(&inputs.scp_levels, Gate::Scp)
+    } else {
+        Tri::True
+    };
+
+    // Identity side: identity ∧ boundary ∧ session.
+    let identity_allow = match caller {
+        // The root user is not governed by identity policies.
+        Caller::Root { .. } => Tri::True,
+        c if c.is_iam() => ev.allow_of(&inputs.identity, Gate::Identity),
+        _ => Tri::False,
+    };
+    let boundary_ok = match inputs.boundary {
+        Some(b) => ev.allow_of(&[b], Gate::Boundary),
+        None => Tri::True,
+    };
+    let session_ok = match inputs.session {
+        Some(s) => ev.allow_of(&[s], Gate::Session),
+        None => Tri::True,
+    };
+    let identity_side = identity_allow.and(boundary_ok).and(session_ok);
+
+    // Resource side, by how the resource policy names the caller.
+    let public = inputs.resource.is_some_and(is_public);
+    let resource_hits: Vec<(Naming, Tri)> = match inputs.resource {
+        Some(p) => {
+            let hits = ev.hits(p, Effect::Allow);
+            let out: Vec<(Naming, Tri)> = hits
+                .iter()
+                .filter_map(|h| h.naming.map(|n| (n, h.tri)))
+                .collect();
+            for h in &hits {
+                ev.cite(h, Gate::Resource, Effect::Allow);
+            }
+            out
+        }
+        None => Vec::new(),
+    };
+    let named = |kinds: &[Naming]| {
+        resource_hits
+            .iter()
+            .filter(|(n, _)| kinds.contains(n))
+            .fold(Tri::False, |acc, (_, t)| acc.or(*t))
+    };
+    let same_account = caller.account().is_some() && caller.account() == resource_account;
+    let mut everyone = named(&[Naming::Everyone]);
+    let mut account = named(&[Naming::Account]);
+    let mut entity = named(&[Naming::Entity]);
+    let mut role = named(&[Naming::Role]);
+    let service = named(&[Naming::Service]);
+    // 7.3: with RestrictPublicBuckets a public policy grants only to services and to
+    // principals of the owning account.
+    if inputs.restrict_public_buckets
+        && public
+        && !same_account
+        && !matches!(caller, Caller::Service(_))
+    {
+        if !everyone.is_false() || !account.is_false() || !entity.is_false() || !role.is_false() {
+            ev.note(Gate::BlockPublicAccess, "S3 Block Public Access (RestrictPublicBuckets) blocks access through the public bucket policy for callers outside the owning account");
+        }
+        everyone = Tri::False;
+        account = Tri::False;
+        entity = Tri::False;
+        role = Tri::False;
+    }
+    let is_role_session = matches!(caller, Caller::RoleSession { .. });
+    // `*` names a user like its own ARN and a session like its role (§1.5).
+    let (direct, via_role) = if is_role_session {
+        (entity, role.or(everyone))
+    } else {
+        (entity.or(everyone), role)
+    };
+    let via_role = via_role.and(boundary_ok).and(session_ok);
+
+    let allowed = match caller {
+        // 6.3: the root user cannot assume roles.
+        Caller::Root { .. } if inputs.resource_kind == ResourcePolicyKind::RoleTrust => {
+            ev.note(Gate::Identity, "the root user cannot assume roles");
+            Tri::False
+        }
+        Caller::Anonymous => everyone,
+        Caller::Service(_) | Caller::Federated(_) => service.or(everyone),
+        _ if inputs.resource_kind != ResourcePolicyKind::Ordinary => {
+            // Trust and key policies must allow even in the same account; naming the
+            // caller directly is enough, but its boundary must still allow (§1.5).
+            let named_directly = direct.or(via_role).and(boundary_ok).and(session_ok);
+            let via_account = account.and(identity_side);
+            if same_account {
+                named_directly.or(via_account)
+            } else {
+                identity_side.and(direct.or(via_role).or(account))
+            }
+        }
+        _ if same_account => identity_side
+            .or(direct)
+            .or(via_role)
+            .or(account.and(identity_side)),
+        _ => {
+            let resource_side = direct.or(role).or(account);
+            if inputs.resource.is_none() && !identity_side.is_false() {
+                ev.note(Gate::CrossAccount, "the resource is in another account and has no resource policy: it can be reached only through a role of its own account");
+            } else if resource_side.is_false() && !identity_side.is_false() {
+                let msg = match inputs.resource {
+                    Some(p) => format!(
+                        "{} does not name the caller or its account: cross-account access needs both sides",
+                        p.label
+                    ),
+                    None => String::new(),
+                };
+                ev.note(Gate::CrossAccount, &msg);
+            }
+            identity_side.and(resource_side)
+        }
+    };
+    if allowed.is_false() {
+        let resource_needed = inputs.resource_kind != ResourcePolicyKind::Ordinary
+            || !caller.is_iam()
+            || !same_account;
+        let quiet_resource = !resource_hits.is_empty() || !resource_needed;
+        ev.missing(
+            inputs,
+            identity_allow,
+            boundary_ok,
+            session_ok,
+            quiet_resource,
+        );
+    }
+    let total = (!deny).and(scp_ok).and(rcp_ok).and(allowed);
+    let decision = match total {
+        Tri::True => Decision::Allowed,
+        Tri::Unknown => Decision::Conditional,
+        Tri::False if deny.is_true() => Decision::ExplicitDeny,
+        Tri::False => Decision::ImplicitDeny,
+    };
+    Evaluation {
+        decision,
+        reasons: ev.reasons,
+        conditions: ev.residual,
+    }
+}
+
+impl<'a, 'c> Eval<'a, 'c> {
+    /// Statements of `policy` with `effect` that apply or may apply.
+    fn hits<'p>(&self, policy: &'p CompiledPolicy, effect: Effect) -> Vec<Hit<'p>> {
+        let check_principal = matches!(
+            policy.kind,
+            PolicyKind::Resource | PolicyKind::Trust | PolicyKind::ResourceControl
+        );
+        let mut out = Vec::new();
+        for st in &policy.statements {
+            // An invalid Effect is treated in the direction that cannot hide access:
+            // it may allow, and it never denies.
+            let invalid_effect = st.effect.is_none();
+            if st.effect != Some(effect) && !(invalid_effect && effect == Effect::Allow) {
+                continue;
+            }
+            let action = st
+                .actions
+                .as_ref()
+                .is_some_and(|a| a.matches_action(self.req.action));
+            if !action {
+                continue;
+            }
+            let resource = match &st.resources {
+                Some(r) => r.matches_resource(self.req.resource, self.ctx),
+                // Trust and resource policies may omit Resource: their own resource.
+                None => Tri::from_bool(
+                    policy.kind != PolicyKind::Identity
+                        && policy.kind != PolicyKind::ServiceControl,
+                ),
+            };
+            if resource.is_false() {
+                continue;
+            }
+            let naming = match (&st.principal, check_principal) {
+                (Some(p), true) => match naming(p, self.req.caller, self.has_boundary) {
+                    Some(n) => Some(n),
+                    None => continue,
+                },
+                (None, true) => continue,
+                (_, false) => None,
+            };
+            let mut tri = resource.and(evaluate_all(&st.conditions, self.ctx));
+            if invalid_effect {
+                tri = tri.and(Tri::Unknown);
+            }
+            // An operator AWS does not define: an Allow it guards may apply, a Deny it
+            // guards may not protect (§4, issue 3).
+            if st.has_unknown_operator() && effect == Effect::Deny && tri == Tri::Unknown {
+                continue;
+            }
+            if tri.is_false() {
+                continue;
+            }
+            out.push(Hit {
+                policy,
+                statement: st,
+                tri,
+                naming,
+            });
+        }
+        out
+    }
+
+    /// OR of the Allow statements of some policies, citing each.
+    fn allow_of(&mut self, policies: &[&CompiledPolicy], gate: Gate) -> Tri {
+        let mut t = Tri::False;
+        for p in policies {
+            for h in self.hits(p, Effect::Allow) {
+                t = t.or(h.tri);
+                self.cite(&h, gate, Effect::Allow);
+            }
+        }
+        t
+    }
+
+    /// AND over levels of (OR of each level's Allow statements).
+    fn levels(&mut self, levels: &[Level], gate: Gate) -> Tri {
+        let mut all = Tri::True;
+        for level in levels {
+            let t = self.allow_of(&level.policies, gate);
+            if t.is_false() {
+                let kind = if gate == Gate::Scp { "SCP" } else { "RCP" };
+                let msg = format!(
+                    "no {kind} at {} allows {} on {}",
+                    level.label, self.req.action, self.req.resource
+                );
+                self.reasons.push(Reason {
+                    gate,
+                    verdict: Verdict::Missing,
+                    policy: level.label.clone(),
+                    statement: None,
+                    span: None,
+                    message: msg,
+                });
+            }
+            all = all.and(t);
+        }
+        all
+    }
+
+    fn cite(&mut self, h: &Hit, gate: Gate, effect: Effect) {
+        let what = match effect {
+            Effect::Allow => "allows",
+            Effect::Deny => "denies",
+        };
+        let conditional = h.tri == Tri::Unknown;
+        let verdict = match (effect, conditional) {
+            (_, true) => Verdict::Conditional,
+            (Effect::Allow, false) => Verdict::Allow,
+            (Effect::Deny, false) => Verdict::Deny,
+        };
+        let mut message = format!(
+            "{} statement {} {what} {} on {}",
+            h.policy.label,
+            h.statement.label(),
+            self.req.action,
+            self.req.resource
+        );
+        if conditional {
+            let conds: Vec<String> = h
+                .statement
+                .conditions
+                .iter()
+                .map(|c| c.describe())
+                .collect();
+            let cond = if conds.is_empty() {
+                "its Effect is invalid".to_string()
+            } else {
+                conds.join(" and ")
+            };
+            message.push_str(&format!(" if {cond}"));
+            self.residual.push(match effect {
+                Effect::Allow => format!("allowed if {cond}"),
+                Effect::Deny => format!("denied if {cond}"),
+            });
+        }
+        if h.statement.has_unknown_operator() {
+            message.push_str(" (an unknown condition operator is treated as possibly true)");
+        }
+        self.reasons.push(Reason {
+            gate,
+            verdict,
+            policy: h.policy.label.clone(),
+            statement: Some(h.statement.label()),
+            span: Some(h.statement.span),
+            message,
+        });
+    }
+
+    fn note(&mut self, gate: Gate, message: &str) {
+        if message.is_empty() {
+            return;
+        }
+        self.reasons.push(Reason {
+            gate,
+            verdict: Verdict::Missing,
+            policy: String::new(),
+            statement: None,
+            span: None,
+            message: message.to_string(),
+        });
+    }
+
+    /// Says which gate had no Allow, when nothing allowed.
+    fn missing(
+        &mut self,
+        inputs: &Inputs,
+        identity: Tri,
+        boundary: Tri,
+        session: Tri,
+        quiet_resource: bool,
+    ) {
+        let (action, resource) = (self.req.action, self.req.resource);
+        if self.req.caller.is_iam()
+            && identity.is_false()
+            && !matches!(self.req.caller, Caller::Root { .. })
+        {
+            let msg = if inputs.identity.is_empty() {
+                format!("the caller has no identity policy allowing {action} on {resource}")
+            } else {
+                format!("no identity policy allows {action} on {resource}")
+            };
+            self.note(Gate::Identity, &msg);
+        }
+        if let (Some(b), true) = (inputs.boundary, boundary.is_false()) {
+            let msg = format!(
+                "the permissions boundary {} does not allow {action} on {resource}",
+                b.label
+            );
+            self.note(Gate::Boundary, &msg);
+        }
+        if let (Some(s), true) = (inputs.session, session.is_false()) {
+            let msg = format!(
+                "the session policy {} does not allow {action} on {resource}",
+                s.label
+            );
+            self.note(Gate::Session, &msg);
+        }
+        // `quiet_resource`: the resource policy named the caller (its statements are
+        // cited) or it is not needed (same account, ordinary resource).
+        if !quiet_resource {
+            let msg = match inputs.resource {
+                Some(p) => format!(
+                    "{} does not allow {action} for {}",
+                    p.label,
+                    self.req.caller.display()
+                ),
+                None => format!(
+                    "there is no resource policy allowing {action} for {}",
+                    self.req.caller.display()
+                ),
+            };
+            self.note(Gate::Resource, &msg);
+        }
+    }
+}

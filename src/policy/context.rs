@@ -1,0 +1,114 @@
+//! What an evaluation knows about a request's condition keys, and three-valued logic
+//! for when it does not know (iam-semantics §4.6).
+
+/// The state of one condition key in a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyValue<'a> {
+    /// The request does not carry the key.
+    Absent,
+    /// The key may or may not be present, with any value (graph analysis).
+    Unknown,
+    /// The key's values (one for single-valued keys; possibly empty for multi-valued).
+    Values(&'a [String]),
+}
+
+/// Where condition keys are looked up. Keys are passed lowercased (condition key
+/// names are case-insensitive, §3.6).
+pub trait Context {
+    fn get(&self, key_lower: &str) -> KeyValue<'_>;
+}
+
+/// Three-valued truth: a condition over an unknown key is neither true nor false.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Tri {
+    False,
+    Unknown,
+    True,
+}
+
+impl Tri {
+    pub fn from_bool(b: bool) -> Tri {
+        if b { Tri::True } else { Tri::False }
+    }
+
+    pub fn and(self, other: Tri) -> Tri {
+        self.min(other)
+    }
+
+    pub fn or(self, other: Tri) -> Tri {
+        self.max(other)
+    }
+
+    pub fn is_true(self) -> bool {
+        self == Tri::True
+    }
+
+    pub fn is_false(self) -> bool {
+        self == Tri::False
+    }
+}
+
+impl std::ops::Not for Tri {
+    type Output = Tri;
+
+    fn not(self) -> Tri {
+        match self {
+            Tri::True => Tri::False,
+            Tri::False => Tri::True,
+            Tri::Unknown => Tri::Unknown,
+        }
+    }
+}
+
+impl PartialOrd for Tri {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Tri {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        let rank = |t: &Tri| match t {
+            Tri::False => 0,
+            Tri::Unknown => 1,
+            Tri::True => 2,
+        };
+        rank(self).cmp(&rank(other))
+    }
+}
+
+/// A context backed by a map of lowercased keys, with a default for missing keys
+/// (`Absent` for `simulate`, `Unknown` for the graph).
+#[derive(Debug, Clone, Default)]
+pub struct MapContext {
+    pub values: std::collections::HashMap<String, Vec<String>>,
+    /// Keys known to be absent even when `missing_is_unknown`.
+    pub absent: std::collections::HashSet<String>,
+    pub missing_is_unknown: bool,
+}
+
+impl MapContext {
+    /// Sets a key (its name is lowercased).
+    pub fn set(&mut self, key: &str, values: Vec<String>) {
+        self.values.insert(key.to_ascii_lowercase(), values);
+    }
+
+    /// Sets a key unless the caller already gave it.
+    pub fn set_default(&mut self, key: &str, values: Vec<String>) {
+        self.values
+            .entry(key.to_ascii_lowercase())
+            .or_insert(values);
+    }
+}
+
+impl Context for MapContext {
+    fn get(&self, key_lower: &str) -> KeyValue<'_> {
+        match self.values.get(key_lower) {
+            Some(v) => KeyValue::Values(v),
+            None if self.missing_is_unknown && !self.absent.contains(key_lower) => {
+                KeyValue::Unknown
+            }
+            None => KeyValue::Absent,
+        }
+    }
+}
