@@ -228,7 +228,8 @@ impl Fixture {
                         0 => "the organization root".to_string(),
                         i if i + 1 == n => "the account".to_string(),
                         i => format!("OU level {i}"),
-                    },
+                    }
+                    .into(),
                     policies: ps.iter().collect(),
                 })
                 .collect(),

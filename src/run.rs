@@ -68,8 +68,8 @@ fn simulate(cli: &Cli, path: &Path, opts: &LoadOptions) -> u8 {
         }
     };
     write_out(&match cli.format {
-        Format::Json => report::simulate::json(&ev, &sources),
-        Format::Text => report::simulate::text(&ev, &sources),
+        Format::Json => report::simulate::json(&ev, &sim, &sources),
+        Format::Text => report::simulate::text(&ev, &sim, &sources),
     });
     if ev.decision.is_allowed() {
         exit::OK

@@ -2,8 +2,10 @@
 //! keys lowercased. Nothing here allocates per request unless a policy variable must
 //! be resolved.
 
+use std::sync::Arc;
+
 use crate::model::{Effect, Policy, PolicyKind, PrincipalEntry, Span};
-use crate::policy::arn::ArnPattern;
+use crate::policy::arn::{Arn, ArnPattern};
 use crate::policy::condition::CompiledCondition;
 use crate::policy::context::{Context, Tri};
 use crate::policy::pattern::{CaseMode, Pattern};
@@ -13,7 +15,7 @@ use crate::policy::variables::{Template, Unresolved, has_variables};
 /// "inline policy `S3Read` of user alice").
 #[derive(Debug, Clone)]
 pub struct CompiledPolicy {
-    pub label: String,
+    pub label: Arc<str>,
     pub kind: PolicyKind,
     pub statements: Vec<CompiledStatement>,
     pub span: Span,
@@ -22,7 +24,7 @@ pub struct CompiledPolicy {
 #[derive(Debug, Clone)]
 pub struct CompiledStatement {
     pub index: usize,
-    pub sid: Option<String>,
+    pub sid: Option<Arc<str>>,
     /// `None`: the Effect was invalid (reported at load).
     pub effect: Option<Effect>,
     pub actions: Option<Matcher<Pattern>>,
@@ -89,10 +91,13 @@ impl ResourcePattern {
 
     /// Whether the request's resource matches; an unresolvable variable matches
     /// nothing (§5.3), an unknown one is unknown.
-    pub fn matches(&self, resource: &str, ctx: &dyn Context) -> Tri {
+    pub fn matches(&self, resource: &str, parsed: Option<&Arn>, ctx: &dyn Context) -> Tri {
         let result = match self {
             ResourcePattern::Any => return Tri::True,
-            ResourcePattern::Arn(p) => p.matches_in(resource, ctx),
+            ResourcePattern::Arn(p) => match parsed {
+                Some(a) => p.matches_parsed(a, ctx),
+                None => Ok(false),
+            },
             ResourcePattern::Text(p) => Ok(p.matches(resource)),
             ResourcePattern::Template(t) => t.matches(resource, ctx),
         };
@@ -112,14 +117,14 @@ pub struct PrincipalSpec {
 }
 
 /// Compiles a loaded policy. `label` names it in reasons.
-pub fn compile(policy: &Policy, label: impl Into<String>) -> CompiledPolicy {
+pub fn compile(policy: &Policy, label: impl Into<Arc<str>>) -> CompiledPolicy {
     let variables = policy.has_variables();
     let statements = policy
         .statements
         .iter()
         .map(|s| CompiledStatement {
             index: s.index,
-            sid: s.sid.as_ref().map(|x| x.value.clone()),
+            sid: s.sid.as_ref().map(|x| Arc::from(x.value.as_str())),
             effect: s.effect.as_ref().map(|e| e.value),
             actions: s.action.as_ref().map(|a| Matcher {
                 negated: a.negated,
@@ -167,12 +172,13 @@ impl Matcher<Pattern> {
 
 impl Matcher<ResourcePattern> {
     /// Resource match; `NotResource` is the complement (an unknown stays unknown).
-    pub fn matches_resource(&self, resource: &str, ctx: &dyn Context) -> Tri {
+    /// `parsed` is `resource` split as an ARN, when it is one.
+    pub fn matches_resource(&self, resource: &str, parsed: Option<&Arn>, ctx: &dyn Context) -> Tri {
         let any = self.patterns.iter().fold(Tri::False, |acc, p| {
             if acc.is_true() {
                 acc
             } else {
-                acc.or(p.matches(resource, ctx))
+                acc.or(p.matches(resource, parsed, ctx))
             }
         });
         if self.negated { !any } else { any }

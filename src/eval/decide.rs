@@ -6,8 +6,11 @@ use super::compile::{CompiledPolicy, CompiledStatement};
 use super::principal::{Naming, naming};
 use super::public::is_public;
 use super::request::Caller;
-use super::{Decision, Evaluation, Gate, Reason, Verdict};
+use std::sync::Arc;
+
+use super::{Decision, Detail, Evaluation, Gate, Reason, StatementRef, Verdict};
 use crate::model::{Effect, PolicyKind};
+use crate::policy::arn::Arn;
 use crate::policy::condition::evaluate_all;
 use crate::policy::context::{Context, Tri};
 
@@ -35,7 +38,7 @@ pub enum ResourcePolicyKind {
 /// One level of an organization (root, an OU, the account) and its policies of a type.
 #[derive(Debug, Clone)]
 pub struct Level<'a> {
-    pub label: String,
+    pub label: Arc<str>,
     pub policies: Vec<&'a CompiledPolicy>,
 }
 
@@ -59,6 +62,7 @@ pub struct Inputs<'a> {
 }
 
 /// A statement that applies (surely or maybe) to the request.
+#[derive(Clone, Copy)]
 struct Hit<'p> {
     policy: &'p CompiledPolicy,
     statement: &'p CompiledStatement,
@@ -66,10 +70,20 @@ struct Hit<'p> {
     naming: Option<Naming>,
 }
 
-struct Eval<'a, 'c> {
+/// The statements of one policy that apply, by effect; each policy is scanned once.
+struct Scanned<'p> {
+    policy: &'p CompiledPolicy,
+    deny: Vec<Hit<'p>>,
+    allow: Vec<Hit<'p>>,
+}
+
+struct Eval<'a, 'c, 'p> {
     req: Request<'a>,
+    /// The request's resource split as an ARN, once.
+    resource_arn: Option<Arn<'a>>,
     ctx: &'c dyn Context,
     has_boundary: bool,
+    scanned: Vec<Scanned<'p>>,
     reasons: Vec<Reason>,
     residual: Vec<String>,
 }
@@ -78,8 +92,10 @@ struct Eval<'a, 'c> {
 pub fn evaluate(req: Request, inputs: &Inputs, ctx: &dyn Context) -> Evaluation {
     let mut ev = Eval {
         req,
+        resource_arn: Arn::parse(req.resource),
         ctx,
         has_boundary: inputs.boundary.is_some(),
+        scanned: Vec::new(),
         reasons: Vec::new(),
         residual: Vec::new(),
     };
@@ -185,7 +201,11 @@ pub fn evaluate(req: Request, inputs: &Inputs, ctx: &dyn Context) -> Evaluation 
         && !matches!(caller, Caller::Service(_))
     {
         if !everyone.is_false() || !account.is_false() || !entity.is_false() || !role.is_false() {
-            ev.note(Gate::BlockPublicAccess, "S3 Block Public Access (RestrictPublicBuckets) blocks access through the public bucket policy for callers outside the owning account");
+            ev.note(
+                Gate::BlockPublicAccess,
+                Arc::from(""),
+                Detail::BlockPublicAccess,
+            );
         }
         everyone = Tri::False;
         account = Tri::False;
@@ -204,7 +224,7 @@ pub fn evaluate(req: Request, inputs: &Inputs, ctx: &dyn Context) -> Evaluation 
     let allowed = match caller {
         // 6.3: the root user cannot assume roles.
         Caller::Root { .. } if inputs.resource_kind == ResourcePolicyKind::RoleTrust => {
-            ev.note(Gate::Identity, "the root user cannot assume roles");
+            ev.note(Gate::Identity, Arc::from(""), Detail::RootCannotAssume);
             Tri::False
         }
         Caller::Anonymous => everyone,
@@ -227,16 +247,20 @@ pub fn evaluate(req: Request, inputs: &Inputs, ctx: &dyn Context) -> Evaluation 
         _ => {
             let resource_side = direct.or(role).or(account);
             if inputs.resource.is_none() && !identity_side.is_false() {
-                ev.note(Gate::CrossAccount, "the resource is in another account and has no resource policy: it can be reached only through a role of its own account");
-            } else if resource_side.is_false() && !identity_side.is_false() {
-                let msg = match inputs.resource {
-                    Some(p) => format!(
-                        "{} does not name the caller or its account: cross-account access needs both sides",
-                        p.label
-                    ),
-                    None => String::new(),
-                };
-                ev.note(Gate::CrossAccount, &msg);
+                ev.note(
+                    Gate::CrossAccount,
+                    Arc::from(""),
+                    Detail::CrossAccountNoResourcePolicy,
+                );
+            } else if let (Some(p), true) = (
+                inputs.resource,
+                resource_side.is_false() && !identity_side.is_false(),
+            ) {
+                ev.note(
+                    Gate::CrossAccount,
+                    p.label.clone(),
+                    Detail::CrossAccountNotNamed,
+                );
             }
             identity_side.and(resource_side)
         }
@@ -268,30 +292,55 @@ pub fn evaluate(req: Request, inputs: &Inputs, ctx: &dyn Context) -> Evaluation 
     }
 }
 
-impl<'a, 'c> Eval<'a, 'c> {
+impl<'a, 'c, 'p> Eval<'a, 'c, 'p> {
     /// Statements of `policy` with `effect` that apply or may apply.
-    fn hits<'p>(&self, policy: &'p CompiledPolicy, effect: Effect) -> Vec<Hit<'p>> {
+    fn hits(&mut self, policy: &'p CompiledPolicy, effect: Effect) -> Vec<Hit<'p>> {
+        let i = match self
+            .scanned
+            .iter()
+            .position(|s| std::ptr::eq(s.policy, policy))
+        {
+            Some(i) => i,
+            None => {
+                let (deny, allow) = self.scan(policy);
+                self.scanned.push(Scanned {
+                    policy,
+                    deny,
+                    allow,
+                });
+                self.scanned.len() - 1
+            }
+        };
+        match (self.scanned.get(i), effect) {
+            (Some(s), Effect::Deny) => s.deny.clone(),
+            (Some(s), Effect::Allow) => s.allow.clone(),
+            (None, _) => Vec::new(),
+        }
+    }
+
+    /// One pass over a policy: the Deny and the Allow statements that apply.
+    fn scan(&self, policy: &'p CompiledPolicy) -> (Vec<Hit<'p>>, Vec<Hit<'p>>) {
         let check_principal = matches!(
             policy.kind,
             PolicyKind::Resource | PolicyKind::Trust | PolicyKind::ResourceControl
         );
-        let mut out = Vec::new();
+        let (mut deny, mut allow) = (Vec::new(), Vec::new());
         for st in &policy.statements {
             // An invalid Effect is treated in the direction that cannot hide access:
             // it may allow, and it never denies.
+            let effect = st.effect.unwrap_or(Effect::Allow);
             let invalid_effect = st.effect.is_none();
-            if st.effect != Some(effect) && !(invalid_effect && effect == Effect::Allow) {
-                continue;
-            }
-            let action = st
+            if !st
                 .actions
                 .as_ref()
-                .is_some_and(|a| a.matches_action(self.req.action));
-            if !action {
+                .is_some_and(|a| a.matches_action(self.req.action))
+            {
                 continue;
             }
             let resource = match &st.resources {
-                Some(r) => r.matches_resource(self.req.resource, self.ctx),
+                Some(r) => {
+                    r.matches_resource(self.req.resource, self.resource_arn.as_ref(), self.ctx)
+                }
                 // Trust and resource policies may omit Resource: their own resource.
                 None => Tri::from_bool(
                     policy.kind != PolicyKind::Identity
@@ -321,18 +370,22 @@ impl<'a, 'c> Eval<'a, 'c> {
             if tri.is_false() {
                 continue;
             }
-            out.push(Hit {
+            let hit = Hit {
                 policy,
                 statement: st,
                 tri,
                 naming,
-            });
+            };
+            match effect {
+                Effect::Deny => deny.push(hit),
+                Effect::Allow => allow.push(hit),
+            }
         }
-        out
+        (deny, allow)
     }
 
     /// OR of the Allow statements of some policies, citing each.
-    fn allow_of(&mut self, policies: &[&CompiledPolicy], gate: Gate) -> Tri {
+    fn allow_of(&mut self, policies: &[&'p CompiledPolicy], gate: Gate) -> Tri {
         let mut t = Tri::False;
         for p in policies {
             for h in self.hits(p, Effect::Allow) {
@@ -344,24 +397,12 @@ impl<'a, 'c> Eval<'a, 'c> {
     }
 
     /// AND over levels of (OR of each level's Allow statements).
-    fn levels(&mut self, levels: &[Level], gate: Gate) -> Tri {
+    fn levels(&mut self, levels: &[Level<'p>], gate: Gate) -> Tri {
         let mut all = Tri::True;
         for level in levels {
             let t = self.allow_of(&level.policies, gate);
             if t.is_false() {
-                let kind = if gate == Gate::Scp { "SCP" } else { "RCP" };
-                let msg = format!(
-                    "no {kind} at {} allows {} on {}",
-                    level.label, self.req.action, self.req.resource
-                );
-                self.reasons.push(Reason {
-                    gate,
-                    verdict: Verdict::Missing,
-                    policy: level.label.clone(),
-                    statement: None,
-                    span: None,
-                    message: msg,
-                });
+                self.note(gate, level.label.clone(), Detail::NoLevelAllow);
             }
             all = all.and(t);
         }
@@ -369,24 +410,15 @@ impl<'a, 'c> Eval<'a, 'c> {
     }
 
     fn cite(&mut self, h: &Hit, gate: Gate, effect: Effect) {
-        let what = match effect {
-            Effect::Allow => "allows",
-            Effect::Deny => "denies",
-        };
         let conditional = h.tri == Tri::Unknown;
         let verdict = match (effect, conditional) {
             (_, true) => Verdict::Conditional,
             (Effect::Allow, false) => Verdict::Allow,
             (Effect::Deny, false) => Verdict::Deny,
         };
-        let mut message = format!(
-            "{} statement {} {what} {} on {}",
-            h.policy.label,
-            h.statement.label(),
-            self.req.action,
-            self.req.resource
-        );
-        if conditional {
+        // Texts are built only for conditional statements: the graph decides many
+        // requests and reads the reasons of few.
+        let conditions = conditional.then(|| {
             let conds: Vec<String> = h
                 .statement
                 .conditions
@@ -394,40 +426,41 @@ impl<'a, 'c> Eval<'a, 'c> {
                 .map(|c| c.describe())
                 .collect();
             let cond = if conds.is_empty() {
-                "its Effect is invalid".to_string()
+                "its Effect is valid".to_string()
             } else {
                 conds.join(" and ")
             };
-            message.push_str(&format!(" if {cond}"));
             self.residual.push(match effect {
                 Effect::Allow => format!("allowed if {cond}"),
                 Effect::Deny => format!("denied if {cond}"),
             });
-        }
-        if h.statement.has_unknown_operator() {
-            message.push_str(" (an unknown condition operator is treated as possibly true)");
-        }
+            cond
+        });
         self.reasons.push(Reason {
             gate,
             verdict,
             policy: h.policy.label.clone(),
-            statement: Some(h.statement.label()),
+            statement: Some(StatementRef {
+                index: h.statement.index,
+                sid: h.statement.sid.clone(),
+            }),
             span: Some(h.statement.span),
-            message,
+            detail: Detail::Statement {
+                effect,
+                conditions,
+                unknown_operator: h.statement.has_unknown_operator(),
+            },
         });
     }
 
-    fn note(&mut self, gate: Gate, message: &str) {
-        if message.is_empty() {
-            return;
-        }
+    fn note(&mut self, gate: Gate, policy: Arc<str>, detail: Detail) {
         self.reasons.push(Reason {
             gate,
             verdict: Verdict::Missing,
-            policy: String::new(),
+            policy,
             statement: None,
             span: None,
-            message: message.to_string(),
+            detail,
         });
     }
 
@@ -440,47 +473,29 @@ impl<'a, 'c> Eval<'a, 'c> {
         session: Tri,
         quiet_resource: bool,
     ) {
-        let (action, resource) = (self.req.action, self.req.resource);
+        let none: Arc<str> = Arc::from("");
         if self.req.caller.is_iam()
             && identity.is_false()
             && !matches!(self.req.caller, Caller::Root { .. })
         {
-            let msg = if inputs.identity.is_empty() {
-                format!("the caller has no identity policy allowing {action} on {resource}")
+            let detail = if inputs.identity.is_empty() {
+                Detail::NoIdentityPolicy
             } else {
-                format!("no identity policy allows {action} on {resource}")
+                Detail::NoIdentityAllow
             };
-            self.note(Gate::Identity, &msg);
+            self.note(Gate::Identity, none.clone(), detail);
         }
         if let (Some(b), true) = (inputs.boundary, boundary.is_false()) {
-            let msg = format!(
-                "the permissions boundary {} does not allow {action} on {resource}",
-                b.label
-            );
-            self.note(Gate::Boundary, &msg);
+            self.note(Gate::Boundary, b.label.clone(), Detail::PolicyDoesNotAllow);
         }
         if let (Some(s), true) = (inputs.session, session.is_false()) {
-            let msg = format!(
-                "the session policy {} does not allow {action} on {resource}",
-                s.label
-            );
-            self.note(Gate::Session, &msg);
+            self.note(Gate::Session, s.label.clone(), Detail::PolicyDoesNotAllow);
         }
         // `quiet_resource`: the resource policy named the caller (its statements are
         // cited) or it is not needed (same account, ordinary resource).
         if !quiet_resource {
-            let msg = match inputs.resource {
-                Some(p) => format!(
-                    "{} does not allow {action} for {}",
-                    p.label,
-                    self.req.caller.display()
-                ),
-                None => format!(
-                    "there is no resource policy allowing {action} for {}",
-                    self.req.caller.display()
-                ),
-            };
-            self.note(Gate::Resource, &msg);
+            let label = inputs.resource.map_or(none, |p| p.label.clone());
+            self.note(Gate::Resource, label, Detail::PolicyDoesNotAllow);
         }
     }
 }

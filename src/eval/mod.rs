@@ -13,6 +13,8 @@ pub use compile::{CompiledPolicy, CompiledStatement, compile};
 pub use decide::{Inputs, Level, Request, ResourcePolicyKind, evaluate};
 pub use request::Caller;
 
+use std::sync::Arc;
+
 use crate::model::Span;
 
 /// The answer for one request.
@@ -97,12 +99,90 @@ impl Verdict {
 pub struct Reason {
     pub gate: Gate,
     pub verdict: Verdict,
-    /// The policy's label (empty for notes about the flow itself).
-    pub policy: String,
-    /// "`Sid`" or "#index".
-    pub statement: Option<String>,
+    /// The policy's (or organization level's) label; empty for notes about the flow.
+    pub policy: Arc<str>,
+    pub statement: Option<StatementRef>,
     pub span: Option<Span>,
-    pub message: String,
+    pub detail: Detail,
+}
+
+/// A statement of a policy, by position and Sid.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatementRef {
+    pub index: usize,
+    pub sid: Option<Arc<str>>,
+}
+
+impl StatementRef {
+    /// "`Sid`" or "#index".
+    pub fn label(&self) -> String {
+        match &self.sid {
+            Some(s) if !s.is_empty() => format!("`{s}`"),
+            _ => format!("#{}", self.index),
+        }
+    }
+}
+
+/// What a reason says; its text is made on demand by [`Reason::message`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Detail {
+    /// The statement allows or denies (under `conditions` when they are not known).
+    Statement {
+        effect: crate::model::Effect,
+        conditions: Option<String>,
+        unknown_operator: bool,
+    },
+    /// No policy at this organization level allows the request.
+    NoLevelAllow,
+    NoIdentityPolicy,
+    NoIdentityAllow,
+    /// The named policy (boundary, session, resource) does not allow the request.
+    PolicyDoesNotAllow,
+    RootCannotAssume,
+    CrossAccountNoResourcePolicy,
+    CrossAccountNotNamed,
+    BlockPublicAccess,
+}
+
+impl Reason {
+    /// The reason as a sentence about this request.
+    pub fn message(&self, caller: &str, action: &str, resource: &str) -> String {
+        let policy = &self.policy;
+        let on = format!("{action} on {resource}");
+        match &self.detail {
+            Detail::Statement { effect, conditions, unknown_operator } => {
+                let verb = match effect {
+                    crate::model::Effect::Allow => "allows",
+                    crate::model::Effect::Deny => "denies",
+                };
+                let statement = self.statement.as_ref().map(StatementRef::label).unwrap_or_default();
+                let mut m = format!("{policy} statement {statement} {verb} {on}");
+                if let Some(c) = conditions {
+                    m.push_str(&format!(" if {c}"));
+                }
+                if *unknown_operator {
+                    m.push_str(" (an unknown condition operator is treated as possibly true)");
+                }
+                m
+            }
+            Detail::NoLevelAllow => {
+                let kind = if self.gate == Gate::Scp { "SCP" } else { "RCP" };
+                format!("no {kind} at {policy} allows {on}")
+            }
+            Detail::NoIdentityPolicy => format!("the caller has no identity policy allowing {on}"),
+            Detail::NoIdentityAllow => format!("no identity policy allows {on}"),
+            Detail::PolicyDoesNotAllow => match self.gate {
+                Gate::Boundary => format!("the permissions boundary {policy} does not allow {on}"),
+                Gate::Session => format!("the session policy {policy} does not allow {on}"),
+                _ if policy.is_empty() => format!("there is no resource policy allowing {action} for {caller}"),
+                _ => format!("{policy} does not allow {action} for {caller}"),
+            },
+            Detail::RootCannotAssume => "the root user cannot assume roles".to_string(),
+            Detail::CrossAccountNoResourcePolicy => "the resource is in another account and has no resource policy: it can be reached only through a role of its own account".to_string(),
+            Detail::CrossAccountNotNamed => format!("{policy} does not name the caller or its account: cross-account access needs both sides"),
+            Detail::BlockPublicAccess => "S3 Block Public Access (RestrictPublicBuckets) blocks access through the public bucket policy for callers outside the owning account".to_string(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

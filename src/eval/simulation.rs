@@ -36,7 +36,7 @@ fn to_levels(ls: &[Vec<CompiledPolicy>]) -> Vec<Level<'_>> {
     ls.iter()
         .enumerate()
         .map(|(i, ps)| Level {
-            label: level_label(i, ls.len()),
+            label: level_label(i, ls.len()).into(),
             policies: ps.iter().collect(),
         })
         .collect()

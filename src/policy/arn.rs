@@ -170,9 +170,15 @@ impl ArnPattern {
     /// Whether `arn` matches, with variables taken from `ctx`. A definite mismatch of
     /// one component wins over an unresolvable or unknown variable in another.
     pub fn matches_in(&self, arn: &str, ctx: &dyn Context) -> Result<bool, Unresolved> {
-        let Some(a) = Arn::parse(arn) else {
-            return Ok(false);
-        };
+        match Arn::parse(arn) {
+            Some(a) => self.matches_parsed(&a, ctx),
+            None => Ok(false),
+        }
+    }
+
+    /// [`ArnPattern::matches_in`] for an ARN already split (parse the request's
+    /// resource once, match it against many patterns).
+    pub fn matches_parsed(&self, a: &Arn, ctx: &dyn Context) -> Result<bool, Unresolved> {
         let texts = [a.partition, a.service, a.region, a.account, a.resource];
         let mut pending: Option<Unresolved> = None;
         for (c, text) in self.components().zip(texts) {

@@ -20,12 +20,23 @@ enum Token {
     AnyRun,
 }
 
+/// The common shapes, matched without the general loop (most actions are literal
+/// or `service:Prefix*`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Shape {
+    Exact,
+    Prefix,
+    Everything,
+    General,
+}
+
 /// A compiled wildcard pattern.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Pattern {
     raw: Box<str>,
     case: CaseMode,
     tokens: Box<[Token]>,
+    shape: Shape,
 }
 
 impl Pattern {
@@ -52,10 +63,17 @@ impl Pattern {
         if !lit.is_empty() {
             tokens.push(Token::Lit(lit.into_boxed_str()));
         }
+        let shape = match tokens.as_slice() {
+            [Token::AnyRun] => Shape::Everything,
+            [] | [Token::Lit(_)] => Shape::Exact,
+            [Token::Lit(_), Token::AnyRun] => Shape::Prefix,
+            _ => Shape::General,
+        };
         Pattern {
             raw: raw.into(),
             case,
             tokens: tokens.into_boxed_slice(),
+            shape,
         }
     }
 
@@ -85,6 +103,19 @@ impl Pattern {
     /// Whether `text` matches the whole pattern.
     pub fn matches(&self, text: &str) -> bool {
         let bytes = text.as_bytes();
+        match self.shape {
+            Shape::Everything => return true,
+            Shape::Exact => {
+                let lit = self.literal_prefix().as_bytes();
+                return lit.len() == bytes.len() && self.lit_at(bytes, 0, lit).is_some();
+            }
+            Shape::Prefix => {
+                return self
+                    .lit_at(bytes, 0, self.literal_prefix().as_bytes())
+                    .is_some();
+            }
+            Shape::General => {}
+        }
         let mut p = 0usize;
         let mut i = 0usize;
         // Where the last `*` was and how much text it has swallowed so far.

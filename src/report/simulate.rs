@@ -4,7 +4,8 @@ use std::fmt::Write;
 
 use serde_json::{Value, json};
 
-use crate::eval::{Evaluation, Reason};
+use crate::eval::{Evaluation, Reason, StatementRef};
+use crate::model::Simulation;
 use crate::source::SourceMap;
 
 fn location(r: &Reason, sources: &SourceMap) -> Option<(String, usize, usize)> {
@@ -14,7 +15,8 @@ fn location(r: &Reason, sources: &SourceMap) -> Option<(String, usize, usize)> {
     Some((file.name.clone(), line, column))
 }
 
-pub fn json(ev: &Evaluation, sources: &SourceMap) -> String {
+pub fn json(ev: &Evaluation, sim: &Simulation, sources: &SourceMap) -> String {
+    let (caller, action, resource) = subject(sim);
     let reasons: Vec<Value> = ev
         .reasons
         .iter()
@@ -22,9 +24,9 @@ pub fn json(ev: &Evaluation, sources: &SourceMap) -> String {
             let mut v = json!({
                 "gate": r.gate.as_str(),
                 "verdict": r.verdict.as_str(),
-                "policy": r.policy,
-                "statement": r.statement,
-                "message": r.message,
+                "policy": &*r.policy,
+                "statement": r.statement.as_ref().map(StatementRef::label),
+                "message": r.message(caller, action, resource),
             });
             if let (Some((file, line, column)), Some(obj)) =
                 (location(r, sources), v.as_object_mut())
@@ -42,7 +44,8 @@ pub fn json(ev: &Evaluation, sources: &SourceMap) -> String {
     out
 }
 
-pub fn text(ev: &Evaluation, sources: &SourceMap) -> String {
+pub fn text(ev: &Evaluation, sim: &Simulation, sources: &SourceMap) -> String {
+    let (caller, action, resource) = subject(sim);
     let mut out = String::new();
     let _ = writeln!(out, "decision: {}", ev.decision.as_str());
     for r in &ev.reasons {
@@ -54,8 +57,21 @@ pub fn text(ev: &Evaluation, sources: &SourceMap) -> String {
             "  [{} {}] {}{at}",
             r.gate.as_str(),
             r.verdict.as_str(),
-            r.message
+            r.message(caller, action, resource)
         );
     }
     out
+}
+
+/// Who asked what, as the request file wrote it.
+fn subject(sim: &Simulation) -> (&str, &str, &str) {
+    (
+        text_of(&sim.principal),
+        text_of(&sim.action),
+        text_of(&sim.resource),
+    )
+}
+
+fn text_of(s: &Option<crate::model::Spanned<String>>) -> &str {
+    s.as_ref().map_or("", |v| v.value.as_str())
 }
