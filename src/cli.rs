@@ -20,6 +20,10 @@ pub struct Cli {
     #[arg(long, global = true, value_enum, default_value_t = Color::Auto)]
     pub color: Color,
 
+    /// Fix a condition key for the evaluation (repeatable), e.g. aws:MultiFactorAuthPresent=true.
+    #[arg(long = "context", global = true, value_name = "KEY=VALUE")]
+    pub context: Vec<String>,
+
     /// Deepest JSON nesting accepted in an input file.
     #[arg(long, global = true, value_name = "N", default_value_t = crate::source::json::DEFAULT_MAX_DEPTH)]
     pub max_depth: usize,

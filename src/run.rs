@@ -52,7 +52,14 @@ fn load(cli: &Cli, opts: &LoadOptions) -> u8 {
 fn simulate(cli: &Cli, path: &Path, opts: &LoadOptions) -> u8 {
     let mut sources = crate::source::SourceMap::default();
     let mut diags = Vec::new();
-    let sim = ingest::request_file::read(path, opts, &mut sources, &mut diags);
+    let mut sim = ingest::request_file::read(path, opts, &mut sources, &mut diags);
+    match parse_context(&cli.context) {
+        Ok(pairs) => sim.context.extend(pairs),
+        Err(msg) => {
+            eprintln!("error: {msg}");
+            return exit::BAD_INPUT;
+        }
+    }
     let color = color_enabled(cli.color);
     for d in report::diagnostics::sorted(&diags) {
         eprintln!("{}", report::diagnostics::render(d, &sources, color));
@@ -76,6 +83,30 @@ fn simulate(cli: &Cli, path: &Path, opts: &LoadOptions) -> u8 {
     } else {
         exit::DENIED_OR_FINDINGS
     }
+}
+
+/// `--context KEY=VALUE` pairs; the same key given twice collects both values.
+fn parse_context(
+    args: &[String],
+) -> Result<Vec<(crate::model::Spanned<String>, Vec<String>)>, String> {
+    let mut out: Vec<(crate::model::Spanned<String>, Vec<String>)> = Vec::new();
+    for a in args {
+        let (k, v) = a
+            .split_once('=')
+            .ok_or_else(|| format!("--context `{a}`: expected KEY=VALUE"))?;
+        let span = crate::model::Span::at(crate::model::FileId(u32::MAX), 0);
+        match out
+            .iter_mut()
+            .find(|(key, _)| key.value.eq_ignore_ascii_case(k))
+        {
+            Some((_, values)) => values.push(v.to_string()),
+            None => out.push((
+                crate::model::Spanned::new(k.to_string(), span),
+                vec![v.to_string()],
+            )),
+        }
+    }
+    Ok(out)
 }
 
 fn write_out(text: &str) {

@@ -170,3 +170,24 @@ fn several_data_paths_load_together() {
     assert_eq!(v["accounts"][1]["scps"], 2);
     assert_eq!(v["accounts"][1]["rcps"], 2);
 }
+
+#[test]
+fn simulate_context_flag_fixes_a_key() {
+    let file = "tests/simulate/10a-trust-requires-external-id-absent--implicit_deny.json";
+    let (code, out) = run(&["simulate", file, "--format", "json"]);
+    assert_eq!((code, out.contains("\"implicit_deny\"")), (1, true));
+    let (code, out) = run(&[
+        "simulate",
+        file,
+        "--format",
+        "json",
+        "--context",
+        "sts:ExternalId=12345",
+    ]);
+    assert_eq!((code, out.contains("\"allowed\"")), (0, true), "{out}");
+    let out = iampath()
+        .args(["simulate", file, "--context", "no-equals-sign"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
