@@ -86,10 +86,8 @@ fn simulate(cli: &Cli, path: &Path, opts: &LoadOptions) -> u8 {
 }
 
 /// `--context KEY=VALUE` pairs; the same key given twice collects both values.
-fn parse_context(
-    args: &[String],
-) -> Result<Vec<(crate::model::Spanned<String>, Vec<String>)>, String> {
-    let mut out: Vec<(crate::model::Spanned<String>, Vec<String>)> = Vec::new();
+fn parse_context(args: &[String]) -> Result<Vec<crate::model::ContextEntry>, String> {
+    let mut out: Vec<crate::model::ContextEntry> = Vec::new();
     for a in args {
         let (k, v) = a
             .split_once('=')

@@ -2,6 +2,9 @@
 
 use super::{Policy, Span, Spanned};
 
+/// A context key as written, with its values.
+pub type ContextEntry = (Spanned<String>, Vec<String>);
+
 #[derive(Debug, Clone, Default)]
 pub struct Simulation {
     pub principal: Option<Spanned<String>>,
@@ -9,7 +12,7 @@ pub struct Simulation {
     pub resource: Option<Spanned<String>>,
     pub resource_account: Option<Spanned<String>>,
     /// Context keys as given (names as written), each with its values.
-    pub context: Vec<(Spanned<String>, Vec<String>)>,
+    pub context: Vec<ContextEntry>,
     pub identity_policies: Vec<Policy>,
     pub permissions_boundary: Option<Policy>,
     pub session_policy: Option<Policy>,
