@@ -40,6 +40,20 @@ pub struct Cli {
 pub enum Command {
     /// Load and validate the data: an inventory per account, then every diagnostic.
     Load,
+    /// Can PRINCIPAL perform ACTION on RESOURCE, by which paths, and if not, why not.
+    Can {
+        principal: String,
+        action: String,
+        resource: String,
+        /// Longest chain of role assumptions followed.
+        #[arg(long, default_value_t = 5)]
+        max_hops: usize,
+        /// Most paths reported.
+        #[arg(long, default_value_t = 10)]
+        max_paths: usize,
+    },
+    /// Every principal that can perform ACTION on RESOURCE, each with its path.
+    WhoCan { action: String, resource: String },
     /// Decide one request against the policies in a request file.
     Simulate {
         /// The request file (see the README).

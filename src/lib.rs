@@ -7,6 +7,7 @@
 pub mod catalog;
 pub mod cli;
 pub mod eval;
+pub mod graph;
 pub mod ingest;
 pub mod model;
 pub mod policy;

@@ -23,7 +23,93 @@ pub fn run(cli: &Cli) -> u8 {
     match &cli.command {
         Command::Load => load(cli, &opts),
         Command::Simulate { request } => simulate(cli, request, &opts),
+        Command::Can {
+            principal,
+            action,
+            resource,
+            max_hops,
+            max_paths,
+        } => {
+            let limits = crate::graph::query::Limits {
+                max_hops: *max_hops,
+                max_paths: *max_paths,
+            };
+            with_graph(cli, &opts, |graph, loaded| {
+                match crate::graph::query::can(
+                    graph,
+                    &loaded.model,
+                    principal,
+                    action,
+                    resource,
+                    limits,
+                ) {
+                    Ok(r) => {
+                        write_out(&match cli.format {
+                            Format::Json => report::access::can_json(&r, &loaded.sources),
+                            Format::Text => report::access::can_text(&r, &loaded.sources),
+                        });
+                        if r.decision == crate::graph::query::Answer::Denied {
+                            exit::DENIED_OR_FINDINGS
+                        } else {
+                            exit::OK
+                        }
+                    }
+                    Err(msg) => {
+                        eprintln!("error: {msg}");
+                        exit::BAD_INPUT
+                    }
+                }
+            })
+        }
+        Command::WhoCan { action, resource } => with_graph(cli, &opts, |graph, loaded| {
+            let r = crate::graph::query::who_can(graph, &loaded.model, action, resource);
+            write_out(&match cli.format {
+                Format::Json => report::access::who_json(&r, &loaded.sources),
+                Format::Text => report::access::who_text(&r, &loaded.sources),
+            });
+            exit::OK
+        }),
     }
+}
+
+/// Loads the data (diagnostics to stderr), builds the graph and runs `f` on it.
+fn with_graph(
+    cli: &Cli,
+    opts: &LoadOptions,
+    f: impl FnOnce(&mut crate::graph::Graph, &ingest::Loaded) -> u8,
+) -> u8 {
+    if cli.data.is_empty() {
+        eprintln!(
+            "error: no data given: pass --data PATH (a folder of account folders, or export files)"
+        );
+        return exit::BAD_INPUT;
+    }
+    let fixed = match parse_context(&cli.context) {
+        Ok(pairs) => pairs
+            .into_iter()
+            .flat_map(|(k, vs)| vs.into_iter().map(move |v| (k.value.clone(), v)))
+            .collect::<Vec<_>>(),
+        Err(msg) => {
+            eprintln!("error: {msg}");
+            return exit::BAD_INPUT;
+        }
+    };
+    let loaded = ingest::load(&cli.data, opts);
+    let errors = loaded
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity() == Severity::Error)
+        .count();
+    if errors > 0 {
+        eprintln!(
+            "warning: {errors} input errors (run `iampath load` to see them); answering from what loaded"
+        );
+    }
+    let mut graph = crate::graph::Graph::build(&loaded.model, &fixed);
+    let code = f(&mut graph, &loaded);
+    std::mem::forget(graph);
+    std::mem::forget(loaded);
+    code
 }
 
 fn load(cli: &Cli, opts: &LoadOptions) -> u8 {

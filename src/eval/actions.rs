@@ -63,6 +63,7 @@ mod tests {
                     .iter()
                     .map(|a| Pattern::new(a, CaseMode::Insensitive))
                     .collect(),
+                spans: Vec::new(),
             }),
             resources: None,
             principal: None,

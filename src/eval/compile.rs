@@ -58,6 +58,8 @@ impl CompiledStatement {
 pub struct Matcher<P> {
     pub negated: bool,
     pub patterns: Vec<P>,
+    /// Where each pattern is written.
+    pub spans: Vec<Span>,
 }
 
 /// A `Resource` value: `*`, an ARN pattern matched component by component (policy
@@ -86,6 +88,16 @@ impl ResourcePattern {
                 ResourcePattern::Template(Template::new(raw, CaseMode::Sensitive, true))
             }
             None => ResourcePattern::Text(Pattern::new(raw, CaseMode::Sensitive)),
+        }
+    }
+
+    /// The pattern as written.
+    pub fn as_str(&self) -> &str {
+        match self {
+            ResourcePattern::Any => "*",
+            ResourcePattern::Arn(p) => p.as_str(),
+            ResourcePattern::Text(p) => p.as_str(),
+            ResourcePattern::Template(t) => t.as_str(),
         }
     }
 
@@ -133,6 +145,7 @@ pub fn compile(policy: &Policy, label: impl Into<Arc<str>>) -> CompiledPolicy {
                     .iter()
                     .map(|v| Pattern::new(v, CaseMode::Insensitive))
                     .collect(),
+                spans: a.values.iter().map(|v| v.span).collect(),
             }),
             resources: s.resource.as_ref().map(|r| Matcher {
                 negated: r.negated,
@@ -141,6 +154,7 @@ pub fn compile(policy: &Policy, label: impl Into<Arc<str>>) -> CompiledPolicy {
                     .iter()
                     .map(|v| ResourcePattern::compile(v, variables))
                     .collect(),
+                spans: r.values.iter().map(|v| v.span).collect(),
             }),
             principal: s.principal.as_ref().map(|p| PrincipalSpec {
                 negated: p.negated,

@@ -228,7 +228,8 @@ pub fn evaluate(req: Request, inputs: &Inputs, ctx: &dyn Context) -> Evaluation 
             Tri::False
         }
         Caller::Anonymous => everyone,
-        Caller::Service(_) | Caller::Federated(_) => service.or(everyone),
+        // 1.8: a service (or identity provider) gets access only from a policy naming it.
+        Caller::Service(_) | Caller::Federated(_) => service,
         _ if inputs.resource_kind != ResourcePolicyKind::Ordinary => {
             // Trust and key policies must allow even in the same account; naming the
             // caller directly is enough, but its boundary must still allow (§1.5).

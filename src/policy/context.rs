@@ -84,6 +84,9 @@ pub struct MapContext {
     pub values: std::collections::HashMap<String, Vec<String>>,
     /// Keys known to be absent even when `missing_is_unknown`.
     pub absent: std::collections::HashSet<String>,
+    /// Key prefixes whose keys not in `values` are absent (`aws:principaltag/` when
+    /// every tag of the principal is known).
+    pub absent_prefixes: Vec<String>,
     pub missing_is_unknown: bool,
 }
 

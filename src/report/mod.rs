@@ -1,6 +1,7 @@
 //! Outputs: each format is a function from results to text. Nothing upstream knows
 //! which format will be printed.
 
+pub mod access;
 pub mod diagnostics;
 pub mod load;
 pub mod simulate;

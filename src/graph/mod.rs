@@ -1,0 +1,128 @@
+//! The access graph: principals as nodes, role assumptions as edges computed with the
+//! evaluator (never guessed), and the queries over it.
+
+mod edges;
+pub mod query;
+pub mod resources;
+pub mod world;
+
+use std::sync::Arc;
+
+use petgraph::graph::{DiGraph, NodeIndex};
+
+use crate::eval::{Decision, Evaluation, Gate, StatementRef, Verdict};
+use crate::model::{Model, Span};
+pub use world::{NodeKind, Principal, World};
+
+/// How a hop is made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum HopKind {
+    /// `sts:AssumeRole` (or the web-identity / SAML variants) into a role.
+    AssumeRole,
+    /// The final access to the resource.
+    Access,
+}
+
+impl HopKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HopKind::AssumeRole => "assume-role",
+            HopKind::Access => "access",
+        }
+    }
+}
+
+/// A statement that grants a hop.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grant {
+    pub policy: Arc<str>,
+    pub statement: Option<StatementRef>,
+    pub span: Option<Span>,
+}
+
+/// One step of a path: `from` does `action` on `to`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hop {
+    pub from: String,
+    pub to: String,
+    pub action: String,
+    pub kind: HopKind,
+    pub decision: Decision,
+    pub grants: Vec<Grant>,
+    pub conditions: Vec<String>,
+}
+
+/// An assume-role edge between two principal nodes.
+#[derive(Debug, Clone)]
+pub struct Edge {
+    pub from: usize,
+    pub to: usize,
+    pub hop: Hop,
+}
+
+/// The principal graph.
+#[derive(Debug)]
+pub struct Graph {
+    pub world: World,
+    pub edges: Vec<Edge>,
+    pub graph: DiGraph<usize, usize>,
+    nodes: Vec<NodeIndex>,
+    /// `--context` pairs, for nodes made after the build.
+    fixed: Vec<(String, String)>,
+}
+
+impl Graph {
+    /// Builds the graph of a loaded model; `fixed` are `--context KEY=VALUE` pairs.
+    pub fn build(model: &Model, fixed: &[(String, String)]) -> Graph {
+        let mut world = World::new(model, fixed);
+        let edges = edges::build(&mut world, fixed);
+        let mut graph = DiGraph::new();
+        let nodes: Vec<NodeIndex> = (0..world.principals.len())
+            .map(|i| graph.add_node(i))
+            .collect();
+        for (i, e) in edges.iter().enumerate() {
+            if let (Some(a), Some(b)) = (nodes.get(e.from), nodes.get(e.to)) {
+                graph.add_edge(*a, *b, i);
+            }
+        }
+        Graph {
+            world,
+            edges,
+            graph,
+            nodes,
+            fixed: fixed.to_vec(),
+        }
+    }
+
+    /// Edges out of a principal.
+    pub fn out_edges(&self, from: usize) -> impl Iterator<Item = &Edge> {
+        self.nodes
+            .get(from)
+            .into_iter()
+            .flat_map(|n| self.graph.edges(*n))
+            .filter_map(|e| self.edges.get(*e.weight()))
+    }
+
+    /// Edges into a principal.
+    pub fn in_edges(&self, to: usize) -> impl Iterator<Item = &Edge> {
+        self.nodes
+            .get(to)
+            .into_iter()
+            .flat_map(|n| self.graph.edges_directed(*n, petgraph::Direction::Incoming))
+            .filter_map(|e| self.edges.get(*e.weight()))
+    }
+}
+
+/// The statements of an evaluation that grant: identity and resource-policy Allows.
+pub fn grants_of(ev: &Evaluation) -> Vec<Grant> {
+    ev.reasons
+        .iter()
+        .filter(|r| matches!(r.verdict, Verdict::Allow | Verdict::Conditional))
+        .filter(|r| matches!(r.gate, Gate::Identity | Gate::Resource))
+        .map(|r| Grant {
+            policy: r.policy.clone(),
+            statement: r.statement.clone(),
+            span: r.span,
+        })
+        .collect()
+}

@@ -1,0 +1,528 @@
+//! `can` and `who-can`: direct access, access through chains of roles (breadth first,
+//! shortest first), and why not.
+
+use std::collections::{HashMap, VecDeque};
+
+use super::edges::{assume_action, decide, edge};
+use super::resources::{Target, target};
+use super::world::NodeKind;
+use super::{Graph, Hop, HopKind, grants_of};
+use crate::eval::{Decision, Evaluation, Verdict};
+use crate::model::{Effect, Model};
+use crate::policy::arn::Arn;
+
+/// Limits of the path search.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub max_hops: usize,
+    pub max_paths: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_hops: 5,
+            max_paths: 10,
+        }
+    }
+}
+
+/// The overall answer of a query.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answer {
+    Allowed,
+    Conditional,
+    Denied,
+}
+
+impl Answer {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Answer::Allowed => "allowed",
+            Answer::Conditional => "conditional",
+            Answer::Denied => "denied",
+        }
+    }
+
+    fn of(d: Decision) -> Answer {
+        match d {
+            Decision::Allowed => Answer::Allowed,
+            Decision::Conditional => Answer::Conditional,
+            _ => Answer::Denied,
+        }
+    }
+}
+
+/// A way in: hops from the principal to the resource.
+#[derive(Debug, Clone)]
+pub struct Path {
+    pub decision: Answer,
+    pub hops: Vec<Hop>,
+}
+
+/// One reason a path does not exist.
+#[derive(Debug, Clone)]
+pub struct Miss {
+    pub text: String,
+    pub span: Option<crate::model::Span>,
+}
+
+#[derive(Debug, Clone)]
+pub struct CanResult {
+    pub decision: Answer,
+    pub principal: String,
+    pub action: String,
+    pub resource: String,
+    pub paths: Vec<Path>,
+    /// When denied: the closest misses, each with the place it is about when known.
+    pub why_not: Vec<Miss>,
+    pub notes: Vec<String>,
+}
+
+/// Finds the graph node of a principal given on the command line.
+pub fn resolve(graph: &mut Graph, principal: &str) -> Result<usize, String> {
+    let w = &graph.world;
+    if let Some(i) = w.by_id.get(principal) {
+        return Ok(*i);
+    }
+    let caller = crate::eval::Caller::parse(principal)?;
+    match caller {
+        crate::eval::Caller::RoleSession {
+            role_name, account, ..
+        } => w
+            .principals
+            .iter()
+            .position(|p| {
+                p.kind == NodeKind::Role
+                    && p.account.as_deref() == Some(account.as_str())
+                    && Arn::parse(&p.id).is_some_and(|a| a.resource_name() == role_name)
+            })
+            .ok_or_else(|| {
+                format!("role `{role_name}` of account {account} is not in the loaded data")
+            }),
+        crate::eval::Caller::Anonymous => w
+            .by_id
+            .get("*")
+            .copied()
+            .ok_or_else(|| "no anonymous node".into()),
+        crate::eval::Caller::Service(s) => graph
+            .world
+            .outside(NodeKind::Service, &s, &graph.fixed)
+            .ok_or_else(|| "bad service".into()),
+        crate::eval::Caller::Federated(s) => graph
+            .world
+            .outside(NodeKind::Federated, &s, &graph.fixed)
+            .ok_or_else(|| "bad provider".into()),
+        _ => Err(format!(
+            "`{principal}` is not in the loaded data (load its account's export with --data)"
+        )),
+    }
+}
+
+/// The final access of one principal to the target.
+fn access(graph: &Graph, t: &Target, who: usize, action: &str) -> (Evaluation, Option<Hop>) {
+    let ev = decide(
+        &graph.world,
+        who,
+        action,
+        &t.arn,
+        t.policy.as_ref(),
+        t.kind,
+        t.account.as_deref(),
+    );
+    let id = graph
+        .world
+        .principals
+        .get(who)
+        .map(|p| p.id.clone())
+        .unwrap_or_default();
+    let hop = edge(
+        who,
+        usize::MAX,
+        id,
+        t.arn.clone(),
+        action,
+        HopKind::Access,
+        &ev,
+    )
+    .map(|e| e.hop);
+    (ev, hop)
+}
+
+/// `can PRINCIPAL ACTION RESOURCE`.
+pub fn can(
+    graph: &mut Graph,
+    model: &Model,
+    principal: &str,
+    action: &str,
+    resource: &str,
+    limits: Limits,
+) -> Result<CanResult, String> {
+    let start = resolve(graph, principal)?;
+    let graph: &Graph = graph;
+    let t = target(model, &graph.world, resource, action);
+    // Breadth first over assume-role edges: the shortest chain to each principal.
+    let mut prev: HashMap<usize, Option<usize>> = HashMap::from([(start, None)]);
+    let mut depth: HashMap<usize, usize> = HashMap::from([(start, 0)]);
+    let mut queue = VecDeque::from([start]);
+    let mut paths = Vec::new();
+    let mut direct_eval = None;
+    while let Some(node) = queue.pop_front() {
+        let (ev, hop) = access(graph, &t, node, action);
+        if node == start {
+            direct_eval = Some(ev);
+        }
+        if let Some(last) = hop {
+            if paths.len() < limits.max_paths {
+                let mut hops = chain(graph, &prev, node);
+                hops.push(last);
+                let decision = if hops.iter().all(|h| h.decision == Decision::Allowed) {
+                    Answer::Allowed
+                } else {
+                    Answer::Conditional
+                };
+                paths.push(Path { decision, hops });
+            }
+        }
+        let d = depth.get(&node).copied().unwrap_or(0);
+        if d >= limits.max_hops {
+            continue;
+        }
+        for e in graph.out_edges(node) {
+            if let std::collections::hash_map::Entry::Vacant(v) = prev.entry(e.to) {
+                v.insert(Some(node));
+                depth.insert(e.to, d + 1);
+                queue.push_back(e.to);
+            }
+        }
+    }
+    let decision = if paths.iter().any(|p| p.decision == Answer::Allowed) {
+        Answer::Allowed
+    } else if paths.is_empty() {
+        Answer::Denied
+    } else {
+        Answer::Conditional
+    };
+    let why_not = if decision == Answer::Denied {
+        why_not(graph, &t, start, action, direct_eval.as_ref())
+    } else {
+        Vec::new()
+    };
+    Ok(CanResult {
+        decision,
+        principal: graph
+            .world
+            .principals
+            .get(start)
+            .map(|p| p.id.clone())
+            .unwrap_or_default(),
+        action: action.to_string(),
+        resource: resource.to_string(),
+        paths,
+        why_not,
+        notes: t.notes.clone(),
+    })
+}
+
+/// The assume-role hops that lead from the start to `node`.
+fn chain(graph: &Graph, prev: &HashMap<usize, Option<usize>>, node: usize) -> Vec<Hop> {
+    let mut hops = Vec::new();
+    let mut cur = node;
+    while let Some(Some(p)) = prev.get(&cur) {
+        if let Some(e) = graph.out_edges(*p).find(|e| e.to == cur) {
+            hops.push(e.hop.clone());
+        }
+        cur = *p;
+    }
+    hops.reverse();
+    hops
+}
+
+/// The closest miss: the gate that fails for direct access, and for each role that
+/// could reach the resource, why the principal cannot assume it.
+fn why_not(
+    graph: &Graph,
+    t: &Target,
+    start: usize,
+    action: &str,
+    direct: Option<&Evaluation>,
+) -> Vec<Miss> {
+    let w = &graph.world;
+    let caller = w
+        .principals
+        .get(start)
+        .map(|p| p.caller.display())
+        .unwrap_or_default();
+    let mut lines = Vec::new();
+    if let Some(ev) = direct {
+        let missing: Vec<String> = ev
+            .reasons
+            .iter()
+            .filter(|r| matches!(r.verdict, Verdict::Missing | Verdict::Deny))
+            .map(|r| r.message(&caller, action, &t.arn))
+            .collect();
+        if !missing.is_empty() {
+            lines.push(Miss {
+                text: format!("directly: {}", missing.join("; ")),
+                span: None,
+            });
+        }
+    }
+    // Roles that have the access themselves.
+    let roles: Vec<usize> = (0..w.principals.len())
+        .filter(|i| {
+            *i != start
+                && w.principals
+                    .get(*i)
+                    .is_some_and(|p| p.kind == NodeKind::Role)
+        })
+        .filter(|i| {
+            matches!(
+                access(graph, t, *i, action).0.decision,
+                Decision::Allowed | Decision::Conditional
+            )
+        })
+        .collect();
+    for role in roles.iter().take(3) {
+        let Some(r) = w.principals.get(*role) else {
+            continue;
+        };
+        let assume = assume_action(
+            &w.principals
+                .get(start)
+                .map_or(crate::eval::Caller::Anonymous, |p| p.caller.clone()),
+        );
+        let ev = decide(
+            w,
+            start,
+            assume,
+            &r.id,
+            r.trust.as_ref(),
+            crate::eval::ResourcePolicyKind::RoleTrust,
+            r.account.as_deref(),
+        );
+        let why: Vec<String> = ev
+            .reasons
+            .iter()
+            .filter(|x| matches!(x.verdict, Verdict::Missing | Verdict::Deny))
+            .map(|x| x.message(&caller, assume, &r.id))
+            .collect();
+        if !why.is_empty() {
+            lines.push(Miss {
+                text: format!(
+                    "through {} (which has the access): {}",
+                    r.id,
+                    why.join("; ")
+                ),
+                span: None,
+            });
+        }
+    }
+    lines.extend(dangling_assume_grants(graph, start));
+    if lines.is_empty() {
+        lines.push(Miss {
+            text: format!(
+                "no statement of any loaded policy allows {action} on {} for {caller}",
+                t.arn
+            ),
+            span: None,
+        });
+    }
+    lines
+}
+
+/// Identity Allows of `sts:AssumeRole` whose Resource names no role that exists or
+/// could exist (reference scenario 2: `arn:aws:iam::A:role`).
+fn dangling_assume_grants(graph: &Graph, start: usize) -> Vec<Miss> {
+    let w = &graph.world;
+    let Some(p) = w.principals.get(start) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for pol in &p.identity {
+        for st in &pol.statements {
+            if st.effect != Some(Effect::Allow)
+                || !st
+                    .actions
+                    .as_ref()
+                    .is_some_and(|a| a.matches_action("sts:AssumeRole"))
+            {
+                continue;
+            }
+            let Some(res) = st.resources.as_ref().filter(|r| !r.negated) else {
+                continue;
+            };
+            for (i, pat) in res.patterns.iter().enumerate() {
+                let text = pat.as_str();
+                let names_no_role = Arn::parse(text).is_some_and(|a| {
+                    a.service == "iam"
+                        && !a.resource.starts_with("role/")
+                        && !a.resource.contains('*')
+                });
+                if names_no_role {
+                    out.push(Miss {
+                        text: format!(
+                            "{} statement {} allows sts:AssumeRole on `{text}`, which names no role (a role ARN is arn:aws:iam::ACCOUNT:role/NAME)",
+                            pol.label,
+                            crate::eval::StatementRef { index: st.index, sid: st.sid.clone() }.label()
+                        ),
+                        span: res.spans.get(i).copied(),
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
+/// One principal that can (or may) perform the action on the resource.
+#[derive(Debug, Clone)]
+pub struct WhoEntry {
+    pub principal: String,
+    pub kind: NodeKind,
+    pub decision: Answer,
+    pub hops: Vec<Hop>,
+}
+
+#[derive(Debug, Clone)]
+pub struct WhoResult {
+    pub action: String,
+    pub resource: String,
+    pub principals: Vec<WhoEntry>,
+    pub notes: Vec<String>,
+}
+
+/// `who-can ACTION RESOURCE`.
+pub fn who_can(graph: &mut Graph, model: &Model, action: &str, resource: &str) -> WhoResult {
+    // Principals the resource policy names, loaded or not, must be nodes too.
+    let pre = target(model, &graph.world, resource, action);
+    if let Some(p) = &pre.policy {
+        let fixed = graph.fixed.clone();
+        let named: Vec<(crate::model::PrincipalKind, String)> = p
+            .statements
+            .iter()
+            .filter(|s| s.effect == Some(Effect::Allow))
+            .filter_map(|s| s.principal.as_ref())
+            .flat_map(|p| {
+                p.entries
+                    .iter()
+                    .map(|e| (e.kind.clone(), e.value.value.clone()))
+            })
+            .collect();
+        for (kind, value) in named {
+            add_named(graph, &kind, &value, &fixed);
+        }
+    }
+    let graph: &Graph = graph;
+    let t = target(model, &graph.world, resource, action);
+    let w = &graph.world;
+    let mut direct: Vec<(usize, Evaluation)> = Vec::new();
+    for i in 0..w.principals.len() {
+        let ev = access(graph, &t, i, action).0;
+        if matches!(ev.decision, Decision::Allowed | Decision::Conditional) {
+            direct.push((i, ev));
+        }
+    }
+    // Reverse breadth first from every principal with access.
+    let mut best: HashMap<usize, (Answer, Vec<Hop>)> = HashMap::new();
+    let mut queue = VecDeque::new();
+    for (i, ev) in &direct {
+        let id = w
+            .principals
+            .get(*i)
+            .map(|p| p.id.clone())
+            .unwrap_or_default();
+        let hop = Hop {
+            from: id,
+            to: t.arn.clone(),
+            action: action.to_string(),
+            kind: HopKind::Access,
+            decision: ev.decision,
+            grants: grants_of(ev),
+            conditions: ev.conditions.clone(),
+        };
+        best.insert(*i, (Answer::of(ev.decision), vec![hop]));
+        queue.push_back(*i);
+    }
+    while let Some(node) = queue.pop_front() {
+        let Some((answer, hops)) = best.get(&node).cloned() else {
+            continue;
+        };
+        for e in graph.in_edges(node) {
+            if best.contains_key(&e.from) {
+                continue;
+            }
+            let mut path = vec![e.hop.clone()];
+            path.extend(hops.iter().cloned());
+            let a = if answer == Answer::Allowed && e.hop.decision == Decision::Allowed {
+                Answer::Allowed
+            } else {
+                Answer::Conditional
+            };
+            best.insert(e.from, (a, path));
+            queue.push_back(e.from);
+        }
+    }
+    let mut principals: Vec<WhoEntry> = best
+        .into_iter()
+        .filter_map(|(i, (decision, hops))| {
+            let p = w.principals.get(i)?;
+            Some(WhoEntry {
+                principal: p.id.clone(),
+                kind: p.kind.clone(),
+                decision,
+                hops,
+            })
+        })
+        .collect();
+    principals.sort_by(|a, b| (a.hops.len(), &a.principal).cmp(&(b.hops.len(), &b.principal)));
+    WhoResult {
+        action: action.to_string(),
+        resource: resource.to_string(),
+        principals,
+        notes: t.notes,
+    }
+}
+
+fn add_named(
+    graph: &mut Graph,
+    kind: &crate::model::PrincipalKind,
+    value: &str,
+    fixed: &[(String, String)],
+) {
+    use crate::model::PrincipalKind as K;
+    let w = &mut graph.world;
+    let _ = match kind {
+        K::Aws if value != "*" => {
+            let account = if crate::model::is_account_id(value) {
+                Some(value.to_string())
+            } else {
+                Arn::parse(value)
+                    .filter(|a| a.resource == "root")
+                    .map(|a| a.account.to_string())
+            };
+            match account {
+                Some(a) if !w.loaded_accounts.contains(&a) => {
+                    w.outside(NodeKind::ExternalAccount, &a, fixed)
+                }
+                Some(_) => None,
+                None if w.by_id.contains_key(value) => None,
+                None => match Arn::parse(value) {
+                    Some(a) if !w.loaded_accounts.iter().any(|x| x == a.account) => {
+                        w.outside(NodeKind::ExternalPrincipal, value, fixed)
+                    }
+                    _ => None,
+                },
+            }
+        }
+        K::Service => w.outside(NodeKind::Service, value, fixed),
+        K::Federated => w.outside(NodeKind::Federated, value, fixed),
+        _ => None,
+    };
+    // New nodes have no edges; the petgraph node list is extended for them.
+    while graph.nodes.len() < graph.world.principals.len() {
+        let i = graph.nodes.len();
+        let n = graph.graph.add_node(i);
+        graph.nodes.push(n);
+    }
+}

@@ -1,0 +1,102 @@
+//! The target of a request: its resource policy, its owner, and what is not known.
+
+use crate::eval::{CompiledPolicy, ResourcePolicyKind, compile};
+use crate::model::{Model, ResourceService, is_account_id};
+use crate::policy::arn::Arn;
+
+use super::world::{NodeKind, World};
+
+/// What a query needs to know about the resource it asks about.
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub arn: String,
+    pub account: Option<String>,
+    pub policy: Option<CompiledPolicy>,
+    pub kind: ResourcePolicyKind,
+    /// Things the answer must say (an unknown owner, an account that is not loaded).
+    pub notes: Vec<String>,
+}
+
+/// Finds the resource's policy and owner in the loaded data.
+pub fn target(model: &Model, world: &World, arn: &str, action: &str) -> Target {
+    let parsed = Arn::parse(arn);
+    let mut t = Target {
+        arn: arn.to_string(),
+        account: None,
+        policy: None,
+        kind: ResourcePolicyKind::Ordinary,
+        notes: Vec::new(),
+    };
+    let Some(a) = parsed else {
+        t.notes.push(format!("`{arn}` is not an ARN"));
+        return t;
+    };
+    if a.service == "iam"
+        && a.resource.starts_with("role/")
+        && action.to_ascii_lowercase().starts_with("sts:")
+    {
+        t.kind = ResourcePolicyKind::RoleTrust;
+        t.account = Some(a.account.to_string());
+        match world.by_id.get(arn).and_then(|i| world.principals.get(*i)) {
+            Some(p) if p.kind == NodeKind::Role => t.policy = p.trust.clone(),
+            _ => t
+                .notes
+                .push(format!("role `{arn}` is not in the loaded data")),
+        }
+    } else if a.service == "s3" {
+        let bucket = a.resource.split('/').next().unwrap_or_default();
+        let found = model.accounts.values().find_map(|acct| {
+            acct.resources
+                .iter()
+                .find(|r| r.service == ResourceService::S3 && r.name == bucket)
+                .map(|r| (acct.id.clone(), r))
+        });
+        match found {
+            Some((owner, r)) => {
+                t.account = Some(owner);
+                t.policy = r
+                    .policy
+                    .as_ref()
+                    .map(|p| compile(p, format!("bucket policy of `{bucket}`")));
+            }
+            None => {
+                let listed = model
+                    .accounts
+                    .values()
+                    .find(|acct| acct.listed_buckets.iter().any(|b| b.value == bucket));
+                match listed {
+                    Some(acct) => t.account = Some(acct.id.clone()),
+                    None => t.notes.push(format!("the owner of bucket `{bucket}` is unknown: answered as if it had no bucket policy")),
+                }
+            }
+        }
+    } else {
+        if a.service == "kms" {
+            t.kind = ResourcePolicyKind::KmsKey;
+        }
+        let found = model.accounts.values().find_map(|acct| {
+            acct.resources
+                .iter()
+                .find(|r| r.arn == arn)
+                .map(|r| (acct.id.clone(), r))
+        });
+        match found {
+            Some((owner, r)) => {
+                t.account = Some(owner);
+                t.policy = r
+                    .policy
+                    .as_ref()
+                    .map(|p| compile(p, format!("resource policy of `{}`", r.name)));
+            }
+            None => t.account = is_account_id(a.account).then(|| a.account.to_string()),
+        }
+    }
+    if let Some(acct) = &t.account {
+        if !model.accounts.contains_key(acct) {
+            t.notes.push(format!(
+                "account {acct} is not loaded: its resource policies and principals are unknown"
+            ));
+        }
+    }
+    t
+}

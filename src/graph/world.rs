@@ -1,0 +1,438 @@
+//! Every principal of the loaded data with its compiled policies and known context
+//! facts, plus the principals the data names but does not hold (external accounts,
+//! services, identity providers, anonymous callers).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::eval::{Caller, CompiledPolicy, Level, compile};
+use crate::model::{Account, Effect, InlinePolicy, Model, OrgPolicyType, PolicyRef};
+use crate::policy::context::MapContext;
+
+/// What a principal node is.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum NodeKind {
+    User,
+    Role,
+    /// "Any principal of account X": trusted, but X is not loaded.
+    ExternalAccount,
+    /// A specific principal ARN of an account that is not loaded.
+    ExternalPrincipal,
+    Service,
+    Federated,
+    Anonymous,
+}
+
+/// A principal of the graph, ready to be a caller.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    pub kind: NodeKind,
+    /// The ARN (or service name, provider, `*`) the principal is shown with.
+    pub id: String,
+    pub account: Option<String>,
+    pub caller: Caller,
+    pub identity: Vec<CompiledPolicy>,
+    pub boundary: Option<CompiledPolicy>,
+    /// For roles: the trust policy.
+    pub trust: Option<CompiledPolicy>,
+    pub service_linked: bool,
+    /// Known facts (principal ARN, account, tags, org ID …); other keys unknown.
+    pub context: MapContext,
+    /// True for nodes whose identity side is assumed because its account is not loaded.
+    pub assumed_identity: bool,
+}
+
+/// One level of an account's path: its label and the policies attached there.
+#[derive(Debug)]
+struct LevelIds {
+    label: Arc<str>,
+    ids: Vec<(String, OrgPolicyType)>,
+}
+
+/// The compiled organization: levels per account, by policy type.
+#[derive(Debug, Default)]
+pub struct OrgLevels {
+    policies: HashMap<String, CompiledPolicy>,
+    /// Account → its levels from the root down.
+    paths: HashMap<String, Vec<LevelIds>>,
+    pub management_account: Option<String>,
+    pub org_id: Option<String>,
+}
+
+impl OrgLevels {
+    fn new(model: &Model) -> Self {
+        let Some(org) = &model.organization else {
+            return OrgLevels::default();
+        };
+        let mut policies = HashMap::new();
+        for (id, p) in &org.policies {
+            if let Some(doc) = &p.document {
+                let kind = match p.kind {
+                    OrgPolicyType::ServiceControl => "SCP",
+                    OrgPolicyType::ResourceControl => "RCP",
+                };
+                let name = p.name.as_deref().unwrap_or(id);
+                policies.insert(id.clone(), compile(doc, format!("{kind} `{name}`")));
+            }
+        }
+        let mut paths = HashMap::new();
+        for acct in org.accounts() {
+            let Some(path) = org.path_to_account(&acct.id.value) else {
+                continue;
+            };
+            let levels = path
+                .iter()
+                .map(|n| {
+                    let label = match n.kind {
+                        crate::model::OrgNodeKind::Root => format!("the root {}", n.id.value),
+                        crate::model::OrgNodeKind::OrganizationalUnit => {
+                            format!("OU {}", n.name.as_deref().unwrap_or(&n.id.value))
+                        }
+                        crate::model::OrgNodeKind::Account => format!("account {}", n.id.value),
+                    };
+                    let ids = n
+                        .policies
+                        .iter()
+                        .filter_map(|id| {
+                            org.policies
+                                .get(&id.value)
+                                .map(|p| (id.value.clone(), p.kind))
+                        })
+                        .collect();
+                    LevelIds {
+                        label: Arc::from(label.as_str()),
+                        ids,
+                    }
+                })
+                .collect();
+            paths.insert(acct.id.value.clone(), levels);
+        }
+        OrgLevels {
+            policies,
+            paths,
+            management_account: org.management_account.as_ref().map(|m| m.value.clone()),
+            org_id: org.id.clone(),
+        }
+    }
+
+    /// The levels of `kind` for an account in the organization (empty outside it).
+    pub fn levels(&self, account: &str, kind: OrgPolicyType) -> Vec<Level<'_>> {
+        let Some(path) = self.paths.get(account) else {
+            return Vec::new();
+        };
+        let any = path
+            .iter()
+            .any(|l| l.ids.iter().any(|(_, k)| *k == kind));
+        if !any {
+            return Vec::new();
+        }
+        path.iter()
+            .map(|l| Level {
+                label: l.label.clone(),
+                policies: l
+                    .ids
+                    .iter()
+                    .filter(|(_, k)| *k == kind)
+                    .filter_map(|(id, _)| self.policies.get(id))
+                    .collect(),
+            })
+            .collect()
+    }
+
+    pub fn in_org(&self, account: &str) -> bool {
+        self.paths.contains_key(account)
+    }
+}
+
+/// All principals, indexed.
+#[derive(Debug)]
+pub struct World {
+    pub principals: Vec<Principal>,
+    pub by_id: HashMap<String, usize>,
+    pub org: OrgLevels,
+    pub loaded_accounts: Vec<String>,
+}
+
+/// Facts the graph fixes for `--context KEY=VALUE`.
+pub type Fixed = [(String, String)];
+
+impl World {
+    pub fn new(model: &Model, fixed: &Fixed) -> World {
+        let org = OrgLevels::new(model);
+        let mut w = World {
+            principals: Vec::new(),
+            by_id: HashMap::new(),
+            org,
+            loaded_accounts: model.accounts.keys().cloned().collect(),
+        };
+        for account in model.accounts.values() {
+            for u in &account.users {
+                let mut identity = Vec::new();
+                push_inline(&mut identity, &u.inline, &format!("user `{}`", u.name));
+                push_attached(
+                    &mut identity,
+                    account,
+                    &u.attached,
+                    &format!("user `{}`", u.name),
+                );
+                for g in &u.groups {
+                    if let Some(group) = account.groups.iter().find(|x| x.name == g.value) {
+                        let owner = format!("group `{}`", group.name);
+                        push_inline(&mut identity, &group.inline, &owner);
+                        push_attached(&mut identity, account, &group.attached, &owner);
+                    }
+                }
+                let caller = Caller::User {
+                    arn: u.arn.value.clone(),
+                    account: account.id.clone(),
+                };
+                let mut ctx = base_context(&caller, &w.org, fixed);
+                ctx.set_default("aws:username", vec![u.name.clone()]);
+                ctx.set_default("aws:userid", vec![u.id.clone()]);
+                for t in &u.tags {
+                    ctx.set_default(
+                        &format!("aws:PrincipalTag/{}", t.key),
+                        vec![t.value.clone()],
+                    );
+                }
+                w.add(Principal {
+                    kind: NodeKind::User,
+                    id: u.arn.value.clone(),
+                    account: Some(account.id.clone()),
+                    caller,
+                    identity,
+                    boundary: boundary(account, u.boundary.as_ref(), &format!("user `{}`", u.name)),
+                    trust: None,
+                    service_linked: false,
+                    context: ctx,
+                    assumed_identity: false,
+                });
+            }
+            for r in &account.roles {
+                let owner = format!("role `{}`", r.name);
+                let mut identity = Vec::new();
+                push_inline(&mut identity, &r.inline, &owner);
+                push_attached(&mut identity, account, &r.attached, &owner);
+                let caller = Caller::RoleSession {
+                    role_arn: r.arn.value.clone(),
+                    role_name: r.name.clone(),
+                    account: account.id.clone(),
+                    session_arn: None,
+                };
+                let mut ctx = base_context(&caller, &w.org, fixed);
+                for t in &r.tags {
+                    ctx.set_default(
+                        &format!("aws:PrincipalTag/{}", t.key),
+                        vec![t.value.clone()],
+                    );
+                }
+                w.add(Principal {
+                    kind: NodeKind::Role,
+                    id: r.arn.value.clone(),
+                    account: Some(account.id.clone()),
+                    caller,
+                    identity,
+                    boundary: boundary(account, r.boundary.as_ref(), &owner),
+                    trust: r
+                        .trust
+                        .as_ref()
+                        .map(|t| compile(t, format!("trust policy of {owner}"))),
+                    service_linked: r.is_service_linked(),
+                    context: ctx,
+                    assumed_identity: false,
+                });
+            }
+        }
+        w.add_anonymous();
+        w
+    }
+
+    fn add(&mut self, p: Principal) -> usize {
+        let i = self.principals.len();
+        self.by_id.insert(p.id.clone(), i);
+        self.principals.push(p);
+        i
+    }
+
+    fn add_anonymous(&mut self) {
+        self.add(Principal {
+            kind: NodeKind::Anonymous,
+            id: "*".into(),
+            account: None,
+            caller: Caller::Anonymous,
+            identity: Vec::new(),
+            boundary: None,
+            trust: None,
+            service_linked: false,
+            context: MapContext {
+                missing_is_unknown: true,
+                ..MapContext::default()
+            },
+            assumed_identity: false,
+        });
+    }
+
+    /// The node for a principal the data names but does not hold, created on first use.
+    pub fn outside(&mut self, kind: NodeKind, id: &str, fixed: &Fixed) -> Option<usize> {
+        if let Some(i) = self.by_id.get(id) {
+            return Some(*i);
+        }
+        let (caller, account) = match kind {
+            NodeKind::ExternalAccount => {
+                let c = Caller::User {
+                    arn: format!("arn:aws:iam::{id}:user/*"),
+                    account: id.to_string(),
+                };
+                (c, Some(id.to_string()))
+            }
+            NodeKind::ExternalPrincipal => {
+                let c = Caller::parse(id).ok()?;
+                let a = c.account().map(str::to_string);
+                (c, a)
+            }
+            NodeKind::Service => (Caller::Service(id.to_string()), None),
+            NodeKind::Federated => (Caller::Federated(id.to_string()), None),
+            _ => return None,
+        };
+        let assumed = matches!(
+            kind,
+            NodeKind::ExternalAccount | NodeKind::ExternalPrincipal
+        );
+        let identity = if assumed {
+            vec![assumed_identity(account.as_deref().unwrap_or_default())]
+        } else {
+            Vec::new()
+        };
+        let mut context = base_context(&caller, &self.org, fixed);
+        if assumed {
+            // Nothing is known of a principal whose account is not loaded.
+            context.absent.clear();
+            context.absent_prefixes.clear();
+        }
+        Some(self.add(Principal {
+            kind,
+            id: id.to_string(),
+            account,
+            caller,
+            identity,
+            boundary: None,
+            trust: None,
+            service_linked: false,
+            context,
+            assumed_identity: assumed,
+        }))
+    }
+}
+
+/// An account that is not loaded: its principals' own policies are unknown, so the
+/// graph assumes they may allow (the answer says which account is missing).
+fn assumed_identity(account: &str) -> CompiledPolicy {
+    let span = crate::model::Span::at(crate::model::FileId(u32::MAX), 0);
+    let policy = crate::model::Policy {
+        kind: crate::model::PolicyKind::Identity,
+        version: None,
+        id: None,
+        statements: vec![crate::model::Statement {
+            index: 0,
+            sid: None,
+            effect: Some(crate::model::Spanned::new(Effect::Allow, span)),
+            action: Some(crate::model::Spanned::new(
+                crate::model::ValueBlock {
+                    negated: false,
+                    values: vec![crate::model::Spanned::new("*".into(), span)],
+                },
+                span,
+            )),
+            resource: Some(crate::model::Spanned::new(
+                crate::model::ValueBlock {
+                    negated: false,
+                    values: vec![crate::model::Spanned::new("*".into(), span)],
+                },
+                span,
+            )),
+            principal: None,
+            conditions: Vec::new(),
+            span,
+        }],
+        span,
+        encoding: crate::model::Encoding::Object,
+    };
+    compile(
+        &policy,
+        format!("the policies of account {account} (not loaded: assumed to allow)"),
+    )
+}
+
+fn push_inline(out: &mut Vec<CompiledPolicy>, inline: &[InlinePolicy], owner: &str) {
+    for p in inline {
+        if let Some(doc) = &p.document {
+            out.push(compile(
+                doc,
+                format!("inline policy `{}` of {owner}", p.name.value),
+            ));
+        }
+    }
+}
+
+fn push_attached(
+    out: &mut Vec<CompiledPolicy>,
+    account: &Account,
+    refs: &[PolicyRef],
+    owner: &str,
+) {
+    for r in refs {
+        if let Some(doc) = account
+            .managed_policies
+            .get(&r.arn.value)
+            .and_then(|m| m.document.as_ref())
+        {
+            let name = account
+                .managed_policies
+                .get(&r.arn.value)
+                .map_or("", |m| m.name.as_str());
+            out.push(compile(doc, format!("managed policy `{name}` of {owner}")));
+        }
+    }
+}
+
+fn boundary(account: &Account, r: Option<&PolicyRef>, owner: &str) -> Option<CompiledPolicy> {
+    let r = r?;
+    let m = account.managed_policies.get(&r.arn.value)?;
+    m.document
+        .as_ref()
+        .map(|d| compile(d, format!("permissions boundary `{}` of {owner}", m.name)))
+}
+
+/// Facts known for a caller; the rest of the context is unknown (§4.6).
+fn base_context(caller: &Caller, org: &OrgLevels, fixed: &Fixed) -> MapContext {
+    let mut ctx = MapContext {
+        missing_is_unknown: true,
+        ..MapContext::default()
+    };
+    for (k, v) in fixed {
+        ctx.values
+            .entry(k.to_ascii_lowercase())
+            .or_default()
+            .push(v.clone());
+    }
+    if let Some(arn) = caller.principal_arn() {
+        ctx.set_default("aws:PrincipalArn", vec![arn]);
+    }
+    if let Some(account) = caller.account() {
+        ctx.set_default("aws:PrincipalAccount", vec![account.to_string()]);
+        ctx.set_default("aws:PrincipalIsAWSService", vec!["false".into()]);
+        if let (true, Some(id)) = (org.in_org(account), &org.org_id) {
+            ctx.set_default("aws:PrincipalOrgID", vec![id.clone()]);
+        }
+        // A principal calling directly carries no service source keys (§4.5), and
+        // its tags are all known from the export.
+        for k in ["aws:sourcearn", "aws:sourceaccount", "aws:sourceowner"] {
+            ctx.absent.insert(k.to_string());
+        }
+        ctx.absent_prefixes.push("aws:principaltag/".into());
+    }
+    if let Caller::Service(_) = caller {
+        ctx.set_default("aws:PrincipalIsAWSService", vec!["true".into()]);
+    }
+    ctx
+}

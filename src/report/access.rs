@@ -1,0 +1,223 @@
+//! `can` and `who-can`: paths with the statements that grant every hop.
+
+use std::fmt::Write;
+
+use serde_json::{Value, json};
+
+use crate::graph::query::{CanResult, Miss, WhoResult};
+use crate::graph::{Grant, Hop, NodeKind};
+use crate::model::Span;
+use crate::source::SourceMap;
+
+/// File, line and column of a span, when it is in a loaded file.
+fn place(span: Option<Span>, sources: &SourceMap) -> Option<(&str, usize, usize)> {
+    let span = span?;
+    let f = sources.get(span.file)?;
+    let (line, column) = f.line_col(span.start);
+    Some((f.name.as_str(), line, column))
+}
+
+/// The text at a span on one line (whitespace collapsed, cut at 120 characters): a
+/// statement reads as `{ "Effect": "Allow", "Action": … }`.
+fn snippet(span: Option<Span>, sources: &SourceMap) -> Option<String> {
+    let span = span?;
+    let f = sources.get(span.file)?;
+    let text = f.text.get(span.start as usize..span.end as usize)?;
+    let collapsed = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if collapsed.is_empty() {
+        return None;
+    }
+    Some(if collapsed.chars().count() > 120 {
+        format!("{}…", collapsed.chars().take(120).collect::<String>())
+    } else {
+        collapsed
+    })
+}
+
+fn grant_json(g: &Grant, sources: &SourceMap) -> Value {
+    let (file, line) = place(g.span, sources).map_or(("", 0), |(f, l, _)| (f, l));
+    json!({
+        "file": file,
+        "line": line,
+        "policy": &*g.policy,
+        "sid": g.statement.as_ref().and_then(|s| s.sid.as_deref()).unwrap_or(""),
+        "statement": g.statement.as_ref().map(|s| s.index),
+    })
+}
+
+fn hop_json(h: &Hop, sources: &SourceMap) -> Value {
+    json!({
+        "from": h.from,
+        "to": h.to,
+        "action": h.action,
+        "kind": h.kind.as_str(),
+        "decision": h.decision.as_str(),
+        "grants": h.grants.iter().map(|g| grant_json(g, sources)).collect::<Vec<_>>(),
+        "conditions": h.conditions,
+    })
+}
+
+fn miss_text(m: &Miss, sources: &SourceMap) -> String {
+    match place(m.span, sources) {
+        Some((f, l, c)) => format!("{} ({f}:{l}:{c})", m.text),
+        None => m.text.clone(),
+    }
+}
+
+fn finish(doc: &Value) -> String {
+    let mut out = serde_json::to_string_pretty(doc).unwrap_or_default();
+    out.push('\n');
+    out
+}
+
+pub fn can_json(r: &CanResult, sources: &SourceMap) -> String {
+    let why: Vec<String> = r.why_not.iter().map(|m| miss_text(m, sources)).collect();
+    finish(&json!({
+        "decision": r.decision.as_str(),
+        "principal": r.principal,
+        "action": r.action,
+        "resource": r.resource,
+        "paths": r.paths.iter().map(|p| json!({
+            "decision": p.decision.as_str(),
+            "hops": p.hops.iter().map(|h| hop_json(h, sources)).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+        "why_not": if why.is_empty() { Value::Null } else { Value::String(why.join("\n")) },
+        "notes": r.notes,
+    }))
+}
+
+fn hop_text(out: &mut String, n: usize, h: &Hop, sources: &SourceMap) {
+    let cond = if h.conditions.is_empty() {
+        String::new()
+    } else {
+        format!("  [{}]", h.conditions.join("; "))
+    };
+    let _ = writeln!(
+        out,
+        "  {n}. {} → {}  {} ({}){cond}",
+        h.from,
+        h.to,
+        h.action,
+        h.kind.as_str()
+    );
+    for g in &h.grants {
+        let stmt = g.statement.as_ref().map(|s| s.label()).unwrap_or_default();
+        let at = place(g.span, sources)
+            .map(|(f, l, c)| format!("  {f}:{l}:{c}"))
+            .unwrap_or_default();
+        let _ = writeln!(out, "       granted by {} statement {stmt}{at}", g.policy);
+        if let Some(line) = snippet(g.span, sources) {
+            let _ = writeln!(out, "         │ {line}");
+        }
+    }
+}
+
+pub fn can_text(r: &CanResult, sources: &SourceMap) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{}: {} → {} on {}",
+        r.decision.as_str(),
+        r.principal,
+        r.action,
+        r.resource
+    );
+    for (i, p) in r.paths.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "path {} ({}, {} hop{}):",
+            i + 1,
+            p.decision.as_str(),
+            p.hops.len(),
+            if p.hops.len() == 1 { "" } else { "s" }
+        );
+        for (n, h) in p.hops.iter().enumerate() {
+            hop_text(&mut out, n + 1, h, sources);
+        }
+    }
+    if !r.why_not.is_empty() {
+        let _ = writeln!(out, "why not:");
+        for m in &r.why_not {
+            let _ = writeln!(out, "  - {}", miss_text(m, sources));
+            if let Some(line) = snippet(m.span, sources) {
+                let _ = writeln!(out, "      │ {line}");
+            }
+        }
+    }
+    for n in &r.notes {
+        let _ = writeln!(out, "note: {n}");
+    }
+    out
+}
+
+fn kind_str(k: &NodeKind) -> &'static str {
+    match k {
+        NodeKind::User => "user",
+        NodeKind::Role => "role",
+        NodeKind::ExternalAccount => "external-account",
+        NodeKind::ExternalPrincipal => "external-principal",
+        NodeKind::Service => "service",
+        NodeKind::Federated => "federated",
+        NodeKind::Anonymous => "anonymous",
+    }
+}
+
+/// How a who-can entry is named: an external account is "any principal of account X".
+fn who_name(principal: &str, kind: &NodeKind) -> String {
+    match kind {
+        NodeKind::ExternalAccount => format!("any principal of account {principal}"),
+        NodeKind::Anonymous => "anonymous (*)".to_string(),
+        _ => principal.to_string(),
+    }
+}
+
+pub fn who_json(r: &WhoResult, sources: &SourceMap) -> String {
+    finish(&json!({
+        "action": r.action,
+        "resource": r.resource,
+        "principals": r.principals.iter().map(|e| json!({
+            "principal": e.principal,
+            "kind": kind_str(&e.kind),
+            "decision": e.decision.as_str(),
+            "hops": e.hops.iter().map(|h| hop_json(h, sources)).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+        "notes": r.notes,
+    }))
+}
+
+pub fn who_text(r: &WhoResult, sources: &SourceMap) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "who can {} on {}: {} principal{}",
+        r.action,
+        r.resource,
+        r.principals.len(),
+        if r.principals.len() == 1 { "" } else { "s" }
+    );
+    for e in &r.principals {
+        let via = if e.hops.len() > 1 {
+            format!(
+                " via {} hop{}",
+                e.hops.len() - 1,
+                if e.hops.len() == 2 { "" } else { "s" }
+            )
+        } else {
+            " directly".to_string()
+        };
+        let _ = writeln!(
+            out,
+            "{} {} ({}){via}",
+            e.decision.as_str(),
+            who_name(&e.principal, &e.kind),
+            kind_str(&e.kind)
+        );
+        for (n, h) in e.hops.iter().enumerate() {
+            hop_text(&mut out, n + 1, h, sources);
+        }
+    }
+    for n in &r.notes {
+        let _ = writeln!(out, "note: {n}");
+    }
+    out
+}
