@@ -54,6 +54,30 @@ pub enum Command {
     },
     /// Every principal that can perform ACTION on RESOURCE, each with its path.
     WhoCan { action: String, resource: String },
+    /// The roles PRINCIPAL reaches and what each grants, by service and access level.
+    WhatCan {
+        principal: String,
+        #[arg(long, default_value_t = 5)]
+        max_hops: usize,
+    },
+    /// Every role assumption that crosses an account boundary, by source → target.
+    Paths {
+        /// Only paths from this account.
+        #[arg(long)]
+        from: Option<String>,
+        /// Only paths into this account.
+        #[arg(long)]
+        to: Option<String>,
+    },
+    /// The principal graph as DOT or Mermaid (`--format dot|mermaid`).
+    Graph {
+        /// Only edges that touch this account.
+        #[arg(long)]
+        account: Option<String>,
+        /// Only the part of the graph connected to this principal.
+        #[arg(long)]
+        principal: Option<String>,
+    },
     /// Decide one request against the policies in a request file.
     Simulate {
         /// The request file (see the README).
@@ -65,6 +89,10 @@ pub enum Command {
 pub enum Format {
     Text,
     Json,
+    /// Graphviz, for `graph`.
+    Dot,
+    /// Mermaid flowchart, for `graph`.
+    Mermaid,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

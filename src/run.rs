@@ -23,6 +23,58 @@ pub fn run(cli: &Cli) -> u8 {
     match &cli.command {
         Command::Load => load(cli, &opts),
         Command::Simulate { request } => simulate(cli, request, &opts),
+        Command::WhatCan {
+            principal,
+            max_hops,
+        } => with_graph(cli, &opts, |graph, _| {
+            match crate::graph::query::resolve(graph, principal) {
+                Ok(start) => {
+                    let reach = crate::graph::overview::what_can(graph, start, *max_hops);
+                    let id = graph
+                        .world
+                        .principals
+                        .get(start)
+                        .map(|p| p.id.clone())
+                        .unwrap_or_default();
+                    write_out(&match cli.format {
+                        Format::Json => report::overview::what_can_json(&id, &reach),
+                        _ => report::overview::what_can_text(&id, &reach),
+                    });
+                    exit::OK
+                }
+                Err(msg) => {
+                    eprintln!("error: {msg}");
+                    exit::BAD_INPUT
+                }
+            }
+        }),
+        Command::Paths { from, to } => with_graph(cli, &opts, |graph, _| {
+            let c = crate::graph::overview::crossings(graph, from.as_deref(), to.as_deref());
+            write_out(&match cli.format {
+                Format::Json => report::overview::paths_json(&c),
+                _ => report::overview::paths_text(&c),
+            });
+            exit::OK
+        }),
+        Command::Graph { account, principal } => with_graph(cli, &opts, |graph, _| {
+            let start = match principal
+                .as_deref()
+                .map(|p| crate::graph::query::resolve(graph, p))
+            {
+                Some(Err(msg)) => {
+                    eprintln!("error: {msg}");
+                    return exit::BAD_INPUT;
+                }
+                Some(Ok(i)) => Some(i),
+                None => None,
+            };
+            let edges = crate::graph::overview::subgraph(graph, account.as_deref(), start);
+            write_out(&match cli.format {
+                Format::Mermaid => report::overview::mermaid(graph, &edges),
+                _ => report::overview::dot(graph, &edges),
+            });
+            exit::OK
+        }),
         Command::Can {
             principal,
             action,
@@ -46,7 +98,9 @@ pub fn run(cli: &Cli) -> u8 {
                     Ok(r) => {
                         write_out(&match cli.format {
                             Format::Json => report::access::can_json(&r, &loaded.sources),
-                            Format::Text => report::access::can_text(&r, &loaded.sources),
+                            Format::Text | Format::Dot | Format::Mermaid => {
+                                report::access::can_text(&r, &loaded.sources)
+                            }
                         });
                         if r.decision == crate::graph::query::Answer::Denied {
                             exit::DENIED_OR_FINDINGS
@@ -65,7 +119,9 @@ pub fn run(cli: &Cli) -> u8 {
             let r = crate::graph::query::who_can(graph, &loaded.model, action, resource);
             write_out(&match cli.format {
                 Format::Json => report::access::who_json(&r, &loaded.sources),
-                Format::Text => report::access::who_text(&r, &loaded.sources),
+                Format::Text | Format::Dot | Format::Mermaid => {
+                    report::access::who_text(&r, &loaded.sources)
+                }
             });
             exit::OK
         }),
@@ -122,7 +178,9 @@ fn load(cli: &Cli, opts: &LoadOptions) -> u8 {
     let loaded = ingest::load(&cli.data, opts);
     write_out(&match cli.format {
         Format::Json => report::load::json(&loaded),
-        Format::Text => report::load::text(&loaded, color_enabled(cli.color)),
+        Format::Text | Format::Dot | Format::Mermaid => {
+            report::load::text(&loaded, color_enabled(cli.color))
+        }
     });
     let code = if loaded.has_errors() {
         exit::BAD_INPUT
@@ -162,7 +220,7 @@ fn simulate(cli: &Cli, path: &Path, opts: &LoadOptions) -> u8 {
     };
     write_out(&match cli.format {
         Format::Json => report::simulate::json(&ev, &sim, &sources),
-        Format::Text => report::simulate::text(&ev, &sim, &sources),
+        Format::Text | Format::Dot | Format::Mermaid => report::simulate::text(&ev, &sim, &sources),
     });
     if ev.decision.is_allowed() {
         exit::OK

@@ -2,6 +2,7 @@
 //! evaluator (never guessed), and the queries over it.
 
 mod edges;
+pub mod overview;
 pub mod query;
 pub mod resources;
 pub mod world;

@@ -120,9 +120,7 @@ impl OrgLevels {
         let Some(path) = self.paths.get(account) else {
             return Vec::new();
         };
-        let any = path
-            .iter()
-            .any(|l| l.ids.iter().any(|(_, k)| *k == kind));
+        let any = path.iter().any(|l| l.ids.iter().any(|(_, k)| *k == kind));
         if !any {
             return Vec::new();
         }

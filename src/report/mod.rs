@@ -4,4 +4,5 @@
 pub mod access;
 pub mod diagnostics;
 pub mod load;
+pub mod overview;
 pub mod simulate;

@@ -1,0 +1,230 @@
+//! Whole-graph views: what a principal can reach (`what-can`), the paths that cross
+//! account boundaries (`paths`), and the subgraph to draw (`graph`).
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+
+use super::world::NodeKind;
+use super::{Edge, Graph, Hop};
+use crate::catalog::AccessLevel;
+use crate::eval::actions::covered_actions;
+use crate::model::Effect;
+
+/// What one principal (the start, or a role it reaches) is allowed by its own
+/// identity policies, summarised per service.
+#[derive(Debug, Clone)]
+pub struct Reach {
+    pub principal: String,
+    /// The assume-role hops from the start (empty for the start itself).
+    pub hops: Vec<Hop>,
+    /// Service → access levels granted, and a few resource patterns.
+    pub services: BTreeMap<String, ServiceAccess>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ServiceAccess {
+    pub levels: BTreeSet<String>,
+    pub resources: BTreeSet<String>,
+    pub actions: usize,
+}
+
+/// `what-can PRINCIPAL`: the roles it reaches, each with what its policies grant.
+pub fn what_can(graph: &Graph, start: usize, max_hops: usize) -> Vec<Reach> {
+    let mut prev: HashMap<usize, (usize, Hop)> = HashMap::new();
+    let mut depth = HashMap::from([(start, 0usize)]);
+    let mut order = vec![start];
+    let mut queue = VecDeque::from([start]);
+    while let Some(n) = queue.pop_front() {
+        let d = depth.get(&n).copied().unwrap_or(0);
+        if d >= max_hops {
+            continue;
+        }
+        for e in graph.out_edges(n) {
+            if !depth.contains_key(&e.to) {
+                depth.insert(e.to, d + 1);
+                prev.insert(e.to, (n, e.hop.clone()));
+                order.push(e.to);
+                queue.push_back(e.to);
+            }
+        }
+    }
+    order
+        .into_iter()
+        .filter_map(|n| {
+            let p = graph.world.principals.get(n)?;
+            let mut hops = Vec::new();
+            let mut cur = n;
+            while let Some((from, hop)) = prev.get(&cur) {
+                hops.push(hop.clone());
+                cur = *from;
+            }
+            hops.reverse();
+            Some(Reach {
+                principal: p.id.clone(),
+                hops,
+                services: summarise(p),
+            })
+        })
+        .collect()
+}
+
+fn summarise(p: &super::Principal) -> BTreeMap<String, ServiceAccess> {
+    let mut out: BTreeMap<String, ServiceAccess> = BTreeMap::new();
+    for pol in &p.identity {
+        for st in pol
+            .statements
+            .iter()
+            .filter(|s| s.effect == Some(Effect::Allow))
+        {
+            let resources: Vec<String> = st
+                .resources
+                .iter()
+                .flat_map(|r| {
+                    r.patterns.iter().map(|x| {
+                        if r.negated {
+                            format!("not {}", x.as_str())
+                        } else {
+                            x.as_str().to_string()
+                        }
+                    })
+                })
+                .collect();
+            for a in covered_actions(st) {
+                let entry = out.entry(a.service.clone()).or_default();
+                entry.levels.insert(level_name(a.access_level).to_string());
+                entry.actions += 1;
+                for r in resources.iter().take(5) {
+                    if entry.resources.len() < 5 {
+                        entry.resources.insert(r.clone());
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+fn level_name(l: AccessLevel) -> &'static str {
+    match l {
+        AccessLevel::List => "List",
+        AccessLevel::Read => "Read",
+        AccessLevel::Write => "Write",
+        AccessLevel::PermissionsManagement => "Permissions management",
+        AccessLevel::Tagging => "Tagging",
+    }
+}
+
+/// One edge that crosses from one account into another.
+#[derive(Debug, Clone)]
+pub struct Crossing {
+    pub from_account: String,
+    pub to_account: String,
+    pub hop: Hop,
+}
+
+/// `paths`: every assume-role edge whose two ends are in different accounts (or whose
+/// caller has no account: services, identity providers), grouped by source → target.
+pub fn crossings(graph: &Graph, from: Option<&str>, to: Option<&str>) -> Vec<Crossing> {
+    let account = |i: usize| {
+        graph
+            .world
+            .principals
+            .get(i)
+            .and_then(|p| p.account.clone())
+    };
+    let mut out: Vec<Crossing> = graph
+        .edges
+        .iter()
+        // A service assuming a role of the account is the account's own use of AWS,
+        // not a way in from elsewhere.
+        .filter(|e| {
+            graph
+                .world
+                .principals
+                .get(e.from)
+                .is_some_and(|p| p.kind != NodeKind::Service)
+        })
+        .filter_map(|e| {
+            let (a, b) = (account(e.from), account(e.to)?);
+            let a = a.unwrap_or_else(|| "outside AWS (identity providers, anonymous)".to_string());
+            (a != b).then(|| Crossing {
+                from_account: a,
+                to_account: b,
+                hop: e.hop.clone(),
+            })
+        })
+        .filter(|c| {
+            from.is_none_or(|f| c.from_account == f) && to.is_none_or(|t| c.to_account == t)
+        })
+        .collect();
+    out.sort_by(|x, y| {
+        (&x.from_account, &x.to_account, &x.hop.from, &x.hop.to).cmp(&(
+            &y.from_account,
+            &y.to_account,
+            &y.hop.from,
+            &y.hop.to,
+        ))
+    });
+    out
+}
+
+/// The edges to draw: all, or those touching an account, or those on the way from or
+/// to a principal.
+pub fn subgraph<'g>(
+    graph: &'g Graph,
+    account: Option<&str>,
+    principal: Option<usize>,
+) -> Vec<&'g Edge> {
+    let in_account = |i: usize| {
+        account.is_none_or(|a| {
+            graph
+                .world
+                .principals
+                .get(i)
+                .and_then(|p| p.account.as_deref())
+                == Some(a)
+        })
+    };
+    let near: Option<BTreeSet<usize>> = principal.map(|start| {
+        let mut seen = BTreeSet::from([start]);
+        let mut queue = VecDeque::from([start]);
+        while let Some(n) = queue.pop_front() {
+            for e in graph.out_edges(n).chain(graph.in_edges(n)) {
+                for m in [e.from, e.to] {
+                    if seen.insert(m) {
+                        queue.push_back(m);
+                    }
+                }
+            }
+        }
+        seen
+    });
+    graph
+        .edges
+        .iter()
+        .filter(|e| in_account(e.from) || in_account(e.to))
+        .filter(|e| {
+            near.as_ref()
+                .is_none_or(|s| s.contains(&e.from) && s.contains(&e.to))
+        })
+        .collect()
+}
+
+/// A short label for a node in a picture: `name (account)` or the service.
+pub fn node_label(graph: &Graph, i: usize) -> String {
+    let Some(p) = graph.world.principals.get(i) else {
+        return String::new();
+    };
+    match p.kind {
+        NodeKind::User | NodeKind::Role => {
+            let name = p.id.rsplit('/').next().unwrap_or(&p.id);
+            let kind = if p.kind == NodeKind::User {
+                "user"
+            } else {
+                "role"
+            };
+            format!("{kind} {name} ({})", p.account.as_deref().unwrap_or(""))
+        }
+        NodeKind::ExternalAccount => format!("any principal of {}", p.id),
+        _ => p.id.clone(),
+    }
+}
