@@ -39,8 +39,8 @@ pub fn what_can(graph: &Graph, start: usize, max_hops: usize) -> Vec<Reach> {
             continue;
         }
         for e in graph.out_edges(n) {
-            if !depth.contains_key(&e.to) {
-                depth.insert(e.to, d + 1);
+            if let std::collections::hash_map::Entry::Vacant(v) = depth.entry(e.to) {
+                v.insert(d + 1);
                 prev.insert(e.to, (n, e.hop.clone()));
                 order.push(e.to);
                 queue.push_back(e.to);
