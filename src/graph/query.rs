@@ -119,6 +119,14 @@ pub fn resolve(graph: &mut Graph, principal: &str) -> Result<usize, String> {
     }
 }
 
+/// Asking whether one may assume a role is an assume-role hop; anything else is access.
+fn hop_kind(t: &Target) -> HopKind {
+    match t.kind {
+        crate::eval::ResourcePolicyKind::RoleTrust => HopKind::AssumeRole,
+        _ => HopKind::Access,
+    }
+}
+
 /// The final access of one principal to the target.
 fn access(graph: &Graph, t: &Target, who: usize, action: &str) -> (Evaluation, Option<Hop>) {
     let ev = decide(
@@ -136,16 +144,7 @@ fn access(graph: &Graph, t: &Target, who: usize, action: &str) -> (Evaluation, O
         .get(who)
         .map(|p| p.id.clone())
         .unwrap_or_default();
-    let hop = edge(
-        who,
-        usize::MAX,
-        id,
-        t.arn.clone(),
-        action,
-        HopKind::Access,
-        &ev,
-    )
-    .map(|e| e.hop);
+    let hop = edge(who, usize::MAX, id, t.arn.clone(), action, hop_kind(t), &ev).map(|e| e.hop);
     (ev, hop)
 }
 
@@ -436,7 +435,7 @@ pub fn who_can(graph: &mut Graph, model: &Model, action: &str, resource: &str) -
             from: id,
             to: t.arn.clone(),
             action: action.to_string(),
-            kind: HopKind::Access,
+            kind: hop_kind(&t),
             decision: ev.decision,
             grants: grants_of(ev),
             conditions: ev.conditions.clone(),

@@ -262,10 +262,7 @@ impl World {
             boundary: None,
             trust: None,
             service_linked: false,
-            context: MapContext {
-                missing_is_unknown: true,
-                ..MapContext::default()
-            },
+            context: anonymous_context(),
             assumed_identity: false,
         });
     }
@@ -432,5 +429,30 @@ fn base_context(caller: &Caller, org: &OrgLevels, fixed: &Fixed) -> MapContext {
     if let Caller::Service(_) = caller {
         ctx.set_default("aws:PrincipalIsAWSService", vec!["true".into()]);
     }
+    ctx
+}
+
+/// An anonymous caller carries no principal keys and no service source keys (§4.5).
+fn anonymous_context() -> MapContext {
+    let mut ctx = MapContext {
+        missing_is_unknown: true,
+        ..MapContext::default()
+    };
+    for k in [
+        "aws:principalarn",
+        "aws:principalaccount",
+        "aws:principalorgid",
+        "aws:principalorgpaths",
+        "aws:principaltype",
+        "aws:username",
+        "aws:userid",
+        "aws:sourcearn",
+        "aws:sourceaccount",
+        "aws:sourceowner",
+        "aws:principalisawsservice",
+    ] {
+        ctx.absent.insert(k.to_string());
+    }
+    ctx.absent_prefixes.push("aws:principaltag/".into());
     ctx
 }

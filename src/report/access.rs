@@ -196,12 +196,9 @@ pub fn who_text(r: &WhoResult, sources: &SourceMap) -> String {
         if r.principals.len() == 1 { "" } else { "s" }
     );
     for e in &r.principals {
-        let via = if e.hops.len() > 1 {
-            format!(
-                " via {} hop{}",
-                e.hops.len() - 1,
-                if e.hops.len() == 2 { "" } else { "s" }
-            )
+        let roles = e.hops.len().saturating_sub(1);
+        let via = if roles > 0 {
+            format!(" through {roles} role{}", if roles == 1 { "" } else { "s" })
         } else {
             " directly".to_string()
         };
