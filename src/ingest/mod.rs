@@ -172,30 +172,53 @@ pub(crate) fn read_text(
     }
 }
 
-fn load_file(loaded: &mut Loaded, path: &Path, opts: &LoadOptions) {
-    let (text, notes) = match read_text(path, opts) {
-        Ok(v) => v,
-        Err((problem, text, at)) => {
-            let file = loaded.sources.add(SourceFile::new(path, text));
-            loaded
-                .diagnostics
-                .push(Diagnostic::new(problem, Span::at(file, at)));
-            return;
+/// Reads a file into the source map, reporting size, encoding and BOM problems;
+/// `None` when it has no usable text (the problem is reported).
+pub(crate) fn read_source(
+    path: &Path,
+    opts: &LoadOptions,
+    sources: &mut SourceMap,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<FileId> {
+    match read_text(path, opts) {
+        Ok((text, notes)) => {
+            let file = sources.add(SourceFile::new(path, text));
+            for (problem, at) in notes {
+                diags.push(Diagnostic::new(problem, Span::at(file, at)));
+            }
+            Some(file)
         }
-    };
-    let file = loaded.sources.add(SourceFile::new(path, text));
-    for (problem, at) in notes {
-        loaded
-            .diagnostics
-            .push(Diagnostic::new(problem, Span::at(file, at)));
+        Err((problem, text, at)) => {
+            let file = sources.add(SourceFile::new(path, text));
+            diags.push(Diagnostic::new(problem, Span::at(file, at)));
+            None
+        }
     }
-    // The text lives in the source map; lowering borrows it from there while the
-    // model and diagnostics are filled in.
+}
+
+/// Parses the context's whole text, reporting a syntax error at its place.
+pub(crate) fn parse_reported<'t>(cx: &mut Cx<'t>) -> Option<Node<'t>> {
+    match json::parse(cx.text, cx.opts.max_depth) {
+        Ok(t) => Some(t),
+        Err(e) => {
+            let span = cx.span(e.offset, e.offset.saturating_add(1));
+            cx.report(Problem::Syntax(e.message), span);
+            None
+        }
+    }
+}
+
+fn load_file(loaded: &mut Loaded, path: &Path, opts: &LoadOptions) {
     let Loaded {
         model,
         sources,
         diagnostics,
     } = loaded;
+    let Some(file) = read_source(path, opts, sources, diagnostics) else {
+        return;
+    };
+    // The text lives in the source map; lowering borrows it from there while the
+    // model and diagnostics are filled in.
     let Some(source) = sources.get(file) else {
         return;
     };
@@ -207,13 +230,8 @@ fn load_file(loaded: &mut Loaded, path: &Path, opts: &LoadOptions) {
         opts,
         diags: diagnostics,
     };
-    let tree = match json::parse(&source.text, opts.max_depth) {
-        Ok(t) => t,
-        Err(e) => {
-            let span = cx.span(e.offset, e.offset.saturating_add(1));
-            cx.report(Problem::Syntax(e.message), span);
-            return;
-        }
+    let Some(tree) = parse_reported(&mut cx) else {
+        return;
     };
     dispatch(&mut cx, &tree, &walk::place_of(path), path, model);
 }

@@ -5,12 +5,12 @@ use std::path::Path;
 use super::cx::Cx;
 use super::diag::{Diagnostic, Problem};
 use super::policy_doc;
-use super::{LoadOptions, read_text};
-use crate::model::{PolicyKind, Simulation, Span, Spanned};
+use super::{LoadOptions, parse_reported, read_source};
+use crate::model::{PolicyKind, Simulation, Spanned};
 use crate::policy::arn::Arn;
+use crate::source::SourceMap;
 use crate::source::decode::Layers;
-use crate::source::json::{self, Node, Value};
-use crate::source::{SourceFile, SourceMap};
+use crate::source::json::{Node, Value};
 
 const TOP_KEYS: &[&str] = &[
     "request",
@@ -39,18 +39,9 @@ pub fn read(
     sources: &mut SourceMap,
     diags: &mut Vec<Diagnostic>,
 ) -> Simulation {
-    let (text, notes) = match read_text(path, opts) {
-        Ok(v) => v,
-        Err((problem, text, at)) => {
-            let file = sources.add(SourceFile::new(path, text));
-            diags.push(Diagnostic::new(problem, Span::at(file, at)));
-            return Simulation::default();
-        }
+    let Some(file) = read_source(path, opts, sources, diags) else {
+        return Simulation::default();
     };
-    let file = sources.add(SourceFile::new(path, text));
-    for (problem, at) in notes {
-        diags.push(Diagnostic::new(problem, Span::at(file, at)));
-    }
     let Some(source) = sources.get(file) else {
         return Simulation::default();
     };
@@ -62,13 +53,8 @@ pub fn read(
         opts,
         diags,
     };
-    let tree = match json::parse(&source.text, opts.max_depth) {
-        Ok(t) => t,
-        Err(e) => {
-            let span = cx.span(e.offset, e.offset.saturating_add(1));
-            cx.report(Problem::Syntax(e.message), span);
-            return Simulation::default();
-        }
+    let Some(tree) = parse_reported(&mut cx) else {
+        return Simulation::default();
     };
     lower(&mut cx, &tree)
 }
