@@ -7,7 +7,7 @@ use super::edges::{assume_action, decide, edge};
 use super::resources::{Target, target};
 use super::world::NodeKind;
 use super::{Graph, Hop, HopKind, grants_of};
-use crate::eval::{Decision, Evaluation, Verdict};
+use crate::eval::{Caller, Decision, Evaluation, Verdict};
 use crate::model::{Effect, Model};
 use crate::policy::arn::Arn;
 
@@ -86,6 +86,29 @@ pub fn resolve(graph: &mut Graph, principal: &str) -> Result<usize, String> {
         return Ok(*i);
     }
     let caller = crate::eval::Caller::parse(principal)?;
+    // A user or role ARN written without its path still names it.
+    if let (
+        Some(a),
+        Caller::User { .. }
+        | Caller::RoleSession {
+            session_arn: None, ..
+        },
+    ) = (Arn::parse(principal), &caller)
+    {
+        let kind = if matches!(caller, Caller::User { .. }) {
+            NodeKind::User
+        } else {
+            NodeKind::Role
+        };
+        let found = w.principals.iter().position(|p| {
+            p.kind == kind
+                && p.account.as_deref() == Some(a.account)
+                && Arn::parse(&p.id).is_some_and(|x| x.resource_name() == a.resource_name())
+        });
+        if let Some(i) = found {
+            return Ok(i);
+        }
+    }
     match caller {
         crate::eval::Caller::RoleSession {
             role_name, account, ..
