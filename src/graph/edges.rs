@@ -4,8 +4,6 @@
 //! statements could grant `sts:AssumeRole` on the role. Candidates are evaluated in
 //! parallel.
 
-use std::collections::BTreeSet;
-
 use rayon::prelude::*;
 
 use super::world::{Fixed, NodeKind, World};
@@ -26,9 +24,28 @@ struct Candidate {
 pub fn build(world: &mut World, fixed: &Fixed) -> Vec<Edge> {
     let candidates = candidates(world, fixed);
     let w: &World = world;
+    let role_arns: Vec<Option<Arn>> = w
+        .principals
+        .iter()
+        .map(|p| {
+            if p.kind == NodeKind::Role {
+                Arn::parse(&p.id)
+            } else {
+                None
+            }
+        })
+        .collect();
     candidates
         .par_iter()
-        .filter(|c| c.direct || may_assume(w, c.caller, c.role))
+        .filter(|c| {
+            c.direct
+                || may_assume(
+                    w,
+                    c.caller,
+                    c.role,
+                    role_arns.get(c.role).and_then(Option::as_ref),
+                )
+        })
         .filter_map(|c| {
             let role = w.principals.get(c.role)?;
             let caller = w.principals.get(c.caller)?;
@@ -117,8 +134,8 @@ pub fn decide(
         .map(|a| w.org.levels(a, OrgPolicyType::ResourceControl))
         .unwrap_or_default();
     let inputs = Inputs {
-        identity: p.identity.iter().collect(),
-        boundary: p.boundary.as_ref(),
+        identity: p.identity.iter().map(|a| a.as_ref()).collect(),
+        boundary: p.boundary.as_deref(),
         session: None,
         resource: resource_policy,
         resource_kind: kind,
@@ -137,9 +154,9 @@ pub fn decide(
     evaluate(req, &inputs, &p.context)
 }
 
-/// A cheap check before the full evaluation: does any identity Allow of the caller
-/// name an STS assume action and a resource that may be the role?
-fn may_assume(w: &World, caller: usize, role: usize) -> bool {
+/// A cheap check before the full evaluation: may one of the caller's identity
+/// statements that allow its assume action name the role?
+fn may_assume(w: &World, caller: usize, role: usize, role_arn: Option<&Arn>) -> bool {
     let (Some(p), Some(r)) = (w.principals.get(caller), w.principals.get(role)) else {
         return false;
     };
@@ -149,16 +166,14 @@ fn may_assume(w: &World, caller: usize, role: usize) -> bool {
     ) {
         return true;
     }
-    let action = assume_action(&p.caller);
-    let parsed = Arn::parse(&r.id);
-    p.identity.iter().flat_map(|pol| &pol.statements).any(|st| {
-        st.effect != Some(Effect::Deny)
-            && st
-                .actions
-                .as_ref()
-                .is_some_and(|a| a.matches_action(action))
-            && st.resources.as_ref().is_none_or(|res| {
-                res.matches_resource(&r.id, parsed.as_ref(), &p.context) != Tri::False
+    p.assume_grants.iter().any(|(pi, si)| {
+        p.identity
+            .get(*pi)
+            .and_then(|pol| pol.statements.get(*si))
+            .is_some_and(|st| {
+                st.resources.as_ref().is_none_or(|res| {
+                    res.matches_resource(&r.id, role_arn, &p.context) != Tri::False
+                })
             })
     })
 }
@@ -175,7 +190,7 @@ fn candidates(world: &mut World, fixed: &Fixed) -> Vec<Candidate> {
         .collect();
     let mut out = Vec::new();
     for role in roles {
-        let mut named: BTreeSet<(usize, bool)> = BTreeSet::new();
+        let mut named: Vec<(usize, bool)> = Vec::new();
         let entries: Vec<(PrincipalKind, String, bool)> = world
             .principals
             .get(role)
@@ -191,21 +206,17 @@ fn candidates(world: &mut World, fixed: &Fixed) -> Vec<Candidate> {
             })
             .collect();
         for (kind, value, negated) in entries {
-            for c in named_by(world, &kind, &value, negated, fixed) {
-                named.insert(c);
-            }
+            named.extend(named_by(world, &kind, &value, negated, fixed));
         }
-        // A role does not implicitly trust itself (§6.2), but it may be named.
-        let mut seen = BTreeSet::new();
-        for (caller, direct) in named.into_iter().rev() {
-            if seen.insert(caller) {
-                out.push(Candidate {
-                    role,
-                    caller,
-                    direct,
-                });
-            }
-        }
+        // Named directly wins over named through the account. A role does not
+        // implicitly trust itself (§6.2), but it may be named.
+        named.sort_unstable_by_key(|c| (c.0, !c.1));
+        named.dedup_by_key(|c| c.0);
+        out.extend(named.into_iter().map(|(caller, direct)| Candidate {
+            role,
+            caller,
+            direct,
+        }));
     }
     out
 }
@@ -242,16 +253,7 @@ fn named_by(
             };
             if let Some(acct) = account {
                 if world.loaded_accounts.contains(&acct) {
-                    return world
-                        .principals
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, p)| {
-                            matches!(p.kind, NodeKind::User | NodeKind::Role)
-                                && p.account.as_deref() == Some(acct.as_str())
-                        })
-                        .map(|(i, _)| (i, false))
-                        .collect();
+                    return world.of_account(&acct).map(|i| (i, false)).collect();
                 }
                 return world
                     .outside(NodeKind::ExternalAccount, &acct, fixed)

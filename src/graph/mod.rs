@@ -1,7 +1,7 @@
 //! The access graph: principals as nodes, role assumptions as edges computed with the
 //! evaluator (never guessed), and the queries over it.
 
-mod edges;
+pub mod edges;
 pub mod overview;
 pub mod query;
 pub mod resources;
@@ -11,8 +11,8 @@ use std::sync::Arc;
 
 use petgraph::graph::{DiGraph, NodeIndex};
 
-use crate::eval::{Decision, Evaluation, Gate, StatementRef, Verdict};
-use crate::model::{Model, Span};
+use crate::eval::{Decision, Detail, Evaluation, Gate, StatementRef, Verdict};
+use crate::model::{Effect, Model, Span};
 pub use world::{NodeKind, Principal, World};
 
 /// How a hop is made.
@@ -119,6 +119,15 @@ pub fn grants_of(ev: &Evaluation) -> Vec<Grant> {
     ev.reasons
         .iter()
         .filter(|r| matches!(r.verdict, Verdict::Allow | Verdict::Conditional))
+        .filter(|r| {
+            matches!(
+                r.detail,
+                Detail::Statement {
+                    effect: Effect::Allow,
+                    ..
+                }
+            )
+        })
         .filter(|r| matches!(r.gate, Gate::Identity | Gate::Resource))
         .map(|r| Grant {
             policy: r.policy.clone(),

@@ -3,6 +3,8 @@
 
 use std::collections::{HashMap, VecDeque};
 
+use rayon::prelude::*;
+
 use super::edges::{assume_action, decide, edge};
 use super::resources::{Target, target};
 use super::world::NodeKind;
@@ -414,6 +416,42 @@ pub struct WhoResult {
     pub notes: Vec<String>,
 }
 
+/// A cheap check before the full evaluation: a user or role can have access only if
+/// one of its identity statements names the action or the resource policy names it.
+fn may_access(graph: &Graph, t: &Target, i: usize, action: &str) -> bool {
+    let Some(p) = graph.world.principals.get(i) else {
+        return false;
+    };
+    if !matches!(p.kind, NodeKind::User | NodeKind::Role) {
+        return true;
+    }
+    let names_action = |st: &crate::eval::CompiledStatement| {
+        st.effect != Some(Effect::Deny)
+            && st
+                .actions
+                .as_ref()
+                .is_some_and(|a| a.matches_action(action))
+    };
+    if p.identity
+        .iter()
+        .flat_map(|pol| &pol.statements)
+        .any(names_action)
+    {
+        return true;
+    }
+    let has_boundary = p.boundary.is_some();
+    t.policy.as_ref().is_some_and(|rp| {
+        rp.statements
+            .iter()
+            .filter(|st| names_action(st))
+            .any(|st| {
+                st.principal.as_ref().is_some_and(|spec| {
+                    crate::eval::principal::naming(spec, &p.caller, has_boundary).is_some()
+                })
+            })
+    })
+}
+
 /// `who-can ACTION RESOURCE`.
 pub fn who_can(graph: &mut Graph, model: &Model, action: &str, resource: &str) -> WhoResult {
     // Principals the resource policy names, loaded or not, must be nodes too.
@@ -438,13 +476,14 @@ pub fn who_can(graph: &mut Graph, model: &Model, action: &str, resource: &str) -
     let graph: &Graph = graph;
     let t = target(model, &graph.world, resource, action);
     let w = &graph.world;
-    let mut direct: Vec<(usize, Evaluation)> = Vec::new();
-    for i in 0..w.principals.len() {
-        let ev = access(graph, &t, i, action).0;
-        if matches!(ev.decision, Decision::Allowed | Decision::Conditional) {
-            direct.push((i, ev));
-        }
-    }
+    let direct: Vec<(usize, Evaluation)> = (0..w.principals.len())
+        .into_par_iter()
+        .filter(|i| may_access(graph, &t, *i, action))
+        .filter_map(|i| {
+            let ev = access(graph, &t, i, action).0;
+            matches!(ev.decision, Decision::Allowed | Decision::Conditional).then_some((i, ev))
+        })
+        .collect();
     // Reverse breadth first from every principal with access.
     let mut best: HashMap<usize, (Answer, Vec<Hop>)> = HashMap::new();
     let mut queue = VecDeque::new();

@@ -31,8 +31,8 @@ pub struct Principal {
     pub id: String,
     pub account: Option<String>,
     pub caller: Caller,
-    pub identity: Vec<CompiledPolicy>,
-    pub boundary: Option<CompiledPolicy>,
+    pub identity: Vec<Arc<CompiledPolicy>>,
+    pub boundary: Option<Arc<CompiledPolicy>>,
     /// For roles: the trust policy.
     pub trust: Option<CompiledPolicy>,
     pub service_linked: bool,
@@ -40,6 +40,57 @@ pub struct Principal {
     pub context: MapContext,
     /// True for nodes whose identity side is assumed because its account is not loaded.
     pub assumed_identity: bool,
+    /// (policy, statement) indexes of the identity statements that may allow the
+    /// caller's assume action: the only ones that can make an assume-role edge.
+    pub assume_grants: Vec<(usize, usize)>,
+}
+
+impl Principal {
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        kind: NodeKind,
+        id: String,
+        account: Option<String>,
+        caller: Caller,
+        identity: Vec<Arc<CompiledPolicy>>,
+        boundary: Option<Arc<CompiledPolicy>>,
+        trust: Option<CompiledPolicy>,
+        service_linked: bool,
+        context: MapContext,
+    ) -> Principal {
+        let action = crate::graph::edges::assume_action(&caller);
+        let assume_grants = identity
+            .iter()
+            .enumerate()
+            .flat_map(|(pi, p)| {
+                p.statements
+                    .iter()
+                    .enumerate()
+                    .map(move |(si, st)| (pi, si, st))
+            })
+            .filter(|(_, _, st)| {
+                st.effect != Some(Effect::Deny)
+                    && st
+                        .actions
+                        .as_ref()
+                        .is_some_and(|a| a.matches_action(action))
+            })
+            .map(|(pi, si, _)| (pi, si))
+            .collect();
+        Principal {
+            kind,
+            id,
+            account,
+            caller,
+            identity,
+            boundary,
+            trust,
+            service_linked,
+            context,
+            assumed_identity: false,
+            assume_grants,
+        }
+    }
 }
 
 /// One level of an account's path: its label and the policies attached there.
@@ -149,6 +200,8 @@ pub struct World {
     pub by_id: HashMap<String, usize>,
     pub org: OrgLevels,
     pub loaded_accounts: Vec<String>,
+    /// Each loaded account's users and roles are contiguous in `principals`.
+    account_ranges: HashMap<String, std::ops::Range<usize>>,
 }
 
 /// Facts the graph fixes for `--context KEY=VALUE`.
@@ -162,22 +215,20 @@ impl World {
             by_id: HashMap::new(),
             org,
             loaded_accounts: model.accounts.keys().cloned().collect(),
+            account_ranges: HashMap::new(),
         };
         for account in model.accounts.values() {
+            let first = w.principals.len();
+            // Managed and group policies are compiled once per account and shared by
+            // every principal that uses them.
+            let mut shared = Shared::default();
             for u in &account.users {
-                let mut identity = Vec::new();
-                push_inline(&mut identity, &u.inline, &format!("user `{}`", u.name));
-                push_attached(
-                    &mut identity,
-                    account,
-                    &u.attached,
-                    &format!("user `{}`", u.name),
-                );
+                let owner = format!("user `{}`", u.name);
+                let mut identity = inline(&u.inline, &owner);
+                identity.extend(shared.attached(account, &u.attached));
                 for g in &u.groups {
                     if let Some(group) = account.groups.iter().find(|x| x.name == g.value) {
-                        let owner = format!("group `{}`", group.name);
-                        push_inline(&mut identity, &group.inline, &owner);
-                        push_attached(&mut identity, account, &group.attached, &owner);
+                        identity.extend(shared.group(account, group));
                     }
                 }
                 let caller = Caller::User {
@@ -193,24 +244,22 @@ impl World {
                         vec![t.value.clone()],
                     );
                 }
-                w.add(Principal {
-                    kind: NodeKind::User,
-                    id: u.arn.value.clone(),
-                    account: Some(account.id.clone()),
+                w.add(Principal::new(
+                    NodeKind::User,
+                    u.arn.value.clone(),
+                    Some(account.id.clone()),
                     caller,
                     identity,
-                    boundary: boundary(account, u.boundary.as_ref(), &format!("user `{}`", u.name)),
-                    trust: None,
-                    service_linked: false,
-                    context: ctx,
-                    assumed_identity: false,
-                });
+                    shared.boundary(account, u.boundary.as_ref()),
+                    None,
+                    false,
+                    ctx,
+                ));
             }
             for r in &account.roles {
                 let owner = format!("role `{}`", r.name);
-                let mut identity = Vec::new();
-                push_inline(&mut identity, &r.inline, &owner);
-                push_attached(&mut identity, account, &r.attached, &owner);
+                let mut identity = inline(&r.inline, &owner);
+                identity.extend(shared.attached(account, &r.attached));
                 let caller = Caller::RoleSession {
                     role_arn: r.arn.value.clone(),
                     role_name: r.name.clone(),
@@ -224,25 +273,33 @@ impl World {
                         vec![t.value.clone()],
                     );
                 }
-                w.add(Principal {
-                    kind: NodeKind::Role,
-                    id: r.arn.value.clone(),
-                    account: Some(account.id.clone()),
+                let trust = r
+                    .trust
+                    .as_ref()
+                    .map(|t| compile(t, format!("trust policy of {owner}")));
+                let boundary = shared.boundary(account, r.boundary.as_ref());
+                w.add(Principal::new(
+                    NodeKind::Role,
+                    r.arn.value.clone(),
+                    Some(account.id.clone()),
                     caller,
                     identity,
-                    boundary: boundary(account, r.boundary.as_ref(), &owner),
-                    trust: r
-                        .trust
-                        .as_ref()
-                        .map(|t| compile(t, format!("trust policy of {owner}"))),
-                    service_linked: r.is_service_linked(),
-                    context: ctx,
-                    assumed_identity: false,
-                });
+                    boundary,
+                    trust,
+                    r.is_service_linked(),
+                    ctx,
+                ));
             }
+            w.account_ranges
+                .insert(account.id.clone(), first..w.principals.len());
         }
         w.add_anonymous();
         w
+    }
+
+    /// The loaded users and roles of an account.
+    pub fn of_account(&self, account: &str) -> std::ops::Range<usize> {
+        self.account_ranges.get(account).cloned().unwrap_or(0..0)
     }
 
     fn add(&mut self, p: Principal) -> usize {
@@ -253,18 +310,17 @@ impl World {
     }
 
     fn add_anonymous(&mut self) {
-        self.add(Principal {
-            kind: NodeKind::Anonymous,
-            id: "*".into(),
-            account: None,
-            caller: Caller::Anonymous,
-            identity: Vec::new(),
-            boundary: None,
-            trust: None,
-            service_linked: false,
-            context: anonymous_context(),
-            assumed_identity: false,
-        });
+        self.add(Principal::new(
+            NodeKind::Anonymous,
+            "*".into(),
+            None,
+            Caller::Anonymous,
+            Vec::new(),
+            None,
+            None,
+            false,
+            anonymous_context(),
+        ));
     }
 
     /// The node for a principal the data names but does not hold, created on first use.
@@ -294,7 +350,9 @@ impl World {
             NodeKind::ExternalAccount | NodeKind::ExternalPrincipal
         );
         let identity = if assumed {
-            vec![assumed_identity(account.as_deref().unwrap_or_default())]
+            vec![Arc::new(assumed_identity(
+                account.as_deref().unwrap_or_default(),
+            ))]
         } else {
             Vec::new()
         };
@@ -304,18 +362,19 @@ impl World {
             context.absent.clear();
             context.absent_prefixes.clear();
         }
-        Some(self.add(Principal {
+        let mut p = Principal::new(
             kind,
-            id: id.to_string(),
+            id.to_string(),
             account,
             caller,
             identity,
-            boundary: None,
-            trust: None,
-            service_linked: false,
+            None,
+            None,
+            false,
             context,
-            assumed_identity: assumed,
-        }))
+        );
+        p.assumed_identity = assumed;
+        Some(self.add(p))
     }
 }
 
@@ -358,44 +417,97 @@ fn assumed_identity(account: &str) -> CompiledPolicy {
     )
 }
 
-fn push_inline(out: &mut Vec<CompiledPolicy>, inline: &[InlinePolicy], owner: &str) {
-    for p in inline {
-        if let Some(doc) = &p.document {
-            out.push(compile(
-                doc,
-                format!("inline policy `{}` of {owner}", p.name.value),
-            ));
-        }
-    }
+fn inline(inline: &[InlinePolicy], owner: &str) -> Vec<Arc<CompiledPolicy>> {
+    inline
+        .iter()
+        .filter_map(|p| {
+            p.document.as_ref().map(|doc| {
+                Arc::new(compile(
+                    doc,
+                    format!("inline policy `{}` of {owner}", p.name.value),
+                ))
+            })
+        })
+        .collect()
 }
 
-fn push_attached(
-    out: &mut Vec<CompiledPolicy>,
-    account: &Account,
-    refs: &[PolicyRef],
-    owner: &str,
-) {
-    for r in refs {
-        if let Some(doc) = account
-            .managed_policies
-            .get(&r.arn.value)
-            .and_then(|m| m.document.as_ref())
-        {
-            let name = account
-                .managed_policies
-                .get(&r.arn.value)
-                .map_or("", |m| m.name.as_str());
-            out.push(compile(doc, format!("managed policy `{name}` of {owner}")));
-        }
-    }
+/// Policies compiled once per account: managed policies by ARN, boundaries by ARN,
+/// and each group's policies by group name.
+#[derive(Default)]
+struct Shared {
+    managed: HashMap<String, Arc<CompiledPolicy>>,
+    boundaries: HashMap<String, Arc<CompiledPolicy>>,
+    groups: HashMap<String, Vec<Arc<CompiledPolicy>>>,
 }
 
-fn boundary(account: &Account, r: Option<&PolicyRef>, owner: &str) -> Option<CompiledPolicy> {
-    let r = r?;
-    let m = account.managed_policies.get(&r.arn.value)?;
-    m.document
-        .as_ref()
-        .map(|d| compile(d, format!("permissions boundary `{}` of {owner}", m.name)))
+impl Shared {
+    fn managed(
+        &mut self,
+        account: &Account,
+        arn: &str,
+        owner: Option<&str>,
+    ) -> Option<Arc<CompiledPolicy>> {
+        if owner.is_none() {
+            if let Some(p) = self.managed.get(arn) {
+                return Some(p.clone());
+            }
+        }
+        let m = account.managed_policies.get(arn)?;
+        let doc = m.document.as_ref()?;
+        let label = match owner {
+            Some(o) => format!("managed policy `{}` of {o}", m.name),
+            None => format!("managed policy `{}`", m.name),
+        };
+        let p = Arc::new(compile(doc, label));
+        if owner.is_none() {
+            self.managed.insert(arn.to_string(), p.clone());
+        }
+        Some(p)
+    }
+
+    fn attached(&mut self, account: &Account, refs: &[PolicyRef]) -> Vec<Arc<CompiledPolicy>> {
+        refs.iter()
+            .filter_map(|r| self.managed(account, &r.arn.value, None))
+            .collect()
+    }
+
+    fn group(
+        &mut self,
+        account: &Account,
+        group: &crate::model::Group,
+    ) -> Vec<Arc<CompiledPolicy>> {
+        if let Some(g) = self.groups.get(&group.name) {
+            return g.clone();
+        }
+        let owner = format!("group `{}`", group.name);
+        let mut out = inline(&group.inline, &owner);
+        out.extend(
+            group
+                .attached
+                .iter()
+                .filter_map(|r| self.managed(account, &r.arn.value, Some(&owner))),
+        );
+        self.groups.insert(group.name.clone(), out.clone());
+        out
+    }
+
+    fn boundary(
+        &mut self,
+        account: &Account,
+        r: Option<&PolicyRef>,
+    ) -> Option<Arc<CompiledPolicy>> {
+        let r = r?;
+        if let Some(p) = self.boundaries.get(&r.arn.value) {
+            return Some(p.clone());
+        }
+        let m = account.managed_policies.get(&r.arn.value)?;
+        let p = Arc::new(compile(
+            m.document.as_ref()?,
+            format!("permissions boundary `{}`", m.name),
+        ));
+        self.boundaries.insert(r.arn.value.clone(), p.clone());
+        Some(p)
+    }
 }
 
 /// Facts known for a caller; the rest of the context is unknown (§4.6).
