@@ -88,7 +88,7 @@ pub fn edge(
     Some(Edge {
         from,
         to,
-        hop: Hop {
+        hop: std::sync::Arc::new(Hop {
             from: from_id,
             to: to_id,
             action: action.to_string(),
@@ -96,7 +96,7 @@ pub fn edge(
             decision: ev.decision,
             grants: grants_of(ev),
             conditions: ev.conditions.clone(),
-        },
+        }),
     })
 }
 

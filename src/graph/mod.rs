@@ -58,7 +58,7 @@ pub struct Hop {
 pub struct Edge {
     pub from: usize,
     pub to: usize,
-    pub hop: Hop,
+    pub hop: Arc<Hop>,
 }
 
 /// The principal graph.

@@ -2,6 +2,7 @@
 //! account boundaries (`paths`), and the subgraph to draw (`graph`).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::sync::Arc;
 
 use super::world::NodeKind;
 use super::{Edge, Graph, Hop};
@@ -15,7 +16,7 @@ use crate::model::Effect;
 pub struct Reach {
     pub principal: String,
     /// The assume-role hops from the start (empty for the start itself).
-    pub hops: Vec<Hop>,
+    pub hops: Vec<Arc<Hop>>,
     /// Service → access levels granted, and a few resource patterns.
     pub services: BTreeMap<String, ServiceAccess>,
 }
@@ -29,7 +30,7 @@ pub struct ServiceAccess {
 
 /// `what-can PRINCIPAL`: the roles it reaches, each with what its policies grant.
 pub fn what_can(graph: &Graph, start: usize, max_hops: usize) -> Vec<Reach> {
-    let mut prev: HashMap<usize, (usize, Hop)> = HashMap::new();
+    let mut prev: HashMap<usize, (usize, Arc<Hop>)> = HashMap::new();
     let mut depth = HashMap::from([(start, 0usize)]);
     let mut order = vec![start];
     let mut queue = VecDeque::from([start]);
@@ -118,7 +119,7 @@ fn level_name(l: AccessLevel) -> &'static str {
 pub struct Crossing {
     pub from_account: String,
     pub to_account: String,
-    pub hop: Hop,
+    pub hop: Arc<Hop>,
 }
 
 /// `paths`: every assume-role edge whose two ends are in different accounts (or whose

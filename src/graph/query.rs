@@ -2,6 +2,7 @@
 //! shortest first), and why not.
 
 use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -59,7 +60,7 @@ impl Answer {
 #[derive(Debug, Clone)]
 pub struct Path {
     pub decision: Answer,
-    pub hops: Vec<Hop>,
+    pub hops: Vec<Arc<Hop>>,
 }
 
 /// One reason a path does not exist.
@@ -153,7 +154,7 @@ fn hop_kind(t: &Target) -> HopKind {
 }
 
 /// The final access of one principal to the target.
-fn access(graph: &Graph, t: &Target, who: usize, action: &str) -> (Evaluation, Option<Hop>) {
+fn access(graph: &Graph, t: &Target, who: usize, action: &str) -> (Evaluation, Option<Arc<Hop>>) {
     let ev = decide(
         &graph.world,
         who,
@@ -249,7 +250,7 @@ pub fn can(
 }
 
 /// The assume-role hops that lead from the start to `node`.
-fn chain(graph: &Graph, prev: &HashMap<usize, Option<usize>>, node: usize) -> Vec<Hop> {
+fn chain(graph: &Graph, prev: &HashMap<usize, Option<usize>>, node: usize) -> Vec<Arc<Hop>> {
     let mut hops = Vec::new();
     let mut cur = node;
     while let Some(Some(p)) = prev.get(&cur) {
@@ -405,7 +406,7 @@ pub struct WhoEntry {
     pub principal: String,
     pub kind: NodeKind,
     pub decision: Answer,
-    pub hops: Vec<Hop>,
+    pub hops: Vec<Arc<Hop>>,
 }
 
 #[derive(Debug, Clone)]
@@ -485,7 +486,7 @@ pub fn who_can(graph: &mut Graph, model: &Model, action: &str, resource: &str) -
         })
         .collect();
     // Reverse breadth first from every principal with access.
-    let mut best: HashMap<usize, (Answer, Vec<Hop>)> = HashMap::new();
+    let mut best: HashMap<usize, (Answer, Vec<Arc<Hop>>)> = HashMap::new();
     let mut queue = VecDeque::new();
     for (i, ev) in &direct {
         let id = w
@@ -502,7 +503,7 @@ pub fn who_can(graph: &mut Graph, model: &Model, action: &str, resource: &str) -
             grants: grants_of(ev),
             conditions: ev.conditions.clone(),
         };
-        best.insert(*i, (Answer::of(ev.decision), vec![hop]));
+        best.insert(*i, (Answer::of(ev.decision), vec![Arc::new(hop)]));
         queue.push_back(*i);
     }
     while let Some(node) = queue.pop_front() {
