@@ -419,24 +419,24 @@ pub struct WhoResult {
 
 /// A cheap check before the full evaluation: a user or role can have access only if
 /// one of its identity statements names the action or the resource policy names it.
-fn may_access(graph: &Graph, t: &Target, i: usize, action: &str) -> bool {
+/// `naming` caches, per shared compiled policy, whether it names the action.
+fn may_access(
+    graph: &Graph,
+    t: &Target,
+    i: usize,
+    action: &str,
+    naming: &HashMap<usize, bool>,
+) -> bool {
     let Some(p) = graph.world.principals.get(i) else {
         return false;
     };
     if !matches!(p.kind, NodeKind::User | NodeKind::Role) {
         return true;
     }
-    let names_action = |st: &crate::eval::CompiledStatement| {
-        st.effect != Some(Effect::Deny)
-            && st
-                .actions
-                .as_ref()
-                .is_some_and(|a| a.matches_action(action))
-    };
+    let key = |pol: &Arc<crate::eval::CompiledPolicy>| Arc::as_ptr(pol) as usize;
     if p.identity
         .iter()
-        .flat_map(|pol| &pol.statements)
-        .any(names_action)
+        .any(|pol| naming.get(&key(pol)).copied().unwrap_or(true))
     {
         return true;
     }
@@ -444,13 +444,34 @@ fn may_access(graph: &Graph, t: &Target, i: usize, action: &str) -> bool {
     t.policy.as_ref().is_some_and(|rp| {
         rp.statements
             .iter()
-            .filter(|st| names_action(st))
+            .filter(|st| names_action(st, action))
             .any(|st| {
                 st.principal.as_ref().is_some_and(|spec| {
                     crate::eval::principal::naming(spec, &p.caller, has_boundary).is_some()
                 })
             })
     })
+}
+
+fn names_action(st: &crate::eval::CompiledStatement, action: &str) -> bool {
+    st.effect != Some(Effect::Deny)
+        && st
+            .actions
+            .as_ref()
+            .is_some_and(|a| a.matches_action(action))
+}
+
+/// For every distinct identity policy of the graph: does one of its statements name
+/// the action? Policies are shared between principals, so this is computed once each.
+fn policies_naming(graph: &Graph, action: &str) -> HashMap<usize, bool> {
+    let mut out = HashMap::new();
+    for p in &graph.world.principals {
+        for pol in &p.identity {
+            out.entry(Arc::as_ptr(pol) as usize)
+                .or_insert_with(|| pol.statements.iter().any(|st| names_action(st, action)));
+        }
+    }
+    out
 }
 
 /// `who-can ACTION RESOURCE`.
@@ -477,9 +498,10 @@ pub fn who_can(graph: &mut Graph, model: &Model, action: &str, resource: &str) -
     let graph: &Graph = graph;
     let t = target(model, &graph.world, resource, action);
     let w = &graph.world;
+    let naming = policies_naming(graph, action);
     let direct: Vec<(usize, Evaluation)> = (0..w.principals.len())
         .into_par_iter()
-        .filter(|i| may_access(graph, &t, *i, action))
+        .filter(|i| may_access(graph, &t, *i, action, &naming))
         .filter_map(|i| {
             let ev = access(graph, &t, i, action).0;
             matches!(ev.decision, Decision::Allowed | Decision::Conditional).then_some((i, ev))
