@@ -48,8 +48,13 @@ pub fn run(cli: &Cli) -> u8 {
                 }
             }
         }),
-        Command::Paths { from, to } => with_graph(cli, &opts, |graph, _| {
-            let c = crate::graph::overview::crossings(graph, from.as_deref(), to.as_deref());
+        Command::Paths { from, to } => with_graph(cli, &opts, |graph, loaded| {
+            let c = crate::graph::overview::crossings(
+                graph,
+                &loaded.model,
+                from.as_deref(),
+                to.as_deref(),
+            );
             write_out(&match cli.format {
                 Format::Json => report::overview::paths_json(&c),
                 _ => report::overview::paths_text(&c),

@@ -191,3 +191,131 @@ fn simulate_context_flag_fixes_a_key() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn paths_show_role_assumptions_and_resource_policy_grants_across_accounts() {
+    let (code, out) = run(&[
+        "--data",
+        "fixtures/scenarios/05-stage-role-bucket-policy",
+        "paths",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let got: Vec<(String, String)> = v["paths"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["to"].as_str().unwrap().to_string(),
+                p["action"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                "arn:aws:iam::472643299612:role/StageRole".to_string(),
+                "sts:AssumeRole".to_string()
+            ),
+            (
+                "arn:aws:s3:::production-test-bucket-101".to_string(),
+                "s3:GetBucketLocation".to_string()
+            ),
+            (
+                "arn:aws:s3:::production-test-bucket-101".to_string(),
+                "s3:ListBucket".to_string()
+            ),
+        ]
+    );
+    assert!(
+        v["paths"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["from"] == "arn:aws:iam::395362660951:user/StageAdmin")
+    );
+    let (_, out) = run(&[
+        "--data",
+        "fixtures/scenarios/04-cross-account-read-only-role",
+        "paths",
+        "--to",
+        "292174209821",
+        "--format",
+        "json",
+    ]);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["paths"].as_array().unwrap().len(), 1, "{out}");
+}
+
+#[test]
+fn graph_draws_dot_and_mermaid() {
+    let (code, dot) = run(&[
+        "--data",
+        "fixtures/scenarios/05-stage-role-bucket-policy",
+        "graph",
+        "--format",
+        "dot",
+    ]);
+    assert_eq!(code, 0);
+    assert!(
+        dot.starts_with("digraph iampath {")
+            && dot.contains("user StageAdmin (395362660951)")
+            && dot.contains("role StageRole (472643299612)"),
+        "{dot}"
+    );
+    let (_, mm) = run(&[
+        "--data",
+        "fixtures/scenarios/05-stage-role-bucket-policy",
+        "graph",
+        "--format",
+        "mermaid",
+        "--principal",
+        "arn:aws:iam::395362660951:user/StageAdmin",
+    ]);
+    assert!(
+        mm.starts_with("flowchart LR") && mm.contains("|sts:AssumeRole|"),
+        "{mm}"
+    );
+    assert!(
+        !mm.contains("ec2.amazonaws.com"),
+        "only the part connected to StageAdmin: {mm}"
+    );
+}
+
+#[test]
+fn what_can_summarises_by_service_and_access_level() {
+    let (code, out) = run(&[
+        "--data",
+        "fixtures/scenarios/01-cross-account-signin",
+        "what-can",
+        "arn:aws:iam::395362660951:user/devTest",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let reaches = v["reaches"].as_array().unwrap();
+    assert_eq!(reaches.len(), 2);
+    let role = &reaches[1];
+    assert_eq!(
+        role["principal"],
+        "arn:aws:iam::472643299612:role/CrossAccountSignin"
+    );
+    let s3 = role["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["service"] == "s3")
+        .unwrap();
+    let levels: Vec<&str> = s3["access_levels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l.as_str().unwrap())
+        .collect();
+    assert_eq!(levels, ["List", "Read"]);
+}

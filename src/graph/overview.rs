@@ -8,7 +8,7 @@ use super::world::NodeKind;
 use super::{Edge, Graph, Hop};
 use crate::catalog::AccessLevel;
 use crate::eval::actions::covered_actions;
-use crate::model::Effect;
+use crate::model::{Effect, Model};
 
 /// What one principal (the start, or a role it reaches) is allowed by its own
 /// identity policies, summarised per service.
@@ -124,7 +124,12 @@ pub struct Crossing {
 
 /// `paths`: every assume-role edge whose two ends are in different accounts (or whose
 /// caller has no account: services, identity providers), grouped by source → target.
-pub fn crossings(graph: &Graph, from: Option<&str>, to: Option<&str>) -> Vec<Crossing> {
+pub fn crossings(
+    graph: &Graph,
+    model: &Model,
+    from: Option<&str>,
+    to: Option<&str>,
+) -> Vec<Crossing> {
     let account = |i: usize| {
         graph
             .world
@@ -153,6 +158,7 @@ pub fn crossings(graph: &Graph, from: Option<&str>, to: Option<&str>) -> Vec<Cro
                 hop: e.hop.clone(),
             })
         })
+        .chain(resource_crossings(graph, model))
         .filter(|c| {
             from.is_none_or(|f| c.from_account == f) && to.is_none_or(|t| c.to_account == t)
         })
@@ -166,6 +172,131 @@ pub fn crossings(graph: &Graph, from: Option<&str>, to: Option<&str>) -> Vec<Cro
         ))
     });
     out
+}
+
+/// Grants of resource policies to principals of other loaded accounts (or to
+/// anonymous callers), checked with the evaluator: both sides must allow. Each action
+/// pattern of a statement is tried with one real action it covers, on the statement's
+/// first Resource value.
+fn resource_crossings(graph: &Graph, model: &Model) -> Vec<Crossing> {
+    let w = &graph.world;
+    let mut out = Vec::new();
+    for account in model.accounts.values() {
+        for r in account.resources.iter().filter(|r| r.policy.is_some()) {
+            let Some(doc) = &r.policy else { continue };
+            for st in doc
+                .statements
+                .iter()
+                .filter(|s| s.effect.as_ref().is_some_and(|e| e.value == Effect::Allow))
+            {
+                let callers = named_outside(w, st, &account.id);
+                if callers.is_empty() {
+                    continue;
+                }
+                let resource = st
+                    .resource
+                    .as_ref()
+                    .and_then(|b| b.values.first())
+                    .map_or(r.arn.clone(), |v| v.value.clone());
+                for action in representative_actions(st) {
+                    let t = super::resources::target(model, w, &resource, &action);
+                    for &c in &callers {
+                        let ev = super::edges::decide(
+                            w,
+                            c,
+                            &action,
+                            &resource,
+                            t.policy.as_ref(),
+                            t.kind,
+                            t.account.as_deref(),
+                        );
+                        let from_id = w
+                            .principals
+                            .get(c)
+                            .map(|p| p.id.clone())
+                            .unwrap_or_default();
+                        let Some(e) = super::edges::edge(
+                            c,
+                            usize::MAX,
+                            from_id,
+                            resource.clone(),
+                            &action,
+                            super::HopKind::Access,
+                            &ev,
+                        ) else {
+                            continue;
+                        };
+                        let from_account = w
+                            .principals
+                            .get(c)
+                            .and_then(|p| p.account.clone())
+                            .unwrap_or_else(|| "anonymous".to_string());
+                        out.push(Crossing {
+                            from_account,
+                            to_account: account.id.clone(),
+                            hop: e.hop,
+                        });
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Principals of other loaded accounts (and anonymous callers) a statement names.
+fn named_outside(w: &super::World, st: &crate::model::Statement, owner: &str) -> Vec<usize> {
+    let Some(p) = st.principal.as_ref().filter(|p| !p.negated) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for e in &p.entries {
+        let v = e.value.value.as_str();
+        let everyone = e.kind == crate::model::PrincipalKind::Everyone
+            || (e.kind == crate::model::PrincipalKind::Aws && v == "*");
+        if everyone {
+            out.extend(w.by_id.get("*").copied());
+            continue;
+        }
+        if e.kind != crate::model::PrincipalKind::Aws {
+            continue;
+        }
+        let acct = if crate::model::is_account_id(v) {
+            Some(v.to_string())
+        } else {
+            crate::policy::arn::Arn::parse(v).map(|a| a.account.to_string())
+        };
+        let Some(acct) = acct.filter(|a| a != owner) else {
+            continue;
+        };
+        if v.ends_with(":root") || crate::model::is_account_id(v) {
+            out.extend(w.of_account(&acct));
+        } else if let Some(i) = w.by_id.get(v) {
+            out.push(*i);
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// One real action per Action value (the value itself when it has no wildcard).
+fn representative_actions(st: &crate::model::Statement) -> Vec<String> {
+    let Some(block) = st.action.as_ref().filter(|a| !a.negated) else {
+        return Vec::new();
+    };
+    block
+        .values
+        .iter()
+        .filter_map(|v| {
+            if !v.value.contains(['*', '?']) {
+                return Some(v.value.clone());
+            }
+            crate::catalog::expand_action_pattern(&v.value)
+                .first()
+                .map(|a| a.full_name())
+        })
+        .collect()
 }
 
 /// The edges to draw: all, or those touching an account, or those on the way from or
