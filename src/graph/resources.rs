@@ -1,7 +1,7 @@
 //! The target of a request: its resource policy, its owner, and what is not known.
 
 use crate::eval::{CompiledPolicy, ResourcePolicyKind, compile};
-use crate::model::{Model, ResourceService, is_account_id};
+use crate::model::{Model, Resource, ResourceService, is_account_id};
 use crate::policy::arn::Arn;
 
 use super::world::{NodeKind, World};
@@ -45,11 +45,8 @@ pub fn target(model: &Model, world: &World, arn: &str, action: &str) -> Target {
         }
     } else if a.service == "s3" {
         let bucket = a.resource.split('/').next().unwrap_or_default();
-        let found = model.accounts.values().find_map(|acct| {
-            acct.resources
-                .iter()
-                .find(|r| r.service == ResourceService::S3 && r.name == bucket)
-                .map(|r| (acct.id.clone(), r))
+        let found = find(model, |r| {
+            r.service == ResourceService::S3 && r.name == bucket
         });
         match found {
             Some((owner, r)) => {
@@ -74,13 +71,7 @@ pub fn target(model: &Model, world: &World, arn: &str, action: &str) -> Target {
         if a.service == "kms" {
             t.kind = ResourcePolicyKind::KmsKey;
         }
-        let found = model.accounts.values().find_map(|acct| {
-            acct.resources
-                .iter()
-                .find(|r| r.arn == arn)
-                .map(|r| (acct.id.clone(), r))
-        });
-        match found {
+        match find(model, |r| r.arn == arn) {
             Some((owner, r)) => {
                 t.account = Some(owner);
                 t.policy = r
@@ -99,4 +90,14 @@ pub fn target(model: &Model, world: &World, arn: &str, action: &str) -> Target {
         }
     }
     t
+}
+
+/// The first loaded resource that satisfies `pred`, with its owner account.
+fn find(model: &Model, pred: impl Fn(&Resource) -> bool) -> Option<(String, &Resource)> {
+    model.accounts.values().find_map(|acct| {
+        acct.resources
+            .iter()
+            .find(|r| pred(r))
+            .map(|r| (acct.id.clone(), r))
+    })
 }
