@@ -35,7 +35,7 @@ use std::time::Instant;
 use divan::Bencher;
 use divan::counter::ItemsCount;
 use iampath::graph::Graph;
-use iampath::graph::query::who_can;
+use iampath::graph::who_can::who_can;
 use iampath::ingest::{LoadOptions, Loaded, Severity, load};
 
 fn main() {

@@ -121,7 +121,7 @@ pub fn run(cli: &Cli) -> u8 {
             })
         }
         Command::WhoCan { action, resource } => with_graph(cli, &opts, |graph, loaded| {
-            let r = crate::graph::query::who_can(graph, &loaded.model, action, resource);
+            let r = crate::graph::who_can::who_can(graph, &loaded.model, action, resource);
             write_out(&match cli.format {
                 Format::Json => report::access::who_json(&r, &loaded.sources),
                 Format::Text | Format::Dot | Format::Mermaid => {

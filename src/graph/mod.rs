@@ -5,6 +5,7 @@ pub mod edges;
 pub mod overview;
 pub mod query;
 pub mod resources;
+pub mod who_can;
 pub mod world;
 
 use std::sync::Arc;

@@ -4,12 +4,10 @@
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 
-use rayon::prelude::*;
-
 use super::edges::{assume_action, decide, edge};
 use super::resources::{Target, target};
 use super::world::NodeKind;
-use super::{Graph, Hop, HopKind, grants_of};
+use super::{Graph, Hop, HopKind};
 use crate::eval::{Caller, Decision, Evaluation, Verdict};
 use crate::model::{Effect, Model};
 use crate::policy::arn::Arn;
@@ -47,7 +45,7 @@ impl Answer {
         }
     }
 
-    fn of(d: Decision) -> Answer {
+    pub(super) fn of(d: Decision) -> Answer {
         match d {
             Decision::Allowed => Answer::Allowed,
             Decision::Conditional => Answer::Conditional,
@@ -146,7 +144,7 @@ pub fn resolve(graph: &mut Graph, principal: &str) -> Result<usize, String> {
 }
 
 /// Asking whether one may assume a role is an assume-role hop; anything else is access.
-fn hop_kind(t: &Target) -> HopKind {
+pub(super) fn hop_kind(t: &Target) -> HopKind {
     match t.kind {
         crate::eval::ResourcePolicyKind::RoleTrust => HopKind::AssumeRole,
         _ => HopKind::Access,
@@ -154,7 +152,12 @@ fn hop_kind(t: &Target) -> HopKind {
 }
 
 /// The final access of one principal to the target.
-fn access(graph: &Graph, t: &Target, who: usize, action: &str) -> (Evaluation, Option<Arc<Hop>>) {
+pub(super) fn access(
+    graph: &Graph,
+    t: &Target,
+    who: usize,
+    action: &str,
+) -> (Evaluation, Option<Arc<Hop>>) {
     let ev = decide(
         &graph.world,
         who,
@@ -398,215 +401,4 @@ fn dangling_assume_grants(graph: &Graph, start: usize) -> Vec<Miss> {
         }
     }
     out
-}
-
-/// One principal that can (or may) perform the action on the resource.
-#[derive(Debug, Clone)]
-pub struct WhoEntry {
-    pub principal: String,
-    pub kind: NodeKind,
-    pub decision: Answer,
-    pub hops: Vec<Arc<Hop>>,
-}
-
-#[derive(Debug, Clone)]
-pub struct WhoResult {
-    pub action: String,
-    pub resource: String,
-    pub principals: Vec<WhoEntry>,
-    pub notes: Vec<String>,
-}
-
-/// A cheap check before the full evaluation: a user or role can have access only if
-/// one of its identity statements names the action or the resource policy names it.
-/// `naming` caches, per shared compiled policy, whether it names the action.
-fn may_access(
-    graph: &Graph,
-    t: &Target,
-    i: usize,
-    action: &str,
-    naming: &HashMap<usize, bool>,
-) -> bool {
-    let Some(p) = graph.world.principals.get(i) else {
-        return false;
-    };
-    if !matches!(p.kind, NodeKind::User | NodeKind::Role) {
-        return true;
-    }
-    let key = |pol: &Arc<crate::eval::CompiledPolicy>| Arc::as_ptr(pol) as usize;
-    if p.identity
-        .iter()
-        .any(|pol| naming.get(&key(pol)).copied().unwrap_or(true))
-    {
-        return true;
-    }
-    let has_boundary = p.boundary.is_some();
-    t.policy.as_ref().is_some_and(|rp| {
-        rp.statements
-            .iter()
-            .filter(|st| names_action(st, action))
-            .any(|st| {
-                st.principal.as_ref().is_some_and(|spec| {
-                    crate::eval::principal::naming(spec, &p.caller, has_boundary).is_some()
-                })
-            })
-    })
-}
-
-fn names_action(st: &crate::eval::CompiledStatement, action: &str) -> bool {
-    st.effect != Some(Effect::Deny)
-        && st
-            .actions
-            .as_ref()
-            .is_some_and(|a| a.matches_action(action))
-}
-
-/// For every distinct identity policy of the graph: does one of its statements name
-/// the action? Policies are shared between principals, so this is computed once each.
-fn policies_naming(graph: &Graph, action: &str) -> HashMap<usize, bool> {
-    let mut out = HashMap::new();
-    for p in &graph.world.principals {
-        for pol in &p.identity {
-            out.entry(Arc::as_ptr(pol) as usize)
-                .or_insert_with(|| pol.statements.iter().any(|st| names_action(st, action)));
-        }
-    }
-    out
-}
-
-/// `who-can ACTION RESOURCE`.
-pub fn who_can(graph: &mut Graph, model: &Model, action: &str, resource: &str) -> WhoResult {
-    // Principals the resource policy names, loaded or not, must be nodes too.
-    let pre = target(model, &graph.world, resource, action);
-    if let Some(p) = &pre.policy {
-        let fixed = graph.fixed.clone();
-        let named: Vec<(crate::model::PrincipalKind, String)> = p
-            .statements
-            .iter()
-            .filter(|s| s.effect == Some(Effect::Allow))
-            .filter_map(|s| s.principal.as_ref())
-            .flat_map(|p| {
-                p.entries
-                    .iter()
-                    .map(|e| (e.kind.clone(), e.value.value.clone()))
-            })
-            .collect();
-        for (kind, value) in named {
-            add_named(graph, &kind, &value, &fixed);
-        }
-    }
-    let graph: &Graph = graph;
-    let t = target(model, &graph.world, resource, action);
-    let w = &graph.world;
-    let naming = policies_naming(graph, action);
-    let direct: Vec<(usize, Evaluation)> = (0..w.principals.len())
-        .into_par_iter()
-        .filter(|i| may_access(graph, &t, *i, action, &naming))
-        .filter_map(|i| {
-            let ev = access(graph, &t, i, action).0;
-            matches!(ev.decision, Decision::Allowed | Decision::Conditional).then_some((i, ev))
-        })
-        .collect();
-    // Reverse breadth first from every principal with access.
-    let mut best: HashMap<usize, (Answer, Vec<Arc<Hop>>)> = HashMap::new();
-    let mut queue = VecDeque::new();
-    for (i, ev) in &direct {
-        let id = w
-            .principals
-            .get(*i)
-            .map(|p| p.id.clone())
-            .unwrap_or_default();
-        let hop = Hop {
-            from: id,
-            to: t.arn.clone(),
-            action: action.to_string(),
-            kind: hop_kind(&t),
-            decision: ev.decision,
-            grants: grants_of(ev),
-            conditions: ev.conditions.clone(),
-        };
-        best.insert(*i, (Answer::of(ev.decision), vec![Arc::new(hop)]));
-        queue.push_back(*i);
-    }
-    while let Some(node) = queue.pop_front() {
-        let Some((answer, hops)) = best.get(&node).cloned() else {
-            continue;
-        };
-        for e in graph.in_edges(node) {
-            if best.contains_key(&e.from) {
-                continue;
-            }
-            let mut path = vec![e.hop.clone()];
-            path.extend(hops.iter().cloned());
-            let a = if answer == Answer::Allowed && e.hop.decision == Decision::Allowed {
-                Answer::Allowed
-            } else {
-                Answer::Conditional
-            };
-            best.insert(e.from, (a, path));
-            queue.push_back(e.from);
-        }
-    }
-    let mut principals: Vec<WhoEntry> = best
-        .into_iter()
-        .filter_map(|(i, (decision, hops))| {
-            let p = w.principals.get(i)?;
-            Some(WhoEntry {
-                principal: p.id.clone(),
-                kind: p.kind.clone(),
-                decision,
-                hops,
-            })
-        })
-        .collect();
-    principals.sort_by(|a, b| (a.hops.len(), &a.principal).cmp(&(b.hops.len(), &b.principal)));
-    WhoResult {
-        action: action.to_string(),
-        resource: resource.to_string(),
-        principals,
-        notes: t.notes,
-    }
-}
-
-fn add_named(
-    graph: &mut Graph,
-    kind: &crate::model::PrincipalKind,
-    value: &str,
-    fixed: &[(String, String)],
-) {
-    use crate::model::PrincipalKind as K;
-    let w = &mut graph.world;
-    let _ = match kind {
-        K::Aws if value != "*" => {
-            let account = if crate::model::is_account_id(value) {
-                Some(value.to_string())
-            } else {
-                Arn::parse(value)
-                    .filter(|a| a.resource == "root")
-                    .map(|a| a.account.to_string())
-            };
-            match account {
-                Some(a) if !w.loaded_accounts.contains(&a) => {
-                    w.outside(NodeKind::ExternalAccount, &a, fixed)
-                }
-                Some(_) => None,
-                None if w.by_id.contains_key(value) => None,
-                None => match Arn::parse(value) {
-                    Some(a) if !w.loaded_accounts.iter().any(|x| x == a.account) => {
-                        w.outside(NodeKind::ExternalPrincipal, value, fixed)
-                    }
-                    _ => None,
-                },
-            }
-        }
-        K::Service => w.outside(NodeKind::Service, value, fixed),
-        K::Federated => w.outside(NodeKind::Federated, value, fixed),
-        _ => None,
-    };
-    // New nodes have no edges; the petgraph node list is extended for them.
-    while graph.nodes.len() < graph.world.principals.len() {
-        let i = graph.nodes.len();
-        let n = graph.graph.add_node(i);
-        graph.nodes.push(n);
-    }
 }

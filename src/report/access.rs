@@ -4,7 +4,8 @@ use std::fmt::Write;
 
 use serde_json::{Value, json};
 
-use crate::graph::query::{CanResult, Miss, WhoResult};
+use crate::graph::query::{CanResult, Miss};
+use crate::graph::who_can::WhoResult;
 use crate::graph::{Grant, Hop, NodeKind};
 use crate::model::Span;
 use crate::source::SourceMap;
