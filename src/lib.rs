@@ -9,6 +9,7 @@ pub mod cli;
 pub mod eval;
 pub mod graph;
 pub mod ingest;
+pub mod lint;
 pub mod model;
 pub mod policy;
 pub mod report;
