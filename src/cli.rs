@@ -78,6 +78,16 @@ pub enum Command {
         #[arg(long)]
         principal: Option<String>,
     },
+    /// Run the rule catalog over the data.
+    Lint {
+        /// Exit 1 when a finding at or above this severity remains.
+        #[arg(long, default_value = "high", value_parser = ["critical", "high", "medium", "low", "info"])]
+        fail_on: String,
+    },
+    /// List the lint rules.
+    Rules,
+    /// Print a rule's documentation.
+    Explain { rule: String },
     /// Decide one request against the policies in a request file.
     Simulate {
         /// The request file (see the README).
@@ -93,6 +103,10 @@ pub enum Format {
     Dot,
     /// Mermaid flowchart, for `graph`.
     Mermaid,
+    /// SARIF 2.1.0, for `lint`.
+    Sarif,
+    /// GitHub Actions workflow commands, for `lint`.
+    Github,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -23,6 +23,57 @@ pub fn run(cli: &Cli) -> u8 {
     match &cli.command {
         Command::Load => load(cli, &opts),
         Command::Simulate { request } => simulate(cli, request, &opts),
+        Command::Lint { fail_on } => {
+            let threshold =
+                crate::lint::Severity::parse(fail_on).unwrap_or(crate::lint::Severity::High);
+            with_graph(cli, &opts, |graph, loaded| {
+                let cx = crate::lint::Context::new(&loaded.model, graph, &loaded.diagnostics);
+                let findings = crate::lint::run(&cx);
+                let rules = crate::lint::rules::registry();
+                write_out(&match cli.format {
+                    Format::Json => report::lint::json(&findings, &loaded.sources),
+                    Format::Sarif => report::lint::sarif(&findings, &rules, &loaded.sources),
+                    Format::Github => report::lint::github(&findings, &loaded.sources),
+                    _ => report::lint::text(&findings, &loaded.sources, color_enabled(cli.color)),
+                });
+                if findings.iter().any(|f| f.severity >= threshold) {
+                    exit::DENIED_OR_FINDINGS
+                } else {
+                    exit::OK
+                }
+            })
+        }
+        Command::Rules => {
+            let mut out = String::new();
+            for r in crate::lint::rules::registry() {
+                out.push_str(&format!(
+                    "{:<32} {:<9} {}\n",
+                    r.id(),
+                    r.severity().as_str(),
+                    r.summary()
+                ));
+            }
+            write_out(&out);
+            exit::OK
+        }
+        Command::Explain { rule } => match crate::lint::rules::registry()
+            .into_iter()
+            .find(|r| r.id() == rule)
+        {
+            Some(r) => {
+                write_out(&format!(
+                    "{} ({})\n\n{}\n",
+                    r.id(),
+                    r.severity().as_str(),
+                    r.doc()
+                ));
+                exit::OK
+            }
+            None => {
+                eprintln!("error: no rule `{rule}` (run `iampath rules`)");
+                exit::BAD_INPUT
+            }
+        },
         Command::WhatCan {
             principal,
             max_hops,
@@ -103,9 +154,7 @@ pub fn run(cli: &Cli) -> u8 {
                     Ok(r) => {
                         write_out(&match cli.format {
                             Format::Json => report::access::can_json(&r, &loaded.sources),
-                            Format::Text | Format::Dot | Format::Mermaid => {
-                                report::access::can_text(&r, &loaded.sources)
-                            }
+                            _ => report::access::can_text(&r, &loaded.sources),
                         });
                         if r.decision == crate::graph::query::Answer::Denied {
                             exit::DENIED_OR_FINDINGS
@@ -124,9 +173,7 @@ pub fn run(cli: &Cli) -> u8 {
             let r = crate::graph::who_can::who_can(graph, &loaded.model, action, resource);
             write_out(&match cli.format {
                 Format::Json => report::access::who_json(&r, &loaded.sources),
-                Format::Text | Format::Dot | Format::Mermaid => {
-                    report::access::who_text(&r, &loaded.sources)
-                }
+                _ => report::access::who_text(&r, &loaded.sources),
             });
             exit::OK
         }),
@@ -183,9 +230,7 @@ fn load(cli: &Cli, opts: &LoadOptions) -> u8 {
     let loaded = ingest::load(&cli.data, opts);
     write_out(&match cli.format {
         Format::Json => report::load::json(&loaded),
-        Format::Text | Format::Dot | Format::Mermaid => {
-            report::load::text(&loaded, color_enabled(cli.color))
-        }
+        _ => report::load::text(&loaded, color_enabled(cli.color)),
     });
     let code = if loaded.has_errors() {
         exit::BAD_INPUT
@@ -225,7 +270,7 @@ fn simulate(cli: &Cli, path: &Path, opts: &LoadOptions) -> u8 {
     };
     write_out(&match cli.format {
         Format::Json => report::simulate::json(&ev, &sim, &sources),
-        Format::Text | Format::Dot | Format::Mermaid => report::simulate::text(&ev, &sim, &sources),
+        _ => report::simulate::text(&ev, &sim, &sources),
     });
     if ev.decision.is_allowed() {
         exit::OK

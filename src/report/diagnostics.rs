@@ -7,7 +7,8 @@ use miette::{
 };
 use serde_json::{Value, json};
 
-use crate::ingest::Diagnostic;
+use crate::ingest::{Diagnostic, Severity};
+use crate::model::Span;
 use crate::source::{SourceFile, SourceMap};
 
 /// Diagnostics in a stable order: by file, then position.
@@ -45,38 +46,64 @@ pub fn one_line(d: &Diagnostic, sources: &SourceMap) -> String {
 
 /// A miette rendering with the snippet of the file at the span.
 pub fn render(d: &Diagnostic, sources: &SourceMap, color: bool) -> String {
-    let Some(file) = sources.get(d.span.file) else {
-        return one_line(d, sources);
+    let severity = match d.severity() {
+        Severity::Warning => miette::Severity::Warning,
+        Severity::Error => miette::Severity::Error,
     };
+    let related: Vec<(Span, String)> = d
+        .related
+        .iter()
+        .map(|r| (*r, "first here".to_string()))
+        .collect();
+    let shown = Shown {
+        code: d.code(),
+        message: d.to_string(),
+        severity,
+        span: d.span,
+        related: &related,
+    };
+    snippet(&shown, sources, color).unwrap_or_else(|| one_line(d, sources))
+}
+
+/// What to show with a snippet: a code, a message, a severity, the primary span and
+/// secondary spans with notes (load diagnostics and lint findings alike).
+pub struct Shown<'a> {
+    pub code: &'a str,
+    pub message: String,
+    pub severity: miette::Severity,
+    pub span: Span,
+    pub related: &'a [(Span, String)],
+}
+
+/// Renders `shown` with miette, or `None` when its file is not loaded.
+pub fn snippet(shown: &Shown, sources: &SourceMap, color: bool) -> Option<String> {
+    let file = sources.get(shown.span.file)?;
     let theme = if color {
         GraphicalTheme::unicode()
     } else {
         GraphicalTheme::unicode_nocolor()
     };
     let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
-    let shown = Located { diag: d, file };
+    let located = Located { shown, file };
     let mut out = String::new();
-    match handler.render_report(&mut out, &shown) {
-        Ok(()) => out,
-        Err(_) => one_line(d, sources),
-    }
+    handler.render_report(&mut out, &located).ok().map(|()| out)
 }
 
-/// A diagnostic paired with its file, so that miette can show the snippet.
+/// A report paired with its file, so that miette can show the snippet.
 struct Located<'a> {
-    diag: &'a Diagnostic,
+    shown: &'a Shown<'a>,
     file: &'a SourceFile,
 }
 
 impl std::fmt::Debug for Located<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Debug::fmt(self.diag, f)
+        f.write_str(&self.shown.message)
     }
 }
 
 impl std::fmt::Display for Located<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(self.diag, f)
+        f.write_str(&self.shown.message)
     }
 }
 
@@ -84,11 +111,11 @@ impl std::error::Error for Located<'_> {}
 
 impl miette::Diagnostic for Located<'_> {
     fn code<'b>(&'b self) -> Option<Box<dyn std::fmt::Display + 'b>> {
-        miette::Diagnostic::code(self.diag)
+        Some(Box::new(self.shown.code))
     }
 
     fn severity(&self) -> Option<miette::Severity> {
-        miette::Diagnostic::severity(self.diag)
+        Some(self.shown.severity)
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
@@ -102,13 +129,14 @@ impl miette::Diagnostic for Located<'_> {
             let end = (end as usize).clamp(start, text_len);
             SourceSpan::from(start..end)
         };
+        let s = self.shown.span;
         let mut labels = vec![LabeledSpan::new_primary_with_span(
             None,
-            span(self.diag.span.start, self.diag.span.end),
+            span(s.start, s.end),
         )];
-        if let Some(r) = self.diag.related.filter(|r| r.file == self.diag.span.file) {
+        for (r, note) in self.shown.related.iter().filter(|(r, _)| r.file == s.file) {
             labels.push(LabeledSpan::new_with_span(
-                Some("first here".into()),
+                Some(note.clone()),
                 span(r.start, r.end),
             ));
         }

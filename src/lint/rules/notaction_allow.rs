@@ -1,0 +1,70 @@
+//! `notaction-allow`: an Allow with `NotAction`.
+
+use crate::lint::{Context, Finding, Rule, Severity};
+
+use super::util::{GRANTING_KINDS, builder, is_allow, sites};
+
+pub struct NotActionAllow;
+
+impl NotActionAllow {
+    pub const ID: &'static str = "notaction-allow";
+}
+
+pub const DOC: &str = r#"An Allow statement uses `NotAction`: it grants every action of every service except those listed, including actions and services AWS adds later. It is an easy way to grant far more than intended (`"NotAction": "iam:*"` still allows `organizations:*` and `sts:AssumeRole`). List the actions to allow with `Action`; to carve out exceptions, add a Deny statement.
+
+Bad:
+
+```json
+{"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}
+```
+
+Good:
+
+```json
+{"Effect": "Allow", "Action": ["ec2:Describe*", "s3:GetObject"], "Resource": "*"}
+```"#;
+
+impl Rule for NotActionAllow {
+    fn id(&self) -> &'static str {
+        Self::ID
+    }
+
+    fn severity(&self) -> Severity {
+        Severity::Medium
+    }
+
+    fn summary(&self) -> &'static str {
+        "an Allow statement uses `NotAction` (grants every action not listed)"
+    }
+
+    fn doc(&self) -> &'static str {
+        DOC
+    }
+
+    fn check(&self, cx: &Context) -> Vec<Finding> {
+        let mut out = Vec::new();
+        for site in sites(cx, GRANTING_KINDS) {
+            for st in &site.policy.statements {
+                let Some(a) = st.action.as_ref().filter(|a| a.negated) else {
+                    continue;
+                };
+                if !is_allow(st) {
+                    continue;
+                }
+                let listed: Vec<&str> = a.values.iter().map(|v| v.value.as_str()).collect();
+                let message = format!(
+                    "{} allows with NotAction: every action of every service except {} is granted, including actions AWS adds later",
+                    site.label,
+                    listed.join(", ")
+                );
+                out.push(
+                    builder(Self::ID, Severity::Medium, site, st)
+                        .at(a.span)
+                        .message(message)
+                        .build(),
+                );
+            }
+        }
+        out
+    }
+}

@@ -1,0 +1,259 @@
+//! Helpers the rules share: which policies a rule walks, statement tests, account and
+//! principal shapes, admin-equivalence and graph paths.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
+
+use crate::catalog::AccessLevel;
+use crate::eval::{CompiledPolicy, StatementRef};
+use crate::graph::{Graph, Hop, NodeKind, Principal};
+use crate::lint::sites::Owner;
+use crate::lint::{Context, FindingBuilder, PolicySite, Severity};
+use crate::model::{Effect, PolicyKind, PrincipalEntry, PrincipalKind, Span, Statement, is_account_id};
+use crate::policy::arn::Arn;
+
+/// True for a statement whose Effect is exactly `Allow`.
+pub fn is_allow(st: &Statement) -> bool {
+    st.effect.as_ref().is_some_and(|e| e.value == Effect::Allow)
+}
+
+/// The policies of the given kinds, organization policies left out (their grammar
+/// and meaning differ: an SCP's `Allow *` is a filter, not a grant).
+pub fn sites<'b, 'a>(
+    cx: &'b Context<'a>,
+    kinds: &'static [PolicyKind],
+) -> impl Iterator<Item = &'b PolicySite<'a>> {
+    cx.sites
+        .iter()
+        .filter(move |s| s.owner != Owner::OrgPolicy && kinds.contains(&s.kind()))
+}
+
+/// Identity policies: inline policies of users, groups and roles, customer-managed
+/// policies, and standalone identity documents.
+pub fn identity_sites<'b, 'a>(cx: &'b Context<'a>) -> impl Iterator<Item = &'b PolicySite<'a>> {
+    sites(cx, &[PolicyKind::Identity])
+}
+
+/// Role trust policies (and standalone trust documents).
+pub fn trust_sites<'b, 'a>(cx: &'b Context<'a>) -> impl Iterator<Item = &'b PolicySite<'a>> {
+    sites(cx, &[PolicyKind::Trust])
+}
+
+/// A finding about one statement of a policy: subject, account and statement set, at
+/// the statement (callers narrow the span with `at`).
+pub fn builder(
+    rule: &'static str,
+    severity: Severity,
+    site: &PolicySite,
+    st: &Statement,
+) -> FindingBuilder {
+    FindingBuilder::new(rule, severity, site.subject.clone())
+        .account(site.account)
+        .statement(st.label())
+        .at(st.span)
+}
+
+/// `Sid` or `#index` of a statement reference.
+pub fn statement_label(r: &StatementRef) -> String {
+    match &r.sid {
+        Some(s) if !s.is_empty() => s.to_string(),
+        _ => format!("#{}", r.index),
+    }
+}
+
+/// Permissions management above write, write above tagging, read and list.
+pub fn level_rank(level: AccessLevel) -> u8 {
+    match level {
+        AccessLevel::List => 0,
+        AccessLevel::Read => 1,
+        AccessLevel::Tagging => 2,
+        AccessLevel::Write => 3,
+        AccessLevel::PermissionsManagement => 4,
+    }
+}
+
+/// True for a condition key, compared without case.
+pub fn has_condition_key(st: &Statement, keys: &[&str]) -> bool {
+    st.conditions
+        .iter()
+        .any(|c| keys.iter().any(|k| c.key.value.eq_ignore_ascii_case(k)))
+}
+
+/// The account a principal value names: a bare account ID, or the account of an
+/// ARN with a 12-digit account.
+pub fn principal_account(value: &str) -> Option<&str> {
+    if is_account_id(value) {
+        return Some(value);
+    }
+    Arn::parse(value)
+        .map(|a| a.account)
+        .filter(|a| is_account_id(a))
+}
+
+/// The account a principal value names as a whole: `123456789012` or
+/// `arn:aws:iam::123456789012:root`.
+pub fn whole_account(value: &str) -> Option<&str> {
+    if is_account_id(value) {
+        return Some(value);
+    }
+    Arn::parse(value)
+        .filter(|a| a.service == "iam" && a.resource == "root" && is_account_id(a.account))
+        .map(|a| a.account)
+}
+
+/// True for `"*"` or `{"AWS": "*"}`.
+pub fn is_everyone(e: &PrincipalEntry) -> bool {
+    match e.kind {
+        PrincipalKind::Everyone => true,
+        PrincipalKind::Aws => e.value.value == "*",
+        _ => false,
+    }
+}
+
+/// Unique-ID prefixes of IAM entities (users, roles, groups, policies, instance
+/// profiles, certificates, keys): a bare unique ID in a policy names an entity
+/// that was deleted.
+const UNIQUE_ID_PREFIXES: &[&str] = &[
+    "AIDA", "AROA", "AGPA", "ANPA", "ANVA", "AIPA", "APKA", "ASCA", "ACCA",
+];
+
+/// True for a bare IAM unique ID such as `AROAVYDLTOJL5J4TXDY2G`.
+pub fn is_unique_id(value: &str) -> bool {
+    value.len() == 21
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+        && UNIQUE_ID_PREFIXES.iter().any(|p| value.starts_with(p))
+}
+
+/// True when a compiled policy allows every action on every resource without
+/// conditions (`AdministratorAccess`).
+fn allows_everything(policy: &CompiledPolicy) -> bool {
+    policy.statements.iter().any(|st| {
+        st.effect == Some(Effect::Allow)
+            && st.conditions.is_empty()
+            && st.actions.as_ref().is_some_and(|a| {
+                !a.negated
+                    && a.patterns
+                        .iter()
+                        .any(|p| matches!(p.as_str(), "*" | "*:*"))
+            })
+            && st.resources.as_ref().is_some_and(|r| {
+                !r.negated
+                    && r.patterns
+                        .iter()
+                        .any(|p| matches!(p, crate::eval::compile::ResourcePattern::Any))
+            })
+    })
+}
+
+/// Admin-equivalent: an identity policy allows `*` on `*` (and a permissions
+/// boundary, if any, does too). Denies are not subtracted.
+pub fn is_admin(p: &Principal) -> bool {
+    matches!(p.kind, NodeKind::User | NodeKind::Role)
+        && !p.assumed_identity
+        && p.identity.iter().any(|x| allows_everything(x))
+        && p.boundary.as_deref().is_none_or(allows_everything)
+}
+
+/// The graph node of a loaded role or user, by ARN.
+pub fn node<'g>(graph: &'g Graph, arn: &str) -> Option<&'g Principal> {
+    graph
+        .world
+        .by_id
+        .get(arn)
+        .and_then(|i| graph.world.principals.get(*i))
+}
+
+/// Every node that reaches `target` through assume-role edges, with its shortest
+/// path (first hop first). `target` itself is not included.
+pub fn reaching(graph: &Graph, target: usize) -> HashMap<usize, Vec<Arc<Hop>>> {
+    let mut best: HashMap<usize, Vec<Arc<Hop>>> = HashMap::new();
+    best.insert(target, Vec::new());
+    let mut queue = VecDeque::from([target]);
+    while let Some(at) = queue.pop_front() {
+        let Some(tail) = best.get(&at).cloned() else {
+            continue;
+        };
+        for e in graph.in_edges(at) {
+            if best.contains_key(&e.from) {
+                continue;
+            }
+            let mut path = Vec::with_capacity(tail.len() + 1);
+            path.push(e.hop.clone());
+            path.extend(tail.iter().cloned());
+            best.insert(e.from, path);
+            queue.push_back(e.from);
+        }
+    }
+    best.remove(&target);
+    best
+}
+
+/// The grant of an assume-role hop that sits in the role's trust policy: its span
+/// and statement label. Grants of assumed (not loaded) identities carry no real
+/// location and are skipped.
+pub fn trust_grant(hop: &Hop) -> Option<(Span, Option<String>)> {
+    hop.grants
+        .iter()
+        .filter(|g| g.policy.starts_with("trust policy"))
+        .find_map(|g| g.span.map(|s| (s, g.statement.as_ref().map(statement_label))))
+}
+
+/// Ordering for representatives: "any principal of account X" first, then specific
+/// external principals, then loaded users and roles.
+pub fn kind_rank(kind: &NodeKind) -> u8 {
+    match kind {
+        NodeKind::ExternalAccount => 0,
+        NodeKind::ExternalPrincipal => 1,
+        NodeKind::Anonymous => 2,
+        NodeKind::User => 3,
+        NodeKind::Role => 4,
+        NodeKind::Service => 5,
+        NodeKind::Federated => 6,
+    }
+}
+
+/// A path as `a → b → c` for messages.
+pub fn path_text(path: &[Arc<Hop>]) -> String {
+    let mut out = String::new();
+    for (i, h) in path.iter().enumerate() {
+        if i == 0 {
+            out.push_str(&h.from);
+        }
+        out.push_str(" → ");
+        out.push_str(&h.to);
+    }
+    out
+}
+
+/// Up to `n` items joined with `, `, with "and N more".
+pub fn some_of(items: &[String], n: usize) -> String {
+    let shown: Vec<&str> = items.iter().take(n).map(String::as_str).collect();
+    let mut out = shown.join(", ");
+    if items.len() > n {
+        out.push_str(&format!(" and {} more", items.len() - n));
+    }
+    out
+}
+
+/// Policy kinds whose Allow statements grant (organization policies only filter).
+pub const GRANTING_KINDS: &[PolicyKind] = &[
+    PolicyKind::Identity,
+    PolicyKind::Trust,
+    PolicyKind::Resource,
+    PolicyKind::Boundary,
+    PolicyKind::Session,
+];
+
+/// Every policy kind (organization policies included when they are standalone
+/// documents; attached ones are left out by [`sites`]).
+pub const ALL_KINDS: &[PolicyKind] = &[
+    PolicyKind::Identity,
+    PolicyKind::Trust,
+    PolicyKind::Resource,
+    PolicyKind::ServiceControl,
+    PolicyKind::ResourceControl,
+    PolicyKind::Boundary,
+    PolicyKind::Session,
+];
