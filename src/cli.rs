@@ -83,6 +83,26 @@ pub enum Command {
         /// Exit 1 when a finding at or above this severity remains.
         #[arg(long, default_value = "high", value_parser = ["critical", "high", "medium", "low", "info"])]
         fail_on: String,
+        /// Configuration file (default: ./iampath.toml when it exists).
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Report only findings that are not in this baseline.
+        #[arg(long)]
+        baseline: Option<PathBuf>,
+        /// Write today's findings as the baseline.
+        #[arg(long)]
+        write_baseline: Option<PathBuf>,
+    },
+    /// New and removed access paths and findings between two snapshots.
+    Diff {
+        before: PathBuf,
+        after: PathBuf,
+        /// Exit 1 when something new is at or above this severity.
+        #[arg(long, default_value = "high", value_parser = ["critical", "high", "medium", "low", "info"])]
+        fail_on: String,
+        /// Configuration file (default: ./iampath.toml when it exists).
+        #[arg(long)]
+        config: Option<PathBuf>,
     },
     /// List the lint rules.
     Rules,

@@ -23,25 +23,53 @@ pub fn run(cli: &Cli) -> u8 {
     match &cli.command {
         Command::Load => load(cli, &opts),
         Command::Simulate { request } => simulate(cli, request, &opts),
-        Command::Lint { fail_on } => {
+        Command::Lint {
+            fail_on,
+            config,
+            baseline,
+            write_baseline,
+        } => {
             let threshold =
                 crate::lint::Severity::parse(fail_on).unwrap_or(crate::lint::Severity::High);
+            let config = match read_config(config.as_deref()) {
+                Ok(c) => c,
+                Err(code) => return code,
+            };
             with_graph(cli, &opts, |graph, loaded| {
-                let cx = crate::lint::Context::new(&loaded.model, graph, &loaded.diagnostics);
-                let findings = crate::lint::run(&cx);
-                let rules = crate::lint::rules::registry();
-                write_out(&match cli.format {
-                    Format::Json => report::lint::json(&findings, &loaded.sources),
-                    Format::Sarif => report::lint::sarif(&findings, &rules, &loaded.sources),
-                    Format::Github => report::lint::github(&findings, &loaded.sources),
-                    _ => report::lint::text(&findings, &loaded.sources, color_enabled(cli.color)),
-                });
+                let findings = match lint_findings(
+                    graph,
+                    loaded,
+                    &config,
+                    baseline.as_deref(),
+                    write_baseline.as_deref(),
+                ) {
+                    Ok(f) => f,
+                    Err(msg) => {
+                        eprintln!("error: {msg}");
+                        return exit::BAD_INPUT;
+                    }
+                };
+                write_findings(cli, &findings, &loaded.sources);
                 if findings.iter().any(|f| f.severity >= threshold) {
                     exit::DENIED_OR_FINDINGS
                 } else {
                     exit::OK
                 }
             })
+        }
+        Command::Diff {
+            before,
+            after,
+            fail_on,
+            config,
+        } => {
+            let threshold =
+                crate::lint::Severity::parse(fail_on).unwrap_or(crate::lint::Severity::High);
+            let config = match read_config(config.as_deref()) {
+                Ok(c) => c,
+                Err(code) => return code,
+            };
+            diff(cli, &opts, before, after, &config, threshold)
         }
         Command::Rules => {
             let mut out = String::new();
@@ -177,6 +205,113 @@ pub fn run(cli: &Cli) -> u8 {
             });
             exit::OK
         }),
+    }
+}
+
+/// The configuration: `--config`, else `./iampath.toml` when it exists, else defaults.
+fn read_config(path: Option<&Path>) -> Result<crate::lint::config::Config, u8> {
+    let default = Path::new("iampath.toml");
+    let path = match path {
+        Some(p) => p,
+        None if default.exists() => default,
+        None => return Ok(crate::lint::config::Config::default()),
+    };
+    crate::lint::config::Config::read(path).map_err(|e| {
+        eprintln!("error: {e}");
+        exit::BAD_INPUT
+    })
+}
+
+/// Runs the rules and the assertions, then the configuration and the baseline.
+fn lint_findings(
+    graph: &mut crate::graph::Graph,
+    loaded: &ingest::Loaded,
+    config: &crate::lint::config::Config,
+    baseline: Option<&Path>,
+    write_baseline: Option<&Path>,
+) -> Result<Vec<crate::lint::Finding>, String> {
+    let mut findings = {
+        let cx = crate::lint::Context::new(&loaded.model, graph, &loaded.diagnostics);
+        crate::lint::run(&cx)
+    };
+    findings.extend(crate::lint::assertions::check(
+        graph,
+        &loaded.model,
+        &config.assertions,
+    ));
+    let findings = config.apply(findings);
+    if let Some(p) = write_baseline {
+        crate::lint::baseline::write(p, &findings)
+            .map_err(|e| format!("{}: cannot write the baseline: {e}", p.display()))?;
+    }
+    match baseline {
+        Some(p) => Ok(crate::lint::baseline::new_findings(
+            findings,
+            &crate::lint::baseline::read(p)?,
+        )),
+        None => Ok(findings),
+    }
+}
+
+fn write_findings(
+    cli: &Cli,
+    findings: &[crate::lint::Finding],
+    sources: &crate::source::SourceMap,
+) {
+    let rules = crate::lint::rules::registry();
+    write_out(&match cli.format {
+        Format::Json => report::lint::json(findings, sources),
+        Format::Sarif => report::lint::sarif(findings, &rules, sources),
+        Format::Github => report::lint::github(findings, sources),
+        _ => report::lint::text(findings, sources, color_enabled(cli.color)),
+    });
+}
+
+/// `diff BEFORE AFTER`: each snapshot is loaded, graphed and linted on its own.
+fn diff(
+    cli: &Cli,
+    opts: &LoadOptions,
+    before: &Path,
+    after: &Path,
+    config: &crate::lint::config::Config,
+    threshold: crate::lint::Severity,
+) -> u8 {
+    let fixed = match parse_context(&cli.context) {
+        Ok(pairs) => pairs
+            .into_iter()
+            .flat_map(|(k, vs)| vs.into_iter().map(move |v| (k.value.clone(), v)))
+            .collect::<Vec<_>>(),
+        Err(msg) => {
+            eprintln!("error: {msg}");
+            return exit::BAD_INPUT;
+        }
+    };
+    let snapshot = |path: &Path| {
+        let loaded = ingest::load(&[path.to_path_buf()], opts);
+        let mut graph = crate::graph::Graph::build(&loaded.model, &fixed);
+        let findings = lint_findings(&mut graph, &loaded, config, None, None).unwrap_or_default();
+        let crossings = crate::graph::overview::crossings(&graph, &loaded.model, None, None);
+        (loaded, crossings, findings)
+    };
+    let (_, before_paths, before_findings) = snapshot(before);
+    let (after_loaded, after_paths, after_findings) = snapshot(after);
+    let accounts: Vec<String> = after_loaded.model.accounts.keys().cloned().collect();
+    let d = crate::lint::diff::diff(
+        (&before_paths, &before_findings),
+        (&after_paths, &after_findings),
+        &accounts,
+    );
+    match cli.format {
+        Format::Json => write_out(&report::diff::json(&d, &after_loaded.sources)),
+        Format::Sarif | Format::Github => {
+            write_findings(cli, &d.new_findings, &after_loaded.sources)
+        }
+        _ => write_out(&report::diff::text(&d)),
+    }
+    if d.fails(threshold) {
+        exit::DENIED_OR_FINDINGS
+    } else {
+        exit::OK
     }
 }
 

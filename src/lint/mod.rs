@@ -2,6 +2,10 @@
 //! with a builder. Rules read the model (every policy with its place) and the graph;
 //! they never print.
 
+pub mod assertions;
+pub mod baseline;
+pub mod config;
+pub mod diff;
 pub mod finding;
 pub mod rules;
 pub mod sites;

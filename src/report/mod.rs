@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod diagnostics;
+pub mod diff;
 pub mod lint;
 pub mod load;
 pub mod overview;
