@@ -1,0 +1,212 @@
+//! The CI gate: configuration, baselines, assertions, diff, and the GitHub format.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+
+use std::path::Path;
+
+use assert_cmd::Command;
+use serde_json::Value;
+use support::repo;
+
+fn iampath(dir: &Path) -> Command {
+    let mut c = Command::cargo_bin("iampath").unwrap();
+    c.current_dir(dir);
+    c
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).unwrap();
+        }
+    }
+}
+
+const SCENARIO_3: &str = "fixtures/scenarios/03-security-read-only-role";
+
+#[test]
+fn unknown_config_keys_are_errors_with_their_line() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("iampath.toml"),
+        "[rules]\ndisable = []\n\n[trusted]\naccount = [\"1\"]\n",
+    )
+    .unwrap();
+    let out = iampath(dir.path())
+        .args(["lint", "--data"])
+        .arg(repo().join(SCENARIO_3))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("iampath.toml:5:") && err.contains("unknown field"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_baseline_accepts_todays_findings_and_fails_on_new_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let baseline = dir.path().join("baseline.json");
+    let data = repo().join(SCENARIO_3);
+    let first = iampath(dir.path())
+        .args(["lint", "--fail-on", "info", "--write-baseline"])
+        .arg(&baseline)
+        .arg("--data")
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert_eq!(first.status.code(), Some(1), "scenario 3 has findings");
+    let again = iampath(dir.path())
+        .args([
+            "lint",
+            "--fail-on",
+            "info",
+            "--format",
+            "json",
+            "--baseline",
+        ])
+        .arg(&baseline)
+        .arg("--data")
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert_eq!(again.status.code(), Some(0));
+    let v: Value = serde_json::from_slice(&again.stdout).unwrap();
+    assert_eq!(v["findings"].as_array().unwrap().len(), 0);
+    // Keys are rule + subject + statement: a baseline survives line shifts.
+    let text = std::fs::read_to_string(&baseline).unwrap();
+    assert!(!text.contains("\"line\""), "{text}");
+}
+
+#[test]
+fn a_violated_assertion_fails_with_its_path() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("iampath.toml"),
+        r#"[[assert]]
+principals = "arn:aws:iam::395362660951:user/StageAdmin"
+action = "s3:GetObject"
+resource = "arn:aws:s3:::production-test-bucket-101/report.csv"
+expect = "deny"
+reason = "development must not read production"
+"#,
+    )
+    .unwrap();
+    let out = iampath(dir.path())
+        .args([
+            "lint",
+            "--format",
+            "json",
+            "--fail-on",
+            "critical",
+            "--data",
+        ])
+        .arg(repo().join("fixtures/scenarios/05-stage-role-bucket-policy"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let f = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "assertion")
+        .unwrap();
+    assert_eq!(f["severity"], "critical");
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .contains("development must not read production")
+    );
+}
+
+#[test]
+fn diff_identical_new_outside_trust_and_removal() {
+    let dir = tempfile::tempdir().unwrap();
+    let before = dir.path().join("before");
+    let after = dir.path().join("after");
+    copy_dir(
+        &repo().join("fixtures/scenarios/01-cross-account-signin"),
+        &before,
+    );
+    copy_dir(&before, &after);
+    let run = |a: &Path, b: &Path| {
+        iampath(dir.path())
+            .arg("diff")
+            .arg(a)
+            .arg(b)
+            .args(["--format", "json"])
+            .output()
+            .unwrap()
+    };
+
+    let same = run(&before, &after);
+    assert_eq!(same.status.code(), Some(0));
+
+    // A role of production now trusts an account outside the data, with no ExternalId.
+    let prod = after.join("472643299612-production/iam.json");
+    let text = std::fs::read_to_string(&prod).unwrap();
+    let opened = text.replacen(
+        "\"AWS\": \"arn:aws:iam::395362660951:root\"",
+        "\"AWS\": [\"arn:aws:iam::395362660951:root\", \"arn:aws:iam::777788889999:root\"]",
+        1,
+    );
+    assert_ne!(opened, text, "the fixture's trust statement moved");
+    std::fs::write(&prod, opened).unwrap();
+    let out = run(&before, &after);
+    assert_eq!(out.status.code(), Some(1));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let new_paths = v["new_paths"].as_array().unwrap();
+    assert!(
+        new_paths
+            .iter()
+            .any(|p| p["from"] == "777788889999" && p["severity"] == "high"),
+        "{v}"
+    );
+
+    // Removing it again never fails the gate.
+    let back = run(&after, &before);
+    assert_eq!(back.status.code(), Some(0));
+    let v: Value = serde_json::from_slice(&back.stdout).unwrap();
+    assert!(!v["removed_paths"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn github_format_prints_workflow_commands() {
+    let out = iampath(&repo())
+        .args([
+            "lint",
+            "--format",
+            "github",
+            "--fail-on",
+            "critical",
+            "--data",
+            SCENARIO_3,
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(!text.is_empty());
+    for line in text.lines() {
+        assert!(
+            line.starts_with("::error ")
+                || line.starts_with("::warning ")
+                || line.starts_with("::notice "),
+            "{line}"
+        );
+        assert!(
+            line.contains("file=fixtures/scenarios/03-security-read-only-role/")
+                && line.contains(",line="),
+            "{line}"
+        );
+    }
+}
