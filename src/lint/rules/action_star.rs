@@ -1,9 +1,9 @@
 //! `action-star`: `"*"` or `service:*` in the Action of an Allow.
 
 use crate::lint::{Context, Finding, Rule, Severity};
-use crate::model::PolicyKind;
+use crate::model::{PolicyKind, PrincipalKind};
 
-use super::util::{builder, is_allow, sites};
+use super::util::{builder, is_allow, sites, whole_account};
 
 pub struct ActionStar;
 
@@ -11,7 +11,7 @@ impl ActionStar {
     pub const ID: &'static str = "action-star";
 }
 
-pub const DOC: &str = r#"An Allow statement of an identity or resource policy names every action (`"*"`) or every action of a service (`"s3:*"`). Wildcard grants silently include actions the author never thought about, among them those AWS adds later, and usually far more than the principal needs. `"*"` is high; `"service:*"` is medium. AWS-managed policies and organization policies (where `Allow *` is the default filter) are not checked.
+pub const DOC: &str = r#"An Allow statement of an identity or resource policy names every action (`"*"`) or every action of a service (`"s3:*"`). Wildcard grants silently include actions the author never thought about, among them those AWS adds later, and usually far more than the principal needs. `"*"` is high; `"service:*"` is medium. AWS-managed policies and organization policies (where `Allow *` is the default filter) are not checked, nor resource-policy statements that name only the resource's own account (such as the default KMS key policy): those delegate to the account's identity policies, which are checked themselves.
 
 Bad:
 
@@ -57,6 +57,21 @@ impl Rule for ActionStar {
                 let Some(actions) = st.action.as_ref().filter(|a| !a.negated) else {
                     continue;
                 };
+                // A resource policy that names only its own account delegates to that
+                // account's identity policies (the default KMS key policy): they decide.
+                let delegation = site.kind() == PolicyKind::Resource
+                    && st.principal.as_ref().is_some_and(|p| {
+                        !p.negated
+                            && !p.entries.is_empty()
+                            && p.entries.iter().all(|e| {
+                                e.kind == PrincipalKind::Aws
+                                    && site.account.is_some()
+                                    && whole_account(&e.value.value) == site.account
+                            })
+                    });
+                if delegation {
+                    continue;
+                }
                 for v in &actions.values {
                     let text = v.value.as_str();
                     let (severity, message) = if is_everything(text) {

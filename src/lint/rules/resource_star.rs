@@ -14,7 +14,7 @@ impl ResourceStar {
     pub const ID: &'static str = "resource-star";
 }
 
-pub const DOC: &str = r#"An identity policy (an inline policy of a user, group or role, or a customer-managed policy) allows actions on `"Resource": "*"` although those actions support resource-level permissions: the grant reaches every bucket, key, role or table of the account instead of the ones the principal needs. Actions that accept only `*` (such as `s3:ListAllMyBuckets` or `ec2:DescribeInstances`) are not findings, since no narrower Resource exists for them. The severity follows the highest access level among the scopable actions: permissions management is high, write is medium, read, list and tagging are low.
+pub const DOC: &str = r#"An identity policy (an inline policy of a user, group or role, or a customer-managed policy) allows actions on `"Resource": "*"` although those actions support resource-level permissions: the grant reaches every bucket, key, role or table of the account instead of the ones the principal needs. Actions that accept only `*` (such as `s3:ListAllMyBuckets` or `ec2:DescribeInstances`) are not findings, since no narrower Resource exists for them. `sts:AssumeRole` on `*` is left to `assume-role-any`. The severity follows the highest access level among the scopable actions: permissions management is high, write is medium, read, list and tagging are low.
 
 Bad:
 
@@ -64,6 +64,8 @@ impl Rule for ResourceStar {
                 let scoped: Vec<_> = covered_actions(cst)
                     .into_iter()
                     .filter(|a| !a.accepts_only_star())
+                    // `sts:AssumeRole` on `*` is `assume-role-any`'s finding.
+                    .filter(|a| !(a.service == "sts" && a.name == "AssumeRole"))
                     .collect();
                 let Some(level) = scoped
                     .iter()
@@ -85,12 +87,12 @@ impl Rule for ResourceStar {
                     .collect();
                 let count = scoped.len();
                 let what = if count == 1 {
-                    "1 action".to_string()
+                    "1 action that supports".to_string()
                 } else {
-                    format!("{count} actions")
+                    format!("{count} actions that support")
                 };
                 let message = format!(
-                    "{} allows {what} that support resource-level permissions on `\"Resource\": \"*\"` (highest access level: {}, e.g. {}): name the resources instead",
+                    "{} allows {what} resource-level permissions on `\"Resource\": \"*\"` (highest access level: {}, e.g. {}): name the resources instead",
                     site.label,
                     level.as_str().to_ascii_lowercase(),
                     examples.join(", ")

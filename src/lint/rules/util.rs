@@ -9,7 +9,9 @@ use crate::eval::{CompiledPolicy, StatementRef};
 use crate::graph::{Graph, Hop, NodeKind, Principal};
 use crate::lint::sites::Owner;
 use crate::lint::{Context, FindingBuilder, PolicySite, Severity};
-use crate::model::{Effect, PolicyKind, PrincipalEntry, PrincipalKind, Span, Statement, is_account_id};
+use crate::model::{
+    Effect, PolicyKind, PrincipalEntry, PrincipalKind, Span, Statement, is_account_id,
+};
 use crate::policy::arn::Arn;
 
 /// True for a statement whose Effect is exactly `Allow`.
@@ -133,10 +135,7 @@ fn allows_everything(policy: &CompiledPolicy) -> bool {
         st.effect == Some(Effect::Allow)
             && st.conditions.is_empty()
             && st.actions.as_ref().is_some_and(|a| {
-                !a.negated
-                    && a.patterns
-                        .iter()
-                        .any(|p| matches!(p.as_str(), "*" | "*:*"))
+                !a.negated && a.patterns.iter().any(|p| matches!(p.as_str(), "*" | "*:*"))
             })
             && st.resources.as_ref().is_some_and(|r| {
                 !r.negated
@@ -190,16 +189,6 @@ pub fn reaching(graph: &Graph, target: usize) -> HashMap<usize, Vec<Arc<Hop>>> {
     best
 }
 
-/// The grant of an assume-role hop that sits in the role's trust policy: its span
-/// and statement label. Grants of assumed (not loaded) identities carry no real
-/// location and are skipped.
-pub fn trust_grant(hop: &Hop) -> Option<(Span, Option<String>)> {
-    hop.grants
-        .iter()
-        .filter(|g| g.policy.starts_with("trust policy"))
-        .find_map(|g| g.span.map(|s| (s, g.statement.as_ref().map(statement_label))))
-}
-
 /// Ordering for representatives: "any principal of account X" first, then specific
 /// external principals, then loaded users and roles.
 pub fn kind_rank(kind: &NodeKind) -> u8 {
@@ -246,14 +235,59 @@ pub const GRANTING_KINDS: &[PolicyKind] = &[
     PolicyKind::Session,
 ];
 
-/// Every policy kind (organization policies included when they are standalone
-/// documents; attached ones are left out by [`sites`]).
-pub const ALL_KINDS: &[PolicyKind] = &[
-    PolicyKind::Identity,
-    PolicyKind::Trust,
-    PolicyKind::Resource,
-    PolicyKind::ServiceControl,
-    PolicyKind::ResourceControl,
-    PolicyKind::Boundary,
-    PolicyKind::Session,
-];
+/// Every policy of the model, organization policies included.
+pub fn all_sites<'b, 'a>(cx: &'b Context<'a>) -> impl Iterator<Item = &'b PolicySite<'a>> {
+    cx.sites.iter()
+}
+
+/// Where the trust policy of `role` admits `from` for an assume-role hop: the
+/// principal entry naming it (by ARN, then by account, then `*`), else the granting
+/// statement; with the statement's label.
+pub fn trust_entry(
+    cx: &Context,
+    role: &str,
+    hop: &Hop,
+    from: &Principal,
+) -> Option<(Span, Option<String>)> {
+    let grant = hop
+        .grants
+        .iter()
+        .find(|g| g.policy.starts_with("trust policy"))?;
+    let fallback = grant
+        .span
+        .map(|s| (s, grant.statement.as_ref().map(statement_label)));
+    let index = grant.statement.as_ref().map(|s| s.index);
+    let site = cx
+        .sites
+        .iter()
+        .find(|s| s.owner == Owner::Role && s.kind() == PolicyKind::Trust && s.subject == role);
+    let st = site.and_then(|s| {
+        s.policy
+            .statements
+            .iter()
+            .find(|st| Some(st.index) == index)
+    });
+    let Some(st) = st else {
+        return fallback;
+    };
+    let entries: Vec<&PrincipalEntry> = st
+        .principal
+        .iter()
+        .filter(|p| !p.negated)
+        .flat_map(|p| &p.entries)
+        .collect();
+    let by_id = entries.iter().find(|e| e.value.value == from.id);
+    let by_account = || {
+        entries.iter().find(|e| {
+            e.kind == PrincipalKind::Aws
+                && whole_account(&e.value.value)
+                    .is_some_and(|a| from.account.as_deref() == Some(a) || from.id == a)
+        })
+    };
+    let by_everyone = || entries.iter().find(|e| is_everyone(e));
+    let span = by_id
+        .or_else(by_account)
+        .or_else(by_everyone)
+        .map_or(st.span, |e| e.value.span);
+    Some((span, Some(st.label())))
+}
