@@ -210,3 +210,27 @@ fn github_format_prints_workflow_commands() {
         );
     }
 }
+
+#[test]
+fn lint_json_of_the_reference_scenarios() {
+    for scenario in [
+        "02-cross-account-role-s3",
+        "03-security-read-only-role",
+        "04-cross-account-read-only-role",
+    ] {
+        let out = iampath(&repo())
+            .args([
+                "lint",
+                "--format",
+                "json",
+                "--fail-on",
+                "critical",
+                "--data",
+            ])
+            .arg(format!("fixtures/scenarios/{scenario}"))
+            .output()
+            .unwrap();
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        insta::assert_json_snapshot!(format!("lint_{scenario}"), v);
+    }
+}
