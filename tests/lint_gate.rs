@@ -234,3 +234,45 @@ fn lint_json_of_the_reference_scenarios() {
         insta::assert_json_snapshot!(format!("lint_{scenario}"), v);
     }
 }
+
+#[test]
+fn diff_fails_on_a_new_public_bucket_and_names_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let before = dir.path().join("before");
+    let after = dir.path().join("after");
+    copy_dir(
+        &repo().join("fixtures/scenarios/05-stage-role-bucket-policy"),
+        &before,
+    );
+    copy_dir(&before, &after);
+    let policy = r#"{"Policy": "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"Public\",\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"s3:GetObject\",\"Resource\":\"arn:aws:s3:::prod-public-site/*\"}]}"}"#;
+    std::fs::write(
+        after.join("472643299612-production/s3/prod-public-site.json"),
+        policy,
+    )
+    .unwrap();
+    let out = iampath(dir.path())
+        .arg("diff")
+        .arg(&before)
+        .arg(&after)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rules: Vec<&str> = v["new_findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert!(rules.contains(&"public-principal"), "{v}");
+    assert!(
+        v["new_findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["subject"].as_str().unwrap().contains("prod-public-site")),
+        "{v}"
+    );
+}
