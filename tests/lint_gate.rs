@@ -276,3 +276,72 @@ fn diff_fails_on_a_new_public_bucket_and_names_it() {
         "{v}"
     );
 }
+
+#[test]
+fn trusted_vendor_accounts_and_ignores_drop_their_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    copy_dir(
+        &repo().join("fixtures/scenarios/01-cross-account-signin"),
+        &data,
+    );
+    let prod = data.join("472643299612-production/iam.json");
+    let text = std::fs::read_to_string(&prod).unwrap();
+    let opened = text.replacen(
+        "\"AWS\": \"arn:aws:iam::395362660951:root\"",
+        "\"AWS\": [\"arn:aws:iam::395362660951:root\", \"arn:aws:iam::777788889999:root\"]",
+        1,
+    );
+    std::fs::write(&prod, opened).unwrap();
+    let rules_of = |config: Option<&str>| -> Vec<String> {
+        let mut cmd = iampath(dir.path());
+        cmd.args([
+            "lint",
+            "--format",
+            "json",
+            "--fail-on",
+            "critical",
+            "--data",
+        ])
+        .arg(&data);
+        if let Some(c) = config {
+            let path = dir.path().join("c.toml");
+            std::fs::write(&path, c).unwrap();
+            cmd.arg("--config").arg(path);
+        }
+        let out = cmd.output().unwrap();
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["rule"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert!(
+        rules_of(None)
+            .iter()
+            .any(|r| r == "trust-external-no-external-id")
+    );
+    let trusted = rules_of(Some("[trusted]\naccounts = [\"777788889999\"]\n"));
+    assert!(
+        !trusted.iter().any(|r| r == "trust-external-no-external-id"),
+        "{trusted:?}"
+    );
+    let ignored = rules_of(Some(
+        "[[ignore]]\nrule = \"trust-account-root\"\nsubject = \"arn:aws:iam::472643299612:role/*\"\nreason = \"reviewed\"\n",
+    ));
+    assert!(
+        !ignored.iter().any(|r| r == "trust-account-root"),
+        "{ignored:?}"
+    );
+    let disabled = rules_of(Some(
+        "[rules]\ndisable = [\"trust-external-no-external-id\"]\nseverity = { \"trust-account-root\" = \"critical\" }\n",
+    ));
+    assert!(
+        !disabled
+            .iter()
+            .any(|r| r == "trust-external-no-external-id"),
+        "{disabled:?}"
+    );
+}
