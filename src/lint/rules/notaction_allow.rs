@@ -2,7 +2,7 @@
 
 use crate::lint::{Context, Finding, Rule, Severity};
 
-use super::util::{GRANTING_KINDS, builder, is_allow, sites};
+use super::util::negated_allows;
 
 pub struct NotActionAllow;
 
@@ -42,29 +42,16 @@ impl Rule for NotActionAllow {
     }
 
     fn check(&self, cx: &Context) -> Vec<Finding> {
-        let mut out = Vec::new();
-        for site in sites(cx, GRANTING_KINDS) {
-            for st in &site.policy.statements {
-                let Some(a) = st.action.as_ref().filter(|a| a.negated) else {
-                    continue;
-                };
-                if !is_allow(st) {
-                    continue;
-                }
-                let listed: Vec<&str> = a.values.iter().map(|v| v.value.as_str()).collect();
-                let message = format!(
-                    "{} allows with NotAction: every action of every service except {} is granted, including actions AWS adds later",
-                    site.label,
-                    listed.join(", ")
-                );
-                out.push(
-                    builder(Self::ID, Severity::Medium, site, st)
-                        .at(a.span)
-                        .message(message)
-                        .build(),
-                );
-            }
-        }
-        out
+        negated_allows(
+            cx,
+            Self::ID,
+            Severity::Medium,
+            |st| st.action.as_ref(),
+            |label, listed| {
+                format!(
+                    "{label} allows with NotAction: every action of every service except {listed} is granted, including actions AWS adds later"
+                )
+            },
+        )
     }
 }

@@ -2,7 +2,7 @@
 
 use crate::lint::{Context, Finding, Rule, Severity};
 
-use super::util::{GRANTING_KINDS, builder, is_allow, sites};
+use super::util::negated_allows;
 
 pub struct NotResourceAllow;
 
@@ -42,29 +42,16 @@ impl Rule for NotResourceAllow {
     }
 
     fn check(&self, cx: &Context) -> Vec<Finding> {
-        let mut out = Vec::new();
-        for site in sites(cx, GRANTING_KINDS) {
-            for st in &site.policy.statements {
-                let Some(r) = st.resource.as_ref().filter(|r| r.negated) else {
-                    continue;
-                };
-                if !is_allow(st) {
-                    continue;
-                }
-                let listed: Vec<&str> = r.values.iter().map(|v| v.value.as_str()).collect();
-                let message = format!(
-                    "{} allows with NotResource: every resource of every account except {} is covered, including resources created later",
-                    site.label,
-                    listed.join(", ")
-                );
-                out.push(
-                    builder(Self::ID, Severity::Medium, site, st)
-                        .at(r.span)
-                        .message(message)
-                        .build(),
-                );
-            }
-        }
-        out
+        negated_allows(
+            cx,
+            Self::ID,
+            Severity::Medium,
+            |st| st.resource.as_ref(),
+            |label, listed| {
+                format!(
+                    "{label} allows with NotResource: every resource of every account except {listed} is covered, including resources created later"
+                )
+            },
+        )
     }
 }

@@ -8,7 +8,7 @@ use crate::catalog::AccessLevel;
 use crate::eval::{CompiledPolicy, StatementRef};
 use crate::graph::{Graph, Hop, NodeKind, Principal};
 use crate::lint::sites::Owner;
-use crate::lint::{Context, FindingBuilder, PolicySite, Severity};
+use crate::lint::{Context, Finding, FindingBuilder, PolicySite, Severity};
 use crate::model::{
     Effect, PolicyKind, PrincipalEntry, PrincipalKind, Span, Statement, is_account_id,
 };
@@ -290,4 +290,32 @@ pub fn trust_entry(
         .or_else(by_everyone)
         .map_or(st.span, |e| e.value.span);
     Some((span, Some(st.label())))
+}
+
+/// Findings for Allow statements whose Action or Resource is the `Not…` form: `block`
+/// picks the element, `message` words the finding from the site's label and the
+/// listed values.
+pub fn negated_allows(
+    cx: &Context,
+    id: &'static str,
+    severity: Severity,
+    block: impl Fn(&Statement) -> Option<&crate::model::Spanned<crate::model::ValueBlock>>,
+    message: impl Fn(&str, &str) -> String,
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for site in sites(cx, GRANTING_KINDS) {
+        for st in site.policy.statements.iter().filter(|st| is_allow(st)) {
+            let Some(b) = block(st).filter(|b| b.negated) else {
+                continue;
+            };
+            let listed: Vec<&str> = b.values.iter().map(|v| v.value.as_str()).collect();
+            out.push(
+                builder(id, severity, site, st)
+                    .at(b.span)
+                    .message(message(&site.label, &listed.join(", ")))
+                    .build(),
+            );
+        }
+    }
+    out
 }
