@@ -1,0 +1,743 @@
+//! Hostile and broken input (issue 6): every case of `tests/malformed/cases/` (listed
+//! in `tests/malformed/cases.tsv`), plus the cases too big or too strange to commit
+//! (200,000-deep nesting, 20 MB strings, symbolic-link loops, a FIFO, a character
+//! device), is run through `load`, `lint` and `can` by the real binary. None may
+//! crash or hang, each bad file must be named in a diagnostic, and the good sibling
+//! account `222222222222` (a copy of `tests/malformed/good/`) must still load and
+//! answer. The load diagnostics of all cases are snapshotted.
+//!
+//! The fuzz corpora and crash reproducers of `fuzz/` are replayed in-process.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use iampath::eval::simulation;
+use iampath::ingest::{self, LoadOptions, request_file};
+use iampath::policy::pattern::{CaseMode, Pattern};
+use iampath::source::SourceMap;
+use serde_json::Value;
+
+const TIMEOUT: Duration = Duration::from_secs(20);
+const GOOD_ACCOUNT: &str = "222222222222";
+const GOOD_USER: &str = "arn:aws:iam::222222222222:user/good";
+/// Diagnostics of one case shown one by one in the snapshot; the rest are counted.
+const SNAPSHOT_LINES: usize = 12;
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// One data folder: the bad files it holds and how to run iampath on it.
+struct Case {
+    name: String,
+    /// Passed to `--data`: relative to the repo root for committed cases.
+    dir: PathBuf,
+    /// The files (or folders) that a load diagnostic must name, relative to `dir`.
+    bad: Vec<PathBuf>,
+    /// Extra global options (limits).
+    args: Vec<String>,
+    /// Run under `ulimit -v` (KiB) so that an unbounded read fails fast instead of
+    /// exhausting the machine.
+    memory_limit_kib: Option<u64>,
+    /// A load diagnostic code required on the bad file, beyond "some diagnostic".
+    expect_code: Option<&'static str>,
+}
+
+impl Case {
+    fn new(name: &str, dir: PathBuf, bad: &[&str]) -> Case {
+        Case {
+            name: name.to_string(),
+            dir,
+            bad: bad.iter().map(PathBuf::from).collect(),
+            args: Vec::new(),
+            memory_limit_kib: None,
+            expect_code: None,
+        }
+    }
+}
+
+/// The committed cases, from the manifest; every folder of `cases/` must be listed.
+fn committed_cases() -> Vec<Case> {
+    let manifest = std::fs::read_to_string(repo().join("tests/malformed/cases.tsv")).unwrap();
+    let mut cases = Vec::new();
+    for line in manifest.lines() {
+        if line.starts_with('#') || line.trim().is_empty() {
+            continue;
+        }
+        let mut cols = line.split('\t');
+        let name = cols.next().unwrap();
+        let bad: Vec<&str> = cols.next().unwrap().split(',').collect();
+        assert!(cols.next().is_some(), "{name}: no description in cases.tsv");
+        cases.push(Case::new(
+            name,
+            PathBuf::from("tests/malformed/cases").join(name),
+            &bad,
+        ));
+    }
+    let mut listed: Vec<&str> = cases.iter().map(|c| c.name.as_str()).collect();
+    listed.sort_unstable();
+    let mut on_disk: Vec<String> = std::fs::read_dir(repo().join("tests/malformed/cases"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    on_disk.sort_unstable();
+    assert_eq!(
+        listed, on_disk,
+        "cases.tsv and tests/malformed/cases/ differ"
+    );
+    for c in &cases {
+        for b in &c.bad {
+            let p = repo().join(&c.dir).join(b);
+            assert!(p.exists(), "{}: bad file {} missing", c.name, b.display());
+        }
+        let good = repo().join(&c.dir).join(GOOD_ACCOUNT).join("iam.json");
+        assert!(good.exists(), "{}: no good sibling", c.name);
+    }
+    cases
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let dest = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &dest);
+        } else {
+            std::fs::copy(e.path(), dest).unwrap();
+        }
+    }
+}
+
+fn write(path: &Path, bytes: impl AsRef<[u8]>) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, bytes).unwrap();
+}
+
+/// An export of one user `bad` of account 111111111111 whose inline policy is the
+/// raw JSON text `doc`.
+fn export_with_policy(doc: &str) -> String {
+    format!(
+        r#"{{"UserDetailList": [{{"UserName": "bad", "UserId": "AIDABAD", "Path": "/",
+  "Arn": "arn:aws:iam::111111111111:user/bad",
+  "UserPolicyList": [{{"PolicyName": "p", "PolicyDocument": {doc}}}]}}],
+ "GroupDetailList": [], "RoleDetailList": [], "Policies": [], "IsTruncated": false}}
+"#
+    )
+}
+
+/// The cases made at run time in `tmp`: too large to commit, or not storable in git.
+fn generated_cases(tmp: &Path) -> Vec<Case> {
+    let good = repo().join("tests/malformed/good");
+    let mut cases = Vec::new();
+    let mut add = |name: &str, bad: &[&str], make: &dyn Fn(&Path)| {
+        let dir = tmp.join(name);
+        copy_dir(&good, &dir);
+        make(&dir);
+        cases.push(Case::new(name, dir, bad));
+    };
+    const DEEP: usize = 200_000;
+    add(
+        "gen-deep-nesting-200000-arrays",
+        &["111111111111/iam.json"],
+        &|d| {
+            write(
+                &d.join("111111111111/iam.json"),
+                "[".repeat(DEEP) + &"]".repeat(DEEP),
+            )
+        },
+    );
+    add(
+        "gen-deep-nesting-200000-objects-in-export",
+        &["111111111111/iam.json"],
+        &|d| {
+            let text = format!(
+                r#"{{"UserDetailList": [{}{}], "Policies": []}}"#,
+                r#"{"a":"#.repeat(DEEP),
+                "}".repeat(DEEP)
+            );
+            write(&d.join("111111111111/iam.json"), text)
+        },
+    );
+    add(
+        "gen-deep-nesting-200000-unclosed",
+        &["111111111111/s3/bad.json"],
+        &|d| write(&d.join("111111111111/s3/bad.json"), "[{\"a\":".repeat(DEEP)),
+    );
+    add(
+        "gen-deep-nesting-200000-in-escaped-policy",
+        &["111111111111/iam.json"],
+        &|d| {
+            // The nesting is inside the escaped document, so only its own parse sees it.
+            let inner = "[".repeat(DEEP) + &"]".repeat(DEEP);
+            write(
+                &d.join("111111111111/iam.json"),
+                export_with_policy(&format!("\"{inner}\"")),
+            )
+        },
+    );
+    const BIG: usize = 20 * 1024 * 1024;
+    add("gen-string-20mb-action", &["111111111111/iam.json"], &|d| {
+        let action = format!("s3:Get{}", "a".repeat(BIG));
+        let doc = format!(
+            r#"{{"Version": "2012-10-17", "Statement": [{{"Effect": "Allow", "Action": "{action}", "Resource": "*"}}]}}"#
+        );
+        write(&d.join("111111111111/iam.json"), export_with_policy(&doc))
+    });
+    add(
+        "gen-string-20mb-escaped-policy",
+        &["111111111111/s3/bad.json"],
+        &|d| {
+            // A bucket policy whose escaped document holds a 20 MB Sid full of escapes.
+            let sid = "\\\\n".repeat(BIG / 3);
+            let policy = format!(
+                r#"{{"Policy": "{{\"Version\":\"2012-10-17\",\"Statement\":[{{\"Sid\":\"{sid}\",\"Effect\":\"allow\",\"Principal\":\"*\",\"Action\":\"s3:GetObject\",\"Resource\":\"arn:aws:s3:::bad/*\"}}]}}"}}"#
+            );
+            write(&d.join("111111111111/s3/bad.json"), policy)
+        },
+    );
+    add(
+        "gen-string-20mb-url-encoded",
+        &["111111111111/iam.json"],
+        &|d| {
+            let doc = format!(
+                "%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%7B%22Sid%22%3A%22{}%22%2C%22Effect%22%3A%22Allow%22%2C%22Action%22%3A%22s3%3A*%22%2C%22Resource%22%3A%22*%22%7D%5D%7D%G1",
+                "%41".repeat(BIG / 3)
+            );
+            write(
+                &d.join("111111111111/iam.json"),
+                export_with_policy(&format!("\"{doc}\"")),
+            )
+        },
+    );
+    // Many diagnostics in one file: the time must stay about linear in their number.
+    // 150,000 statements with `"Effect": "allow"` on one line (a minified export,
+    // 9 MB) and 100,000 of them one per line.
+    let many = |n: usize, sep: &str| {
+        let st = r#"{"Effect": "allow", "Action": "s3:GetObject", "Resource": "*"}"#;
+        let doc = format!(
+            r#"{{"Version": "2012-10-17", "Statement": [{}]}}"#,
+            vec![st; n].join(&format!(",{sep}"))
+        );
+        export_with_policy(&doc)
+    };
+    add(
+        "gen-many-diagnostics-one-line-150000",
+        &["111111111111/iam.json"],
+        &|d| write(&d.join("111111111111/iam.json"), many(150_000, "")),
+    );
+    add(
+        "gen-many-diagnostics-100000-lines",
+        &["111111111111/iam.json"],
+        &|d| write(&d.join("111111111111/iam.json"), many(100_000, "\n")),
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::symlink;
+        add(
+            "gen-symlink-loop",
+            &[
+                "111111111111/loop",
+                "111111111111/self.json",
+                "111111111111/dangling.json",
+            ],
+            &|d| {
+                // A folder link back to the case folder, a file link to itself, and a
+                // link to nothing.
+                std::fs::create_dir_all(d.join("111111111111")).unwrap();
+                symlink("..", d.join("111111111111/loop")).unwrap();
+                symlink("self.json", d.join("111111111111/self.json")).unwrap();
+                symlink("nowhere.json", d.join("111111111111/dangling.json")).unwrap();
+            },
+        );
+        add("gen-symlink-self-folder", &["111111111111/a/b"], &|d| {
+            // A folder holding a link to itself.
+            std::fs::create_dir_all(d.join("111111111111/a")).unwrap();
+            symlink("../a", d.join("111111111111/a/b")).unwrap();
+        });
+        add("gen-fifo-named-json", &["111111111111/iam.json"], &|d| {
+            // A named pipe nobody writes to: opening it for reading blocks forever.
+            std::fs::create_dir_all(d.join("111111111111")).unwrap();
+            let status = std::process::Command::new("mkfifo")
+                .arg(d.join("111111111111/iam.json"))
+                .status()
+                .unwrap();
+            assert!(status.success(), "mkfifo failed");
+        });
+        if Path::new("/dev/zero").exists() {
+            add("gen-dev-zero-link", &["111111111111/iam.json"], &|d| {
+                // A file of no size that never ends: --max-file-size must still bound
+                // the read (the metadata says 0 bytes).
+                std::fs::create_dir_all(d.join("111111111111")).unwrap();
+                symlink("/dev/zero", d.join("111111111111/iam.json")).unwrap();
+            });
+            let c = cases.last_mut().unwrap();
+            c.args = vec!["--max-file-size".into(), "1048576".into()];
+            c.memory_limit_kib = Some(4 * 1024 * 1024);
+            c.expect_code = Some("file-too-large");
+        }
+    }
+    cases
+}
+
+/// One run of the binary: exit code, stdout, stderr, or why there is none.
+struct Run {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+    elapsed: Duration,
+}
+
+fn run(case: &Case, args: &[&str]) -> Result<Run, String> {
+    let bin = assert_cmd::cargo::cargo_bin!("iampath");
+    let mut all: Vec<String> = vec!["--data".into(), case.dir.display().to_string()];
+    all.extend(case.args.iter().cloned());
+    all.extend(args.iter().map(|s| s.to_string()));
+    let mut cmd = match case.memory_limit_kib {
+        Some(kib) => {
+            let mut c = assert_cmd::Command::new("sh");
+            c.arg("-c")
+                .arg(format!("ulimit -v {kib}; exec \"$0\" \"$@\""))
+                .arg(bin)
+                .args(&all);
+            c
+        }
+        None => {
+            let mut c = assert_cmd::Command::new(bin);
+            c.args(&all);
+            c
+        }
+    };
+    cmd.current_dir(repo())
+        .env("NO_COLOR", "1")
+        .env_remove("RUST_BACKTRACE")
+        .timeout(TIMEOUT);
+    let start = Instant::now();
+    let out = cmd.output().map_err(|e| format!("could not run: {e}"))?;
+    Ok(Run {
+        code: out.status.code(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        elapsed: start.elapsed(),
+    })
+}
+
+/// The first lines of stderr, for a failure message.
+fn head(s: &str) -> String {
+    s.lines().take(6).collect::<Vec<_>>().join("\n      ")
+}
+
+/// Checks the exit code and parses stdout; `None` (with failures recorded) if either
+/// is wrong.
+fn checked_json(
+    case: &Case,
+    what: &str,
+    result: Result<Run, String>,
+    fails: &mut Vec<String>,
+) -> Option<(i32, Value)> {
+    let r = match result {
+        Ok(r) => r,
+        Err(e) => {
+            fails.push(format!("{what}: {e}"));
+            return None;
+        }
+    };
+    let code = match r.code {
+        Some(c @ 0..=2) => c,
+        Some(c) => {
+            fails.push(format!(
+                "{what}: exit code {c} (a panic is 101)\n      {}",
+                head(&r.stderr)
+            ));
+            return None;
+        }
+        None if r.elapsed >= TIMEOUT => {
+            fails.push(format!("{what}: HANG, killed after {}s", TIMEOUT.as_secs()));
+            return None;
+        }
+        None => {
+            fails.push(format!(
+                "{what}: killed by a signal after {:.1}s (stack overflow? out of memory?)\n      {}",
+                r.elapsed.as_secs_f64(),
+                head(&r.stderr)
+            ));
+            return None;
+        }
+    };
+    match serde_json::from_str::<Value>(&r.stdout) {
+        Ok(v) => Some((code, v)),
+        Err(e) => {
+            let _ = case;
+            fails.push(format!(
+                "{what}: exit {code}, stdout is not JSON ({e}): {:?}\n      {}",
+                r.stdout.chars().take(200).collect::<String>(),
+                head(&r.stderr)
+            ));
+            None
+        }
+    }
+}
+
+/// `file` of a diagnostic, relative to the case folder (as shown in the snapshot).
+fn relative(case: &Case, file: &str) -> Option<PathBuf> {
+    Path::new(file)
+        .strip_prefix(&case.dir)
+        .ok()
+        .map(Path::to_path_buf)
+}
+
+/// A case's index, its failures and its snapshot lines.
+type Outcome = (usize, Vec<String>, Vec<String>);
+
+/// Runs the three commands on one case: failures, and the snapshot lines.
+fn check(case: &Case) -> (Vec<String>, Vec<String>) {
+    let mut fails = Vec::new();
+    let mut lines = Vec::new();
+
+    // load
+    let load = checked_json(
+        case,
+        "load",
+        run(case, &["load", "--format", "json"]),
+        &mut fails,
+    );
+    if load.is_none() {
+        lines.push(format!(
+            "{}: (load gave no JSON: see the failures)",
+            case.name
+        ));
+    }
+    if let Some((code, v)) = load {
+        let diags = v["diagnostics"].as_array().cloned().unwrap_or_default();
+        if v["diagnostics"].as_array().is_none() {
+            fails.push("load: no `diagnostics` array".into());
+        }
+        let mut any_error = false;
+        for d in &diags {
+            let file = d["file"].as_str().unwrap_or("?");
+            let shown = relative(case, file).map_or_else(
+                || format!("(outside the case) {file}"),
+                |p| p.display().to_string(),
+            );
+            any_error |= d["severity"] == "error";
+            lines.push(format!(
+                "{}: {} @ {}:{}:{}",
+                case.name,
+                d["code"].as_str().unwrap_or("?"),
+                shown,
+                d["line"],
+                d["column"]
+            ));
+        }
+        if diags.is_empty() {
+            lines.push(format!("{}: (no diagnostic)", case.name));
+        }
+        // Cases with thousands of diagnostics keep the snapshot short.
+        if lines.len() > SNAPSHOT_LINES {
+            let mut rest = std::collections::BTreeMap::<&str, usize>::new();
+            for d in diags.get(SNAPSHOT_LINES..).unwrap_or_default() {
+                *rest.entry(d["code"].as_str().unwrap_or("?")).or_default() += 1;
+            }
+            lines.truncate(SNAPSHOT_LINES);
+            let summary: Vec<String> = rest.iter().map(|(c, n)| format!("{c} ×{n}")).collect();
+            lines.push(format!("{}: … and {}", case.name, summary.join(", ")));
+        }
+        let expected_code = if any_error { 2 } else { 0 };
+        if code != expected_code {
+            fails.push(format!(
+                "load: exit {code}, but {} error diagnostic(s) means {expected_code}",
+                if any_error { "an" } else { "no" }
+            ));
+        }
+        for bad in &case.bad {
+            // The diagnostic names the bad file itself, or the badly named folder
+            // holding it (for `12345678-dev/`, a link loop …).
+            let named: Vec<&Value> = diags
+                .iter()
+                .filter(|d| {
+                    d["file"]
+                        .as_str()
+                        .and_then(|f| relative(case, f))
+                        .is_some_and(|f| !f.as_os_str().is_empty() && bad.starts_with(&f))
+                })
+                .collect();
+            if named.is_empty() {
+                fails.push(format!(
+                    "load: no diagnostic names {} (got {})",
+                    bad.display(),
+                    diags
+                        .iter()
+                        .map(|d| format!(
+                            "{} @ {}",
+                            d["code"].as_str().unwrap_or("?"),
+                            d["file"].as_str().unwrap_or("?")
+                        ))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            }
+            if let Some(want) = case.expect_code {
+                if !named.iter().any(|d| d["code"] == want) {
+                    fails.push(format!(
+                        "load: expected `{want}` on {}, got {:?}",
+                        bad.display(),
+                        named
+                            .iter()
+                            .map(|d| format!(
+                                "{}: {}",
+                                d["code"].as_str().unwrap_or("?"),
+                                d["message"].as_str().unwrap_or("?")
+                            ))
+                            .collect::<Vec<_>>()
+                    ));
+                }
+            }
+        }
+        let good = v["accounts"]
+            .as_array()
+            .and_then(|a| a.iter().find(|a| a["id"] == GOOD_ACCOUNT));
+        match good {
+            None => fails.push(format!(
+                "load: account {GOOD_ACCOUNT} missing from `accounts`"
+            )),
+            Some(a) if a["users"].as_u64() != Some(1) => fails.push(format!(
+                "load: account {GOOD_ACCOUNT} has users {} (expected its one user)",
+                a["users"]
+            )),
+            Some(_) => {}
+        }
+    }
+
+    // lint
+    if let Some((_, v)) = checked_json(
+        case,
+        "lint",
+        run(case, &["lint", "--format", "json"]),
+        &mut fails,
+    ) {
+        if v["findings"].as_array().is_none() {
+            fails.push("lint: no `findings` array".into());
+        }
+    }
+
+    // can: the good user still reads the good account's bucket.
+    if let Some((code, v)) = checked_json(
+        case,
+        "can",
+        run(
+            case,
+            &[
+                "can",
+                GOOD_USER,
+                "s3:GetObject",
+                "arn:aws:s3:::b/k",
+                "--format",
+                "json",
+            ],
+        ),
+        &mut fails,
+    ) {
+        if v["decision"] != "allowed" || code != 0 {
+            fails.push(format!(
+                "can: exit {code}, decision {} for the good user (expected allowed): {}",
+                v["decision"], v["why_not"]
+            ));
+        }
+    }
+    (fails, lines)
+}
+
+#[test]
+fn malformed_inputs_are_reported_and_never_crash() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut cases = committed_cases();
+    assert!(cases.len() >= 45, "only {} committed cases", cases.len());
+    cases.extend(generated_cases(tmp.path()));
+
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<Outcome>> = Mutex::new(Vec::new());
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get().clamp(1, 4));
+    std::thread::scope(|s| {
+        for _ in 0..workers {
+            s.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(case) = cases.get(i) else { break };
+                    let (fails, lines) = check(case);
+                    results.lock().unwrap().push((i, fails, lines));
+                }
+            });
+        }
+    });
+    let mut results = results.into_inner().unwrap();
+    results.sort_by_key(|r| r.0);
+
+    let mut snapshot = String::new();
+    let mut report = String::new();
+    let mut failed = 0;
+    for (i, fails, lines) in &results {
+        for l in lines {
+            writeln!(snapshot, "{l}").unwrap();
+        }
+        if !fails.is_empty() {
+            failed += 1;
+            let c = &cases[*i];
+            writeln!(report, "\n{} (--data {}):", c.name, c.dir.display()).unwrap();
+            for f in fails {
+                writeln!(report, "    {f}").unwrap();
+            }
+        }
+    }
+    // A changed snapshot is reported (and `.snap.new` written) together with the
+    // failures of the cases, not instead of them.
+    let snapshot_matches =
+        std::panic::catch_unwind(|| insta::assert_snapshot!("load_diagnostics", snapshot)).is_ok();
+    if !snapshot_matches {
+        writeln!(
+            report,
+            "\nthe load diagnostics differ from tests/snapshots/malformed__load_diagnostics.snap (see above; `cargo insta review`)"
+        )
+        .unwrap();
+    }
+    assert!(
+        failed == 0 && snapshot_matches,
+        "{failed} of {} cases failed:{report}",
+        results.len()
+    );
+}
+
+// ------------------------------------------------------------------ fuzz regressions
+
+/// The oracle of the `matcher` fuzz target (as in tests/properties.rs).
+fn regex_for(pattern: &str) -> Option<regex::Regex> {
+    let mut re = String::from("(?s)^");
+    for c in pattern.chars() {
+        match c {
+            '*' => re.push_str(".*"),
+            '?' => re.push('.'),
+            c => re.push_str(&regex::escape(&c.to_string())),
+        }
+    }
+    re.push('$');
+    regex::RegexBuilder::new(&re)
+        .size_limit(1 << 24)
+        .build()
+        .ok()
+}
+
+fn replay_matcher(data: &[u8]) {
+    let Some((&flags, rest)) = data.split_first() else {
+        return;
+    };
+    let Ok(s) = std::str::from_utf8(rest) else {
+        return;
+    };
+    let (pattern, text) = s.split_once('\0').unwrap_or((s, ""));
+    let case = if flags & 1 == 0 {
+        CaseMode::Sensitive
+    } else {
+        CaseMode::Insensitive
+    };
+    let got = Pattern::new(pattern, case).matches(text);
+    let expected = match case {
+        CaseMode::Sensitive => regex_for(pattern).map(|re| re.is_match(text)),
+        CaseMode::Insensitive => regex_for(&pattern.to_ascii_lowercase())
+            .map(|re| re.is_match(&text.to_ascii_lowercase())),
+    };
+    if let Some(expected) = expected {
+        assert_eq!(got, expected, "{pattern:?} ({case:?}) on {text:?}");
+    }
+}
+
+/// Loads `data` placed as each of `places` (relative to a fresh account layout), and
+/// renders both load reports.
+fn replay_load(tmp: &Path, places: &[&str], data: &[u8]) {
+    let _ = std::fs::remove_dir_all(tmp);
+    for p in places {
+        write(&tmp.join(p), data);
+    }
+    let loaded = ingest::load(&[tmp.to_path_buf()], &LoadOptions::default());
+    let _ = iampath::report::load::json(&loaded);
+    let _ = iampath::report::load::text(&loaded, false);
+}
+
+fn replay_evaluate(tmp: &Path, data: &[u8]) {
+    let path = tmp.join("request.json");
+    write(&path, data);
+    let mut sources = SourceMap::default();
+    let mut diags = Vec::new();
+    let sim = request_file::read(&path, &LoadOptions::default(), &mut sources, &mut diags);
+    let _ = simulation::run(&sim);
+}
+
+fn files_in(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.is_file())
+                .collect()
+        })
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+/// Every crash reproducer of `fuzz/artifacts/<target>/` and every corpus input of
+/// `fuzz/corpus/<target>/`, through what its target exercised.
+#[test]
+fn fuzz_corpora_and_artifacts_replay_without_panicking() {
+    let fuzz = repo().join("fuzz");
+    let tmp = tempfile::tempdir().unwrap();
+    let mut inputs: Vec<(&str, PathBuf)> = Vec::new();
+    for target in ["json_policy", "export", "evaluate", "matcher"] {
+        for sub in ["artifacts", "corpus"] {
+            for f in files_in(&fuzz.join(sub).join(target)) {
+                inputs.push((target, f));
+            }
+        }
+    }
+    let corpus_policies = inputs
+        .iter()
+        .filter(|(t, p)| *t == "json_policy" && p.starts_with(fuzz.join("corpus")))
+        .count();
+    assert!(
+        corpus_policies > 0,
+        "fuzz/corpus/json_policy/ is empty or missing"
+    );
+    let mut failures = Vec::new();
+    for (target, path) in &inputs {
+        // (A file a running fuzzer has just removed from its corpus is skipped.)
+        let Ok(data) = std::fs::read(path) else {
+            continue;
+        };
+        let work = tmp.path().join(target);
+        let outcome = std::panic::catch_unwind(|| match *target {
+            "json_policy" => replay_load(&work, &["111111111111/s3/b.json", "policy.json"], &data),
+            "export" => replay_load(&work, &["111111111111/iam.json"], &data),
+            "evaluate" => replay_evaluate(&work, &data),
+            _ => replay_matcher(&data),
+        });
+        if let Err(e) = outcome {
+            let msg = e
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_default();
+            failures.push(format!(
+                "{target}: {}: {msg}",
+                path.strip_prefix(repo()).unwrap_or(path).display()
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} fuzz inputs panicked:\n{}",
+        failures.len(),
+        inputs.len(),
+        failures.join("\n")
+    );
+}
