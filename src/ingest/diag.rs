@@ -52,6 +52,8 @@ pub enum Problem {
     UnknownShape(String),
     #[error("{0}")]
     Misplaced(String),
+    #[error("{0} more problems in this file are not shown")]
+    TooManyProblems(usize),
     #[error("cannot decode the embedded policy: {0}")]
     Decode(String),
 
@@ -205,6 +207,7 @@ impl Problem {
             Problem::AccountFolderName(_) => ("account-folder-name", W),
             Problem::UnknownShape(_) => ("unknown-shape", W),
             Problem::Misplaced(_) => ("misplaced-file", E),
+            Problem::TooManyProblems(_) => ("too-many-problems", E),
             Problem::Decode(_) => ("embedded-decode", E),
             Problem::WrongType { .. } => ("wrong-type", E),
             Problem::DuplicateKey(_) => ("duplicate-key", E),

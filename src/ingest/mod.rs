@@ -118,18 +118,29 @@ pub(crate) fn read_text(
     path: &Path,
     opts: &LoadOptions,
 ) -> Result<(String, Vec<(Problem, u32)>), Unread> {
-    let size = std::fs::metadata(path)
-        .map_err(|e| {
-            (
-                Problem::Unreadable {
-                    what: "the file".into(),
-                    reason: e.to_string(),
-                },
-                String::new(),
-                0,
-            )
-        })?
-        .len();
+    let unreadable = |reason: String| {
+        (
+            Problem::Unreadable {
+                what: "the file".into(),
+                reason,
+            },
+            String::new(),
+            0,
+        )
+    };
+    let meta = std::fs::metadata(path).map_err(|e| unreadable(e.to_string()))?;
+    // Opening a named pipe blocks until someone writes to it: never open one.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let t = meta.file_type();
+        if t.is_fifo() || t.is_socket() {
+            return Err(unreadable(
+                "it is a named pipe or a socket, not a file".into(),
+            ));
+        }
+    }
+    let size = meta.len();
     if size > opts.max_file_size {
         return Err((
             Problem::TooLarge {
@@ -140,16 +151,26 @@ pub(crate) fn read_text(
             0,
         ));
     }
-    let mut bytes = std::fs::read(path).map_err(|e| {
-        (
-            Problem::Unreadable {
-                what: "the file".into(),
-                reason: e.to_string(),
+    // Read at most one byte past the limit: a device such as /dev/zero reports no
+    // size and never ends.
+    let mut bytes = Vec::new();
+    let file = std::fs::File::open(path).map_err(|e| unreadable(e.to_string()))?;
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(file, opts.max_file_size.saturating_add(1)),
+        &mut bytes,
+    )
+    .map_err(|e| unreadable(e.to_string()))?;
+    let read = bytes.len() as u64;
+    if read > opts.max_file_size {
+        return Err((
+            Problem::TooLarge {
+                size: read,
+                limit: opts.max_file_size,
             },
             String::new(),
             0,
-        )
-    })?;
+        ));
+    }
     let mut notes = Vec::new();
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         return Err((Problem::Utf16, String::new(), 0));
@@ -208,7 +229,30 @@ pub(crate) fn parse_reported<'t>(cx: &mut Cx<'t>) -> Option<Node<'t>> {
     }
 }
 
+/// Most problems reported for one file; the rest are counted in one last diagnostic
+/// (a file with 150,000 broken statements must not drown the report or slow it down).
+pub const MAX_PROBLEMS_PER_FILE: usize = 200;
+
 fn load_file(loaded: &mut Loaded, path: &Path, opts: &LoadOptions) {
+    let before = loaded.diagnostics.len();
+    load_file_inner(loaded, path, opts);
+    let added = loaded.diagnostics.len() - before;
+    if added > MAX_PROBLEMS_PER_FILE {
+        let last = loaded
+            .diagnostics
+            .get(before + MAX_PROBLEMS_PER_FILE)
+            .map(|d| d.span);
+        loaded.diagnostics.truncate(before + MAX_PROBLEMS_PER_FILE);
+        if let Some(span) = last {
+            let more = added - MAX_PROBLEMS_PER_FILE;
+            loaded
+                .diagnostics
+                .push(Diagnostic::new(Problem::TooManyProblems(more), span));
+        }
+    }
+}
+
+fn load_file_inner(loaded: &mut Loaded, path: &Path, opts: &LoadOptions) {
     let Loaded {
         model,
         sources,
