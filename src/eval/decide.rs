@@ -3,7 +3,7 @@
 //! (some keys unknown → a conditional answer carrying the conditions that must hold).
 
 use super::compile::{CompiledPolicy, CompiledStatement};
-use super::principal::{Naming, naming};
+use super::principal::{KINDS, Names, Naming, naming};
 use super::public::is_public;
 use super::request::Caller;
 use std::sync::Arc;
@@ -67,7 +67,8 @@ struct Hit<'p> {
     policy: &'p CompiledPolicy,
     statement: &'p CompiledStatement,
     tri: Tri,
-    naming: Option<Naming>,
+    /// For statements that name principals: how they name the caller.
+    names: Option<Names<'p>>,
 }
 
 /// The statements of one policy that apply, by effect; each policy is scanned once.
@@ -172,7 +173,13 @@ pub fn evaluate(req: Request, inputs: &Inputs, ctx: &dyn Context) -> Evaluation 
             let hits = ev.hits(p, Effect::Allow);
             let out: Vec<(Naming, Tri)> = hits
                 .iter()
-                .filter_map(|h| h.naming.map(|n| (n, h.tri)))
+                .filter_map(|h| h.names.map(|n| (n, h.tri)))
+                .flat_map(|(n, tri)| {
+                    KINDS
+                        .iter()
+                        .map(move |k| (*k, tri.and(n.get(*k))))
+                        .filter(|(_, t)| !t.is_false())
+                })
                 .collect();
             for h in &hits {
                 ev.cite(h, Gate::Resource, Effect::Allow);
@@ -213,13 +220,13 @@ pub fn evaluate(req: Request, inputs: &Inputs, ctx: &dyn Context) -> Evaluation 
         role = Tri::False;
     }
     let is_role_session = matches!(caller, Caller::RoleSession { .. });
-    // `*` names a user like its own ARN and a session like its role (§1.5).
-    let (direct, via_role) = if is_role_session {
+    // `*` names a user like its own ARN and a session like its role (§1.5, §1.6).
+    let (direct, role) = if is_role_session {
         (entity, role.or(everyone))
     } else {
         (entity.or(everyone), role)
     };
-    let via_role = via_role.and(boundary_ok).and(session_ok);
+    let via_role = role.and(boundary_ok).and(session_ok);
 
     let allowed = match caller {
         // 6.3: the root user cannot assume roles.
@@ -351,15 +358,26 @@ impl<'a, 'c, 'p> Eval<'a, 'c, 'p> {
             if resource.is_false() {
                 continue;
             }
-            let naming = match (&st.principal, check_principal) {
-                (Some(p), true) => match naming(p, self.req.caller, self.has_boundary) {
-                    Some(n) => Some(n),
-                    None => continue,
-                },
+            let names = match (&st.principal, check_principal) {
+                (Some(p), true) => {
+                    let n = naming(
+                        p,
+                        self.req.caller,
+                        self.has_boundary,
+                        self.ctx.unknown_by_default(),
+                    );
+                    if n.any().is_false() {
+                        continue;
+                    }
+                    Some(n)
+                }
                 (None, true) => continue,
                 (_, false) => None,
             };
             let mut tri = resource.and(evaluate_all(&st.conditions, self.ctx));
+            if let Some(n) = &names {
+                tri = tri.and(n.any());
+            }
             if invalid_effect {
                 tri = tri.and(Tri::Unknown);
             }
@@ -375,7 +393,7 @@ impl<'a, 'c, 'p> Eval<'a, 'c, 'p> {
                 policy,
                 statement: st,
                 tri,
-                naming,
+                names,
             };
             match effect {
                 Effect::Deny => deny.push(hit),
@@ -420,12 +438,15 @@ impl<'a, 'c, 'p> Eval<'a, 'c, 'p> {
         // Texts are built only for conditional statements: the graph decides many
         // requests and reads the reasons of few.
         let conditions = conditional.then(|| {
-            let conds: Vec<String> = h
+            let mut conds: Vec<String> = h
                 .statement
                 .conditions
                 .iter()
                 .map(|c| c.describe())
                 .collect();
+            if let Some(s) = h.names.and_then(|n| n.session) {
+                conds.push(s.describe());
+            }
             let cond = if conds.is_empty() {
                 "its Effect is valid".to_string()
             } else {

@@ -12,7 +12,7 @@ pub mod simulation;
 
 pub use compile::{CompiledPolicy, CompiledStatement, compile};
 pub use decide::{Inputs, Level, Request, ResourcePolicyKind, evaluate};
-pub use request::Caller;
+pub use request::{Caller, PrincipalError};
 
 use std::sync::Arc;
 

@@ -3,8 +3,9 @@
 
 use super::compile::PrincipalSpec;
 use super::request::Caller;
-use crate::model::{PrincipalKind, is_account_id};
+use crate::model::{PrincipalEntry, PrincipalKind, is_account_id};
 use crate::policy::arn::Arn;
+use crate::policy::context::Tri;
 
 /// How a principal entry names the caller, from broadest to most specific.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -21,33 +22,195 @@ pub enum Naming {
     Service,
 }
 
-/// How the statement's `Principal` names the caller, or `None`. For `NotPrincipal`
-/// the statement applies to every caller not named (and, §2.7, always to a caller
-/// with a permissions boundary); it then returns `Some(Everyone)`.
-pub fn naming(spec: &PrincipalSpec, caller: &Caller, caller_has_boundary: bool) -> Option<Naming> {
-    let best = spec
-        .entries
-        .iter()
-        .filter_map(|e| entry_names(&e.kind, &e.value.value, caller))
-        .max();
-    if spec.negated {
-        // §2.7: NotPrincipal+Deny always catches a principal with a boundary.
-        return (best.is_none() || caller_has_boundary).then_some(Naming::Everyone);
-    }
-    best
+pub const KINDS: [Naming; 5] = [
+    Naming::Everyone,
+    Naming::Account,
+    Naming::Entity,
+    Naming::Role,
+    Naming::Service,
+];
+
+/// How surely a statement's `Principal` (or `NotPrincipal`) names the caller, per
+/// [`Naming`]: a session name the graph does not know makes a session ARN name the
+/// caller only possibly (iam-semantics §2.8).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Names<'s> {
+    tri: [Tri; 5],
+    /// The session name the answer depends on, when it is not known.
+    pub session: Option<SessionCondition<'s>>,
 }
 
-fn entry_names(kind: &PrincipalKind, value: &str, caller: &Caller) -> Option<Naming> {
-    match kind {
-        PrincipalKind::Everyone => Some(Naming::Everyone),
-        PrincipalKind::Aws if value == "*" => Some(Naming::Everyone),
-        PrincipalKind::Aws => aws_names(value, caller),
+/// "the caller's session name is (not) `name`".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionCondition<'s> {
+    pub name: &'s str,
+    pub negated: bool,
+}
+
+impl SessionCondition<'_> {
+    /// The condition as the reasons word it.
+    pub fn describe(&self) -> String {
+        let is = if self.negated { "is not" } else { "is" };
+        format!("the caller's role session name {is} `{}`", self.name)
+    }
+}
+
+impl<'s> Names<'s> {
+    fn none() -> Self {
+        Names {
+            tri: [Tri::False; 5],
+            session: None,
+        }
+    }
+
+    /// How surely the statement names the caller in this way.
+    pub fn get(&self, how: Naming) -> Tri {
+        self.tri.get(how as usize).copied().unwrap_or(Tri::False)
+    }
+
+    /// How surely the statement names the caller at all.
+    pub fn any(&self) -> Tri {
+        self.tri.iter().fold(Tri::False, |a, t| a.or(*t))
+    }
+
+    fn add(&mut self, how: Naming, t: Tri) {
+        if let Some(slot) = self.tri.get_mut(how as usize) {
+            *slot = slot.or(t);
+        }
+    }
+
+    /// The most specific way the statement surely or possibly names the caller.
+    pub fn best(&self) -> Option<Naming> {
+        KINDS
+            .iter()
+            .rev()
+            .copied()
+            .find(|k| !self.get(*k).is_false())
+    }
+}
+
+/// How the statement's `Principal` names the caller. For `NotPrincipal` the statement
+/// applies to every caller that is not exempt (§2.7): only a caller each of whose
+/// identities is listed escapes it, and a caller with a permissions boundary never
+/// does; it is then named as `Everyone`. `session_unknown`: the caller's session name
+/// is not known (graph analysis), so a session ARN may or may not name it.
+pub fn naming<'s>(
+    spec: &'s PrincipalSpec,
+    caller: &Caller,
+    caller_has_boundary: bool,
+    session_unknown: bool,
+) -> Names<'s> {
+    let mut names = Names::none();
+    if spec.negated {
+        let (exempt, session) = exemption(&spec.entries, caller, session_unknown);
+        let applies = if caller_has_boundary && caller.is_iam() {
+            Tri::True
+        } else {
+            !exempt
+        };
+        names.add(Naming::Everyone, applies);
+        if applies == Tri::Unknown {
+            names.session = session.map(|name| SessionCondition {
+                name,
+                negated: true,
+            });
+        }
+        return names;
+    }
+    for e in &spec.entries {
+        if let Some((how, t, session)) = entry_names(e, caller, session_unknown) {
+            names.add(how, t);
+            if t == Tri::Unknown && session.is_some() {
+                names.session = session.map(|name| SessionCondition {
+                    name,
+                    negated: false,
+                });
+            }
+        }
+    }
+    names
+}
+
+/// Whether a `NotPrincipal` list exempts the caller (§2.7): `*` listed exempts
+/// everyone; an IAM caller needs its account and its own ARN listed (a role session:
+/// the session ARN or [unconfirmed] the role ARN); a service or identity provider
+/// needs itself listed. Returns the session name the answer depends on when unknown.
+fn exemption<'s>(
+    entries: &'s [PrincipalEntry],
+    caller: &Caller,
+    session_unknown: bool,
+) -> (Tri, Option<&'s str>) {
+    let everyone = entries.iter().any(|e| {
+        e.kind == PrincipalKind::Everyone || (e.kind == PrincipalKind::Aws && e.value.value == "*")
+    });
+    if everyone {
+        return (Tri::True, None);
+    }
+    let listed = |kind: PrincipalKind, value: &str| {
+        entries
+            .iter()
+            .any(|e| e.kind == kind && e.value.value.eq_ignore_ascii_case(value))
+    };
+    match caller {
+        Caller::Anonymous => (Tri::False, None),
+        Caller::Service(s) => (Tri::from_bool(listed(PrincipalKind::Service, s)), None),
+        Caller::Federated(p) => (
+            Tri::from_bool(
+                entries
+                    .iter()
+                    .any(|e| e.kind == PrincipalKind::Federated && e.value.value == *p),
+            ),
+            None,
+        ),
+        _ => {
+            let account_listed = entries.iter().any(|e| {
+                e.kind == PrincipalKind::Aws
+                    && matches!(
+                        aws_names(&e.value.value, caller, session_unknown),
+                        Some((Naming::Account, _, _))
+                    )
+            });
+            if !account_listed {
+                return (Tri::False, None);
+            }
+            if matches!(caller, Caller::Root { .. }) {
+                return (Tri::True, None);
+            }
+            let mut own = Tri::False;
+            let mut session = None;
+            for e in entries.iter().filter(|e| e.kind == PrincipalKind::Aws) {
+                if let Some((how, t, s)) = aws_names(&e.value.value, caller, session_unknown) {
+                    if matches!(how, Naming::Entity | Naming::Role) {
+                        own = own.or(t);
+                        if t == Tri::Unknown {
+                            session = session.or(s);
+                        }
+                    }
+                }
+            }
+            (own, if own == Tri::Unknown { session } else { None })
+        }
+    }
+}
+
+fn entry_names<'s>(
+    e: &'s PrincipalEntry,
+    caller: &Caller,
+    session_unknown: bool,
+) -> Option<(Naming, Tri, Option<&'s str>)> {
+    let value = e.value.value.as_str();
+    match &e.kind {
+        PrincipalKind::Everyone => Some((Naming::Everyone, Tri::True, None)),
+        PrincipalKind::Aws if value == "*" => Some((Naming::Everyone, Tri::True, None)),
+        PrincipalKind::Aws => aws_names(value, caller, session_unknown),
         PrincipalKind::Service => match caller {
-            Caller::Service(s) if s.eq_ignore_ascii_case(value) => Some(Naming::Service),
+            Caller::Service(s) if s.eq_ignore_ascii_case(value) => {
+                Some((Naming::Service, Tri::True, None))
+            }
             _ => None,
         },
         PrincipalKind::Federated => match caller {
-            Caller::Federated(p) if p == value => Some(Naming::Service),
+            Caller::Federated(p) if p == value => Some((Naming::Service, Tri::True, None)),
             _ => None,
         },
         // S3 ACL identities and types iampath does not know name no caller it models.
@@ -55,10 +218,16 @@ fn entry_names(kind: &PrincipalKind, value: &str, caller: &Caller) -> Option<Nam
     }
 }
 
-fn aws_names(value: &str, caller: &Caller) -> Option<Naming> {
+/// How an `AWS` principal value names an IAM caller; the third part is the session
+/// name the match depends on when the caller's is not known.
+fn aws_names<'s>(
+    value: &'s str,
+    caller: &Caller,
+    session_unknown: bool,
+) -> Option<(Naming, Tri, Option<&'s str>)> {
     let account = caller.account()?;
     if is_account_id(value) {
-        return (value == account).then_some(Naming::Account);
+        return (value == account).then_some((Naming::Account, Tri::True, None));
     }
     // A bare unique ID (AIDA…, AROA…) names a deleted principal: it matches only the
     // entity with that ID, which iampath's callers never carry (§2.6).
@@ -66,10 +235,11 @@ fn aws_names(value: &str, caller: &Caller) -> Option<Naming> {
     if arn.account != account {
         return None;
     }
-    let (kind, _) = arn.resource_type_and_name();
+    let sure = |b: bool, how: Naming| b.then_some((how, Tri::True, None));
+    let (kind, rest) = arn.resource_type_and_name();
     match (arn.service, kind, caller) {
-        ("iam", _, _) if arn.resource == "root" => Some(Naming::Account),
-        ("iam", "user", Caller::User { arn: a, .. }) => (a == value).then_some(Naming::Entity),
+        ("iam", _, _) if arn.resource == "root" => Some((Naming::Account, Tri::True, None)),
+        ("iam", "user", Caller::User { arn: a, .. }) => sure(a == value, Naming::Entity),
         (
             "iam",
             "role",
@@ -86,18 +256,30 @@ fn aws_names(value: &str, caller: &Caller) -> Option<Naming> {
                 .is_some_and(|(_, r)| r.contains('/'));
             let same =
                 role_arn == value || (!caller_path_known && arn.resource_name() == role_name);
-            same.then_some(Naming::Role)
+            sure(same, Naming::Role)
         }
         (
             "sts",
             "assumed-role",
             Caller::RoleSession {
-                session_arn: Some(s),
+                session_arn,
+                role_name,
                 ..
             },
-        ) => (s == value).then_some(Naming::Entity),
+        ) => match session_arn {
+            Some(s) => sure(s == value, Naming::Entity),
+            // §2.8: a session of the named role, if its session name is the one named.
+            None => {
+                let (role, session) = rest.split_once('/')?;
+                (session_unknown && role == role_name).then_some((
+                    Naming::Entity,
+                    Tri::Unknown,
+                    Some(session),
+                ))
+            }
+        },
         ("sts", "federated-user", Caller::FederatedUser { arn: a, .. }) => {
-            (a == value).then_some(Naming::Entity)
+            sure(a == value, Naming::Entity)
         }
         _ => None,
     }
@@ -126,17 +308,25 @@ mod tests {
         Caller::parse(s).unwrap_or_else(|e| panic!("{e}"))
     }
 
+    /// The most specific naming and how surely, for a definite-context caller.
+    fn best(spec: &PrincipalSpec, c: &Caller, boundary: bool) -> Option<(Naming, Tri)> {
+        let n = naming(spec, c, boundary, false);
+        n.best().map(|k| (k, n.get(k)))
+    }
+
+    const ALICE: &str = "arn:aws:iam::111111111111:user/alice";
+
     #[test]
     fn account_root_and_bare_id_are_the_same() {
-        let alice = caller("arn:aws:iam::111111111111:user/alice");
+        let alice = caller(ALICE);
         for v in ["111111111111", "arn:aws:iam::111111111111:root"] {
             assert_eq!(
-                naming(&spec(false, &[(PrincipalKind::Aws, v)]), &alice, false),
-                Some(Naming::Account)
+                best(&spec(false, &[(PrincipalKind::Aws, v)]), &alice, false),
+                Some((Naming::Account, Tri::True))
             );
         }
         assert_eq!(
-            naming(
+            best(
                 &spec(false, &[(PrincipalKind::Aws, "222222222222")]),
                 &alice,
                 false
@@ -148,64 +338,98 @@ mod tests {
     #[test]
     fn role_arn_names_its_sessions_and_unique_ids_name_nobody() {
         let s = caller("arn:aws:sts::111111111111:assumed-role/R/x");
+        let one = |v: &str| best(&spec(false, &[(PrincipalKind::Aws, v)]), &s, false);
         assert_eq!(
-            naming(
-                &spec(
-                    false,
-                    &[(PrincipalKind::Aws, "arn:aws:iam::111111111111:role/R")]
-                ),
-                &s,
-                false
-            ),
-            Some(Naming::Role)
+            one("arn:aws:iam::111111111111:role/R"),
+            Some((Naming::Role, Tri::True))
         );
+        assert_eq!(one("arn:aws:iam::111111111111:role/other"), None);
+        assert_eq!(one("AROAEXAMPLEID1234567"), None);
         assert_eq!(
-            naming(
-                &spec(
-                    false,
-                    &[(PrincipalKind::Aws, "arn:aws:iam::111111111111:role/other")]
-                ),
-                &s,
-                false
-            ),
-            None
+            one("arn:aws:sts::111111111111:assumed-role/R/x"),
+            Some((Naming::Entity, Tri::True))
         );
-        assert_eq!(
-            naming(
-                &spec(false, &[(PrincipalKind::Aws, "AROAEXAMPLEID1234567")]),
-                &s,
-                false
-            ),
-            None
-        );
-        assert_eq!(
-            naming(
-                &spec(
-                    false,
-                    &[(
-                        PrincipalKind::Aws,
-                        "arn:aws:sts::111111111111:assumed-role/R/x"
-                    )]
-                ),
-                &s,
-                false
-            ),
-            Some(Naming::Entity)
-        );
+        assert_eq!(one("arn:aws:sts::111111111111:assumed-role/R/y"), None);
     }
 
     #[test]
-    fn not_principal_catches_everyone_else_and_any_bounded_caller() {
-        let alice = caller("arn:aws:iam::111111111111:user/alice");
-        let np = spec(
-            true,
-            &[(PrincipalKind::Aws, "arn:aws:iam::111111111111:user/alice")],
+    fn a_session_arn_names_a_role_of_unknown_session_conditionally() {
+        // §2.8: in the graph a role's session name is not known.
+        let r = caller("arn:aws:iam::111111111111:role/R");
+        let sp = spec(
+            false,
+            &[(
+                PrincipalKind::Aws,
+                "arn:aws:sts::111111111111:assumed-role/R/alice@example.com",
+            )],
         );
-        assert_eq!(naming(&np, &alice, false), None);
-        assert_eq!(naming(&np, &alice, true), Some(Naming::Everyone));
+        let n = naming(&sp, &r, false, true);
+        assert_eq!(n.get(Naming::Entity), Tri::Unknown);
         assert_eq!(
-            naming(&np, &caller("arn:aws:iam::111111111111:user/bob"), false),
-            Some(Naming::Everyone)
+            n.session.map(|s| s.describe()),
+            Some("the caller's role session name is `alice@example.com`".to_string())
+        );
+        // simulate: no session name given means none matches.
+        assert_eq!(naming(&sp, &r, false, false).any(), Tri::False);
+        // another role's session never names it.
+        let other = caller("arn:aws:iam::111111111111:role/Other");
+        assert_eq!(naming(&sp, &other, false, true).any(), Tri::False);
+    }
+
+    #[test]
+    fn not_principal_exempts_only_when_every_identity_is_listed() {
+        let alice = caller(ALICE);
+        let bob = caller("arn:aws:iam::111111111111:user/bob");
+        let applies = |entries: &[(PrincipalKind, &str)], c: &Caller, boundary: bool| {
+            naming(&spec(true, entries), c, boundary, false).get(Naming::Everyone)
+        };
+        let user_only = [(PrincipalKind::Aws, ALICE)];
+        let user_and_account = [
+            (PrincipalKind::Aws, ALICE),
+            (PrincipalKind::Aws, "arn:aws:iam::111111111111:root"),
+        ];
+        // §2.7: the user's ARN alone does not exempt it: its account is not listed.
+        assert_eq!(applies(&user_only, &alice, false), Tri::True);
+        assert_eq!(applies(&user_and_account, &alice, false), Tri::False);
+        // the account root listed exempts neither its other users…
+        assert_eq!(applies(&user_and_account, &bob, false), Tri::True);
+        // …nor its roles, but does exempt the root user.
+        let role = caller("arn:aws:sts::111111111111:assumed-role/R/s");
+        assert_eq!(applies(&user_and_account, &role, false), Tri::True);
+        let root = caller("arn:aws:iam::111111111111:root");
+        assert_eq!(applies(&user_and_account, &root, false), Tri::False);
+        // a boundary always catches.
+        assert_eq!(applies(&user_and_account, &alice, true), Tri::True);
+        // a role session: its role (or session) ARN and its account.
+        let role_listed = [
+            (PrincipalKind::Aws, "arn:aws:iam::111111111111:role/R"),
+            (PrincipalKind::Aws, "111111111111"),
+        ];
+        assert_eq!(applies(&role_listed, &role, false), Tri::False);
+        // `*` exempts everyone, anonymous callers included.
+        let star = [(PrincipalKind::Aws, "*")];
+        assert_eq!(applies(&star, &Caller::Anonymous, false), Tri::False);
+        assert_eq!(applies(&user_only, &Caller::Anonymous, false), Tri::True);
+    }
+
+    #[test]
+    fn not_principal_with_a_session_arn_is_conditional_for_an_unknown_session() {
+        let r = caller("arn:aws:iam::111111111111:role/R");
+        let sp = spec(
+            true,
+            &[
+                (
+                    PrincipalKind::Aws,
+                    "arn:aws:sts::111111111111:assumed-role/R/ops",
+                ),
+                (PrincipalKind::Aws, "111111111111"),
+            ],
+        );
+        let n = naming(&sp, &r, false, true);
+        assert_eq!(n.get(Naming::Everyone), Tri::Unknown);
+        assert_eq!(
+            n.session.map(|s| s.describe()),
+            Some("the caller's role session name is not `ops`".to_string())
         );
     }
 }

@@ -3,6 +3,36 @@
 use crate::model::is_account_id;
 use crate::policy::arn::Arn;
 
+/// Why a text is not a principal iampath can ask about.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, miette::Diagnostic)]
+pub enum PrincipalError {
+    #[error("`{0}` is not a principal")]
+    #[diagnostic(
+        code(iampath::principal),
+        help(
+            "give a user or role ARN (arn:aws:iam::123456789012:user/alice), an assumed-role session ARN (arn:aws:sts::123456789012:assumed-role/ROLE/SESSION), `*` for anonymous callers, or a service such as ec2.amazonaws.com"
+        )
+    )]
+    NotAPrincipal(String),
+    #[error("`{0}` does not name a 12-digit account")]
+    #[diagnostic(code(iampath::principal))]
+    NoAccount(String),
+    #[error("`{0}` is not an assumed-role session ARN")]
+    #[diagnostic(
+        code(iampath::principal),
+        help("an assumed-role ARN is arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION")
+    )]
+    BadSession(String),
+    #[error("`{0}` is not a principal ARN")]
+    #[diagnostic(
+        code(iampath::principal),
+        help(
+            "a principal ARN names a user, role, assumed-role session, federated user or the account root"
+        )
+    )]
+    NotAPrincipalArn(String),
+}
+
 /// The principal making a request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Caller {
@@ -30,7 +60,7 @@ pub enum Caller {
 
 impl Caller {
     /// Parses a principal as `simulate` and the queries accept it.
-    pub fn parse(text: &str) -> Result<Caller, String> {
+    pub fn parse(text: &str) -> Result<Caller, PrincipalError> {
         let text = text.trim();
         if text == "*" || text.eq_ignore_ascii_case("anonymous") {
             return Ok(Caller::Anonymous);
@@ -45,12 +75,10 @@ impl Caller {
             if text.contains('.') {
                 return Ok(Caller::Federated(text.to_string()));
             }
-            return Err(format!(
-                "`{text}` is not a principal: expected a user, role or assumed-role ARN, `*`, or a service such as ec2.amazonaws.com"
-            ));
+            return Err(PrincipalError::NotAPrincipal(text.to_string()));
         };
         if !is_account_id(arn.account) {
-            return Err(format!("`{text}` does not name a 12-digit account"));
+            return Err(PrincipalError::NoAccount(text.to_string()));
         }
         let account = arn.account.to_string();
         let (kind, rest) = arn.resource_type_and_name();
@@ -70,9 +98,9 @@ impl Caller {
                 Ok(Caller::Federated(text.to_string()))
             }
             ("sts", "assumed-role") => {
-                let (role, _session) = rest.split_once('/').ok_or_else(|| {
-                    format!("`{text}`: an assumed-role ARN is arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION")
-                })?;
+                let (role, _session) = rest
+                    .split_once('/')
+                    .ok_or_else(|| PrincipalError::BadSession(text.to_string()))?;
                 Ok(Caller::RoleSession {
                     role_arn: format!("arn:{}:iam::{account}:role/{role}", arn.partition),
                     role_name: role.to_string(),
@@ -84,9 +112,7 @@ impl Caller {
                 arn: text.to_string(),
                 account,
             }),
-            _ => Err(format!(
-                "`{text}` is not a principal ARN (user, role, assumed-role, federated-user or root)"
-            )),
+            _ => Err(PrincipalError::NotAPrincipalArn(text.to_string())),
         }
     }
 

@@ -50,14 +50,34 @@ fn level_label(i: usize, n: usize) -> String {
     }
 }
 
+/// Why a simulation cannot be run.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, miette::Diagnostic)]
+pub enum SimulationError {
+    #[error("the request has no `{0}`")]
+    #[diagnostic(
+        code(iampath::request),
+        help("a request names its principal, action and resource")
+    )]
+    Missing(&'static str),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Principal(#[from] super::request::PrincipalError),
+}
+
 /// Decides the request of a simulation; `Err` says what is missing from the request.
-pub fn run(sim: &Simulation) -> Result<Evaluation, String> {
+pub fn run(sim: &Simulation) -> Result<Evaluation, SimulationError> {
     let principal = sim
         .principal
         .as_ref()
-        .ok_or("the request has no principal")?;
-    let action = sim.action.as_ref().ok_or("the request has no action")?;
-    let resource = sim.resource.as_ref().ok_or("the request has no resource")?;
+        .ok_or(SimulationError::Missing("principal"))?;
+    let action = sim
+        .action
+        .as_ref()
+        .ok_or(SimulationError::Missing("action"))?;
+    let resource = sim
+        .resource
+        .as_ref()
+        .ok_or(SimulationError::Missing("resource"))?;
     let caller = Caller::parse(principal)?;
     let resource_account = match &sim.resource_account {
         Some(a) => Some(a.value.clone()),
@@ -121,7 +141,8 @@ pub fn run(sim: &Simulation) -> Result<Evaluation, String> {
 }
 
 /// The request context: the keys given, plus the facts the principal implies when
-/// not given (`aws:PrincipalArn`, `aws:PrincipalAccount`, `aws:username`).
+/// not given (`aws:PrincipalArn`, `aws:PrincipalAccount`, `aws:username`,
+/// `aws:PrincipalIsAWSService`, and `aws:PrincipalServiceName` for a service).
 fn context(sim: &Simulation, caller: &Caller) -> MapContext {
     let mut ctx = MapContext::default();
     for (k, v) in &sim.context {
@@ -135,6 +156,14 @@ fn context(sim: &Simulation, caller: &Caller) -> MapContext {
     }
     if let Some(name) = caller.user_name() {
         ctx.set_default("aws:username", vec![name.to_string()]);
+    }
+    match caller {
+        Caller::Service(s) => {
+            ctx.set_default("aws:PrincipalIsAWSService", vec!["true".into()]);
+            ctx.set_default("aws:PrincipalServiceName", vec![s.clone()]);
+        }
+        c if c.is_iam() => ctx.set_default("aws:PrincipalIsAWSService", vec!["false".into()]),
+        _ => {}
     }
     ctx
 }

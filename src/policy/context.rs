@@ -10,12 +10,23 @@ pub enum KeyValue<'a> {
     Unknown,
     /// The key's values (one for single-valued keys; possibly empty for multi-valued).
     Values(&'a [String]),
+    /// The key is absent or has one value, which is none of these (the principal of a
+    /// loaded account outside the organization: its `aws:PrincipalOrgID` is not the
+    /// organization's).
+    NoneOf(&'a [String]),
 }
 
 /// Where condition keys are looked up. Keys are passed lowercased (condition key
 /// names are case-insensitive, §3.6).
 pub trait Context {
     fn get(&self, key_lower: &str) -> KeyValue<'_>;
+
+    /// True when what the context does not say is unknown rather than absent (graph
+    /// analysis): facts outside condition keys, such as a role's session name, are
+    /// then unknown too.
+    fn unknown_by_default(&self) -> bool {
+        false
+    }
 }
 
 /// Three-valued truth: a condition over an unknown key is neither true nor false.
@@ -84,6 +95,8 @@ pub struct MapContext {
     pub values: std::collections::HashMap<String, Vec<String>>,
     /// Keys known to be absent even when `missing_is_unknown`.
     pub absent: std::collections::HashSet<String>,
+    /// Keys known to be absent or to differ from every listed value.
+    pub excluded: std::collections::HashMap<String, Vec<String>>,
     /// Key prefixes whose keys not in `values` are absent (`aws:principaltag/` when
     /// every tag of the principal is known).
     pub absent_prefixes: Vec<String>,
@@ -108,10 +121,18 @@ impl Context for MapContext {
     fn get(&self, key_lower: &str) -> KeyValue<'_> {
         match self.values.get(key_lower) {
             Some(v) => KeyValue::Values(v),
+            None if self.excluded.contains_key(key_lower) => self
+                .excluded
+                .get(key_lower)
+                .map_or(KeyValue::Unknown, |v| KeyValue::NoneOf(v)),
             None if self.missing_is_unknown && !self.absent.contains(key_lower) => {
                 KeyValue::Unknown
             }
             None => KeyValue::Absent,
         }
+    }
+
+    fn unknown_by_default(&self) -> bool {
+        self.missing_is_unknown
     }
 }
