@@ -43,25 +43,34 @@ impl Pattern {
     /// Compiles `raw`; every `*` and `?` is a wildcard.
     pub fn new(raw: &str, case: CaseMode) -> Self {
         let mut tokens: Vec<Token> = Vec::new();
-        let mut lit = String::new();
-        for c in raw.chars() {
-            match c {
-                '*' | '?' => {
-                    if !lit.is_empty() {
-                        tokens.push(Token::Lit(std::mem::take(&mut lit).into_boxed_str()));
-                    }
-                    // Consecutive stars are one star; `?` keeps its count.
-                    if c == '?' {
-                        tokens.push(Token::AnyOne);
-                    } else if tokens.last() != Some(&Token::AnyRun) {
-                        tokens.push(Token::AnyRun);
-                    }
-                }
-                _ => lit.push(c),
+        // Wildcards are ASCII: find them with the standard library's searcher and copy
+        // literal runs whole (a 20 MB value must not cost a loop per character).
+        let mut rest = raw;
+        let mut next_star = rest.find('*');
+        let mut next_one = rest.find('?');
+        while let Some(at) = next_star.into_iter().chain(next_one).min() {
+            let (lit, tail) = rest.split_at(at);
+            if !lit.is_empty() {
+                tokens.push(Token::Lit(lit.into()));
             }
+            // Consecutive stars are one star; `?` keeps its count.
+            if tail.starts_with('?') {
+                tokens.push(Token::AnyOne);
+            } else if tokens.last() != Some(&Token::AnyRun) {
+                tokens.push(Token::AnyRun);
+            }
+            rest = tail.get(1..).unwrap_or_default();
+            next_star = match next_star {
+                Some(p) if p > at => Some(p - at - 1),
+                _ => rest.find('*'),
+            };
+            next_one = match next_one {
+                Some(p) if p > at => Some(p - at - 1),
+                _ => rest.find('?'),
+            };
         }
-        if !lit.is_empty() {
-            tokens.push(Token::Lit(lit.into_boxed_str()));
+        if !rest.is_empty() {
+            tokens.push(Token::Lit(rest.into()));
         }
         let shape = match tokens.as_slice() {
             [Token::AnyRun] => Shape::Everything,

@@ -33,12 +33,11 @@ impl SourceFile {
 
     fn line_starts(&self) -> &[u32] {
         self.line_starts.get_or_init(|| {
+            // `match_indices` finds newlines with the standard library's searcher.
             std::iter::once(0)
                 .chain(
                     self.text
-                        .bytes()
-                        .enumerate()
-                        .filter(|(_, b)| *b == b'\n')
+                        .match_indices('\n')
                         .map(|(i, _)| u32::try_from(i + 1).unwrap_or(u32::MAX)),
                 )
                 .collect()

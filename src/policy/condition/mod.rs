@@ -429,21 +429,39 @@ impl CompiledCondition {
             Test::Match { negated, matcher } => (*negated, matcher),
         };
         let set = self.name.map_or(SetQualifier::None, |n| n.set);
+        // §4.3, §4.4: the result when the key is missing.
+        let missing = || {
+            Tri::from_bool(
+                self.if_exists()
+                    || match set {
+                        SetQualifier::ForAllValues => true,
+                        SetQualifier::ForAnyValue => false,
+                        SetQualifier::None => negated,
+                    },
+            )
+        };
         let request: &[String] = match ctx.get(&self.key_lower) {
             KeyValue::Unknown => return Tri::Unknown,
             KeyValue::Absent => &[],
             KeyValue::Values(v) => v,
+            KeyValue::NoneOf(excluded) => {
+                // Absent, or one value no policy value can match: both give the same
+                // answer, or it is unknown.
+                if matcher.may_match_other_than(excluded) {
+                    return Tri::Unknown;
+                }
+                let present = Tri::from_bool(negated);
+                let absent = missing();
+                return if present == absent {
+                    present
+                } else {
+                    Tri::Unknown
+                };
+            }
         };
         // [unconfirmed] §4.4: a multi-valued key with no values is treated as missing.
         if request.is_empty() {
-            // §4.3, §4.4: missing key.
-            let result = self.if_exists()
-                || match set {
-                    SetQualifier::ForAllValues => true,
-                    SetQualifier::ForAnyValue => false,
-                    SetQualifier::None => negated,
-                };
-            return Tri::from_bool(result);
+            return missing();
         }
         // Per request value: matches some policy value (OR), or under a negated
         // operator matches none of them (NOR), §4.2.
@@ -485,7 +503,7 @@ impl CompiledCondition {
     /// `Null` only tests presence.
     fn evaluate_null(&self, values: &[Option<bool>], ctx: &dyn Context) -> Tri {
         let absent = match ctx.get(&self.key_lower) {
-            KeyValue::Unknown => return Tri::Unknown,
+            KeyValue::Unknown | KeyValue::NoneOf(_) => return Tri::Unknown,
             KeyValue::Absent => true,
             // [unconfirmed] §4.4: a multi-valued key with no values counts as absent.
             KeyValue::Values(v) => v.is_empty(),
@@ -685,6 +703,24 @@ impl Matcher {
                 ArnValue::Any => Tri::from_bool(Arn::parse(v).is_some()),
                 ArnValue::Invalid => Tri::False,
             }),
+        }
+    }
+
+    /// Whether some value outside `excluded` may match a policy value (only string
+    /// operators are decided; the others may).
+    fn may_match_other_than(&self, excluded: &[String]) -> bool {
+        match self {
+            Matcher::Str { case, values } => values.iter().any(|p| match p {
+                StrValue::Text(t) => !excluded.iter().any(|e| string::eq_with_case(e, t, *case)),
+                StrValue::Template(_) => true,
+                StrValue::Invalid => false,
+            }),
+            Matcher::Like(values) => values.iter().any(|p| match p {
+                LikeValue::Pattern(p) => !(p.is_literal() && excluded.iter().any(|e| p.matches(e))),
+                LikeValue::Template(_) => true,
+                LikeValue::Invalid => false,
+            }),
+            _ => true,
         }
     }
 
@@ -921,6 +957,29 @@ mod tests {
         assert_eq!(c.evaluate(&nobody), Tri::False);
         assert_eq!(not.evaluate(&nobody), Tri::True);
         assert!(!cond("StringLike", "k", &["${*}"]).has_variables());
+    }
+
+    #[test]
+    fn a_key_known_to_differ_decides_string_tests() {
+        let mut outside = MapContext {
+            missing_is_unknown: true,
+            ..MapContext::default()
+        };
+        outside
+            .excluded
+            .insert("aws:principalorgid".into(), vec!["o-aaa".into()]);
+        let t = |op: &str, v: &str| cond(op, "aws:PrincipalOrgID", &[v]).evaluate(&outside);
+        assert_eq!(t("StringNotEquals", "o-aaa"), Tri::True);
+        assert_eq!(t("StringEquals", "o-aaa"), Tri::False);
+        assert_eq!(t("StringEqualsIfExists", "o-aaa"), Tri::Unknown);
+        assert_eq!(t("StringNotEqualsIfExists", "o-aaa"), Tri::True);
+        assert_eq!(t("StringLike", "o-aaa"), Tri::False);
+        assert_eq!(t("StringEquals", "o-bbb"), Tri::Unknown);
+        assert_eq!(t("StringLike", "o-*"), Tri::Unknown);
+        assert_eq!(
+            cond("Null", "aws:PrincipalOrgID", &["true"]).evaluate(&outside),
+            Tri::Unknown
+        );
     }
 
     #[test]
