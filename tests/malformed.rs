@@ -284,6 +284,9 @@ fn generated_cases(tmp: &Path) -> Vec<Case> {
     cases
 }
 
+/// How long each run took (the slowest are printed: `-- --nocapture`).
+static TIMES: Mutex<Vec<(Duration, String)>> = Mutex::new(Vec::new());
+
 /// One run of the binary: exit code, stdout, stderr, or why there is none.
 struct Run {
     code: Option<i32>,
@@ -318,11 +321,16 @@ fn run(case: &Case, args: &[&str]) -> Result<Run, String> {
         .timeout(TIMEOUT);
     let start = Instant::now();
     let out = cmd.output().map_err(|e| format!("could not run: {e}"))?;
+    let elapsed = start.elapsed();
+    TIMES
+        .lock()
+        .unwrap()
+        .push((elapsed, format!("{} {}", case.name, args.join(" "))));
     Ok(Run {
         code: out.status.code(),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        elapsed: start.elapsed(),
+        elapsed,
     })
 }
 
@@ -591,6 +599,12 @@ fn malformed_inputs_are_reported_and_never_crash() {
                 writeln!(report, "    {f}").unwrap();
             }
         }
+    }
+    let mut times = std::mem::take(&mut *TIMES.lock().unwrap());
+    times.sort_by_key(|t| std::cmp::Reverse(t.0));
+    println!("slowest runs (of {}, timeout {TIMEOUT:?}):", times.len());
+    for (t, what) in times.iter().take(8) {
+        println!("  {:>6.2} s  {what}", t.as_secs_f64());
     }
     // A changed snapshot is reported (and `.snap.new` written) together with the
     // failures of the cases, not instead of them.

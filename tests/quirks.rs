@@ -324,3 +324,80 @@ fn deep_nesting_and_size_limits_are_errors_not_crashes() {
     let loaded = iampath::ingest::load(&[dir.path().to_path_buf()], &opts);
     only(&loaded, "file-too-large");
 }
+
+#[test]
+fn a_single_version_that_is_not_the_default_leaves_the_policy_unknown() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = |default: &str, flag: &str| {
+        format!(
+            r#"{{"PolicyName":"P","PolicyId":"ANPAX","Arn":"arn:aws:iam::111111111111:policy/P","Path":"/",
+            "DefaultVersionId":"{default}","PolicyVersionList":[{{"VersionId":"v1","IsDefaultVersion":{flag},
+            "Document":{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"*","Resource":"*"}}]}}}}]}}"#
+        )
+    };
+    write(
+        dir.path(),
+        "111111111111/iam.json",
+        &format!(
+            r#"{{"UserDetailList":[],"RoleDetailList":[],"GroupDetailList":[],"Policies":[{}]}}"#,
+            policy("v3", "false")
+        ),
+    );
+    let loaded = load_one(dir.path());
+    assert_eq!(
+        only(&loaded, "no-default-version").severity(),
+        Severity::Error
+    );
+    let p = &loaded.model.accounts["111111111111"].managed_policies["arn:aws:iam::111111111111:policy/P"];
+    assert!(p.document.is_none(), "v1 is not the default version");
+    // The same single version without a contradiction is the default.
+    write(
+        dir.path(),
+        "111111111111/iam.json",
+        &format!(
+            r#"{{"UserDetailList":[],"RoleDetailList":[],"GroupDetailList":[],"Policies":[{}]}}"#,
+            policy("v1", "true")
+        ),
+    );
+    let loaded = load_one(dir.path());
+    assert!(!codes(&loaded).contains(&"no-default-version"));
+}
+
+#[test]
+fn files_whose_folder_says_what_they_are_must_have_that_shape() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "organization/organization.json", "[]");
+    write(
+        dir.path(),
+        "organization/policies/p-1.json",
+        r#"{"Nope": 1}"#,
+    );
+    write(
+        dir.path(),
+        "111111111111/sqs/q.json",
+        r#"{"Attributes":"x"}"#,
+    );
+    write(dir.path(), "111111111111/s3/b.json", r#"[1, 2]"#);
+    let loaded = load_one(dir.path());
+    let shapes: Vec<_> = loaded
+        .diagnostics
+        .iter()
+        .filter(|d| d.code() == "wrong-shape")
+        .collect();
+    assert_eq!(shapes.len(), 4, "{:?}", codes(&loaded));
+    assert!(shapes.iter().all(|d| d.severity() == Severity::Error));
+    assert!(!codes(&loaded).contains(&"unknown-shape"));
+}
+
+#[test]
+fn an_empty_condition_key_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "111111111111/s3/b.json",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject",
+        "Resource":"arn:aws:s3:::b/*","Condition":{"StringEquals":{"":"x"}}}]}"#,
+    );
+    let loaded = load_one(dir.path());
+    assert_eq!(only(&loaded, "condition-key").severity(), Severity::Error);
+}

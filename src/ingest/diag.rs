@@ -51,6 +51,8 @@ pub enum Problem {
     #[error("file is not a shape iampath reads ({0}); ignored")]
     UnknownShape(String),
     #[error("{0}")]
+    WrongShape(String),
+    #[error("{0}")]
     Misplaced(String),
     #[error("{0} more problems in this file are not shown")]
     TooManyProblems(usize),
@@ -110,6 +112,10 @@ pub enum Problem {
     EmptyList(String),
     #[error("unknown condition operator `{0}`")]
     UnknownOperator(String),
+    #[error(
+        "an empty condition key under `{0}`: it names no key of any request, so it tests a key that is always absent"
+    )]
+    EmptyConditionKey(String),
     #[error("condition value must be a string, number or boolean, found {0}")]
     BadConditionValue(&'static str),
     #[error(
@@ -206,6 +212,7 @@ impl Problem {
             Problem::SymlinkLoop(_) => ("symlink-loop", W),
             Problem::AccountFolderName(_) => ("account-folder-name", W),
             Problem::UnknownShape(_) => ("unknown-shape", W),
+            Problem::WrongShape(_) => ("wrong-shape", E),
             Problem::Misplaced(_) => ("misplaced-file", E),
             Problem::TooManyProblems(_) => ("too-many-problems", E),
             Problem::Decode(_) => ("embedded-decode", E),
@@ -231,6 +238,7 @@ impl Problem {
             Problem::EmptyList(_) => ("empty-list", W),
             Problem::UnknownOperator(_) => ("condition-operator", E),
             Problem::BadConditionValue(_) => ("condition-value", E),
+            Problem::EmptyConditionKey(_) => ("condition-key", E),
             Problem::TooLong { .. } => ("policy-size", W),
             Problem::ResourceControl(_) => ("rcp-grammar", E),
             Problem::Truncated => ("export-truncated", W),

@@ -419,9 +419,20 @@ fn managed(cx: &mut Cx, node: &Node) -> Option<ManagedPolicy> {
             chosen = vf.get("Document");
         }
     }
-    // A single version is the default even when the export does not say so.
-    if chosen.is_none() && versions.len() == 1 {
-        chosen = versions.first().and_then(|v| v.get("Document"));
+    // A single version is the default when the export does not say otherwise; one
+    // marked `IsDefaultVersion: false`, or another version named by `DefaultVersionId`,
+    // means the default version is missing from the export.
+    if let (None, [only]) = (chosen, versions) {
+        let not_default = matches!(
+            only.get("IsDefaultVersion").map(|n| &n.value),
+            Some(Value::Bool(false))
+        );
+        let other_named = default_version
+            .as_deref()
+            .is_some_and(|d| only.get("VersionId").and_then(Node::as_str) != Some(d));
+        if !not_default && !other_named {
+            chosen = only.get("Document");
+        }
     }
     let document = match chosen {
         // AWS's own policies are not bound by the customer-managed size limit.

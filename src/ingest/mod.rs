@@ -94,7 +94,10 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Loaded {
         }
     }
     resolve::resolve(&mut loaded, opts);
-    if let Some(org) = &loaded.model.organization {
+    if let Some(org) = &mut loaded.model.organization {
+        if org.id.is_none() {
+            org.id = org.id_from_arns();
+        }
         org::check(org, &mut loaded.diagnostics);
     }
     loaded
@@ -299,6 +302,19 @@ fn dispatch(cx: &mut Cx, tree: &Node, place: &Place, path: &Path, model: &mut Mo
             return gaad::ingest(cx, tree, place.account.clone(), model);
         }
     }
+    if place.organization && tree.as_object().is_none() {
+        let msg = format!(
+            "a file in the organization folder must be an object ({}), found {}",
+            if path.file_name().is_some_and(|n| n == "organization.json") {
+                "the organization tree"
+            } else {
+                "describe-policy output"
+            },
+            tree.type_name()
+        );
+        cx.report(Problem::WrongShape(msg), cx.node_span(tree));
+        return;
+    }
     if place.organization || place.account.is_none() {
         if org::is_tree(tree) {
             return org::ingest_tree(cx, tree, model);
@@ -308,6 +324,11 @@ fn dispatch(cx: &mut Cx, tree: &Node, place: &Place, path: &Path, model: &mut Mo
         }
         if org::is_iamspy_tree(tree) {
             return org::ingest_iamspy(cx, tree, model);
+        }
+        if place.organization {
+            let msg = "a file in the organization folder must be the organization tree (organization.json) or `aws organizations describe-policy` output; this one is neither, so its policies are unknown";
+            cx.report(Problem::WrongShape(msg.into()), cx.node_span(tree));
+            return;
         }
     }
     if standalone::is_resource_list(tree) {

@@ -177,32 +177,48 @@ pub fn ingest_policy(cx: &mut Cx, root: &Node, model: &mut Model) {
     };
     let type_node = s.and_then(|s| s.get("Type"));
     let name = s.and_then(|s| s.str("Name")).map(str::to_string);
+    let arn = s.and_then(|s| s.str("Arn")).map(str::to_string);
     let aws_managed = s
         .and_then(|s| s.get("AwsManaged"))
         .is_some_and(|a| matches!(a.value, Value::Bool(true)));
     add_policy(
         cx,
         model,
-        id,
-        name,
+        NewPolicy {
+            id,
+            arn,
+            name,
+            aws_managed,
+            span: cx.node_span(root),
+        },
         type_node,
         content,
-        aws_managed,
-        cx.node_span(root),
     );
 }
 
-#[allow(clippy::too_many_arguments)]
+/// What the file says of an organization policy besides its type and content.
+struct NewPolicy {
+    id: Spanned<String>,
+    arn: Option<String>,
+    name: Option<String>,
+    aws_managed: bool,
+    span: Span,
+}
+
 fn add_policy(
     cx: &mut Cx,
     model: &mut Model,
-    id: Spanned<String>,
-    name: Option<String>,
+    new: NewPolicy,
     type_node: Option<&Node>,
     content: &Node,
-    aws_managed: bool,
-    span: Span,
 ) {
+    let NewPolicy {
+        id,
+        arn,
+        name,
+        aws_managed,
+        span,
+    } = new;
     let kind = match type_node.and_then(Node::as_str) {
         Some("SERVICE_CONTROL_POLICY") => OrgPolicyType::ServiceControl,
         Some("RESOURCE_CONTROL_POLICY") => OrgPolicyType::ResourceControl,
@@ -237,6 +253,7 @@ fn add_policy(
         id.value.clone(),
         OrgPolicy {
             id: id.value,
+            arn,
             name,
             kind,
             aws_managed,
@@ -256,10 +273,12 @@ pub fn ingest_iamspy(cx: &mut Cx, root: &Node, model: &mut Model) {
                 .filter(|p| is_account_id(p.account))
                 .map(|p| Spanned::new(p.account.to_string(), a.span))
         });
+    let root_arn = root.get("Arn").and_then(Node::as_str).map(str::to_string);
     let tree = iamspy_node(cx, model, root, OrgNodeKind::Root);
     let org = org_mut(model);
     if org.root.is_none() {
         org.root = tree;
+        org.root_arn = root_arn;
         org.management_account = management;
     } else if let Some(t) = tree {
         cx.report(
@@ -286,16 +305,15 @@ fn iamspy_node(cx: &mut Cx, model: &mut Model, n: &Node, kind: OrgNodeKind) -> O
                 let aws = p
                     .get("AwsManaged")
                     .is_some_and(|a| matches!(a.value, Value::Bool(true)));
-                add_policy(
-                    cx,
-                    model,
-                    pid.clone(),
+                let arn = p.get("Arn").and_then(Node::as_str).map(str::to_string);
+                let new = NewPolicy {
+                    id: pid.clone(),
+                    arn,
                     name,
-                    p.get("Type"),
-                    content,
-                    aws,
-                    cx.node_span(p),
-                );
+                    aws_managed: aws,
+                    span: cx.node_span(p),
+                };
+                add_policy(cx, model, new, p.get("Type"), content);
             }
         }
         policies.push(pid);

@@ -49,8 +49,9 @@ pub fn ingest(
         .and_then(|(key, node)| policy_doc::document(cx, key, node, PolicyKind::Resource, None));
     if policy_node.is_none() && root.get("Statement").is_none() && !is_cli_shape(root) {
         cx.report(
-            Problem::UnknownShape(format!(
-                "expected the AWS CLI's output for a {} resource policy, or a bare policy document",
+            Problem::WrongShape(format!(
+                "a file in the `{}/` folder must be the AWS CLI's output for a {} resource policy, or a bare policy document; this one is neither, so the resource's policy is unknown",
+                service.as_str(),
                 service.as_str()
             )),
             cx.node_span(root),

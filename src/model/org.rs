@@ -8,8 +8,11 @@ use super::{Policy, Span, Spanned};
 #[derive(Debug, Clone, Default)]
 pub struct Organization {
     pub management_account: Option<Spanned<String>>,
+    /// `organizationId`, else read from the organization's own ARNs.
     pub id: Option<String>,
     pub root: Option<OrgNode>,
+    /// The root's ARN, when the data gives it (IAMSpy's trees).
+    pub root_arn: Option<String>,
     /// SCPs and RCPs by policy ID (`p-…`).
     pub policies: BTreeMap<String, OrgPolicy>,
 }
@@ -42,6 +45,9 @@ pub enum OrgPolicyType {
 #[derive(Debug, Clone)]
 pub struct OrgPolicy {
     pub id: String,
+    /// `arn:aws:organizations::MGMT:policy/o-…/TYPE/p-…` (AWS-managed ones carry no
+    /// organization ID).
+    pub arn: Option<String>,
     pub name: Option<String>,
     pub kind: OrgPolicyType,
     pub aws_managed: bool,
@@ -51,6 +57,16 @@ pub struct OrgPolicy {
 }
 
 impl Organization {
+    /// The organization ID that the ARNs of its policies (or its root) carry:
+    /// `arn:aws:organizations::MGMT:policy/o-a1b2c3d4e5/…`.
+    pub fn id_from_arns(&self) -> Option<String> {
+        self.policies
+            .values()
+            .filter_map(|p| p.arn.as_deref())
+            .chain(self.root_arn.as_deref())
+            .find_map(org_id_of_arn)
+    }
+
     /// Every account node in the tree, depth first.
     pub fn accounts(&self) -> Vec<&OrgNode> {
         let mut out = Vec::new();
@@ -99,4 +115,43 @@ fn find_path<'a>(node: &'a OrgNode, account: &str, path: &mut Vec<&'a OrgNode>) 
     }
     path.pop();
     false
+}
+
+/// `o-…` from an Organizations ARN (`…:policy/o-x/…`, `…:root/o-x/r-…`).
+fn org_id_of_arn(arn: &str) -> Option<String> {
+    let (_, resource) = arn.split_once(":organizations::")?;
+    let (_, path) = resource.split_once(':')?;
+    let id = path.split('/').nth(1)?;
+    let valid = id.len() > 2
+        && id.starts_with("o-")
+        && id
+            .bytes()
+            .skip(2)
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
+    valid.then(|| id.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn organization_ids_from_arns() {
+        assert_eq!(
+            org_id_of_arn(
+                "arn:aws:organizations::999999999999:policy/o-a1b2c3d4e5/service_control_policy/p-x1"
+            ),
+            Some("o-a1b2c3d4e5".to_string())
+        );
+        assert_eq!(
+            org_id_of_arn("arn:aws:organizations::999999999999:root/o-a1b2c3d4e5/r-v3s1"),
+            Some("o-a1b2c3d4e5".to_string())
+        );
+        assert_eq!(
+            org_id_of_arn(
+                "arn:aws:organizations::aws:policy/service_control_policy/p-FullAWSAccess"
+            ),
+            None
+        );
+    }
 }
