@@ -262,7 +262,8 @@ fn who_can_graph() -> &'static Mutex<Graph> {
         let mut graph = Graph::build(model, &[]);
         let resource = org_gen::who_can_resource();
         let started = Instant::now();
-        let answer = who_can(&mut graph, model, org_gen::WHO_CAN_ACTION, &resource);
+        let answer = who_can(&mut graph, model, org_gen::WHO_CAN_ACTION, &resource)
+            .expect("a valid who-can query");
         let took = started.elapsed();
         let mut by_hops: Vec<usize> = Vec::new();
         for p in &answer.principals {

@@ -42,8 +42,15 @@ pub enum Command {
     Load,
     /// Can PRINCIPAL perform ACTION on RESOURCE, by which paths, and if not, why not.
     Can {
+        /// The principal asking: a user or role ARN, an assumed-role session ARN
+        /// (arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION), `*` for anonymous callers,
+        /// or a service principal such as ec2.amazonaws.com.
         principal: String,
+        /// The action, `service:Name` as AWS's service reference spells it
+        /// (s3:GetObject); wildcards (iam:Create*) are accepted.
         action: String,
+        /// The resource's ARN (arn:aws:s3:::bucket/key); `*` only for actions that take
+        /// no resource (s3:ListAllMyBuckets).
         resource: String,
         /// Longest chain of role assumptions followed.
         #[arg(long, default_value_t = 5)]
@@ -53,12 +60,22 @@ pub enum Command {
         max_paths: usize,
     },
     /// Every principal that can perform ACTION on RESOURCE, each with its path.
-    WhoCan { action: String, resource: String },
+    WhoCan {
+        /// The action, `service:Name` (s3:GetObject); wildcards are accepted.
+        action: String,
+        /// The resource's ARN; `*` only for actions that take no resource.
+        resource: String,
+    },
     /// The roles PRINCIPAL reaches and what each grants, by service and access level.
     WhatCan {
+        /// A user or role ARN, an assumed-role session ARN, `*` or a service principal.
         principal: String,
+        /// Longest chain of role assumptions followed.
         #[arg(long, default_value_t = 5)]
         max_hops: usize,
+        /// List every allowed action by name, not only the counts per service.
+        #[arg(long, short)]
+        verbose: bool,
     },
     /// Every role assumption that crosses an account boundary, by source → target.
     Paths {
@@ -71,7 +88,7 @@ pub enum Command {
     },
     /// The principal graph as DOT or Mermaid (`--format dot|mermaid`).
     Graph {
-        /// Only edges that touch this account.
+        /// Only edges that touch this account (its 12-digit ID).
         #[arg(long)]
         account: Option<String>,
         /// Only the part of the graph connected to this principal.
@@ -95,7 +112,9 @@ pub enum Command {
     },
     /// New and removed access paths and findings between two snapshots.
     Diff {
+        /// The data before the change (a folder of account folders, or a file).
         before: PathBuf,
+        /// The data after the change.
         after: PathBuf,
         /// Exit 1 when something new is at or above this severity.
         #[arg(long, default_value = "high", value_parser = ["critical", "high", "medium", "low", "info"])]
@@ -107,7 +126,10 @@ pub enum Command {
     /// List the lint rules.
     Rules,
     /// Print a rule's documentation.
-    Explain { rule: String },
+    Explain {
+        /// A rule ID, as `iampath rules` lists them (e.g. trust-account-root).
+        rule: String,
+    },
     /// Decide one request against the policies in a request file.
     Simulate {
         /// The request file (see the README).
@@ -127,6 +149,20 @@ pub enum Format {
     Sarif,
     /// GitHub Actions workflow commands, for `lint`.
     Github,
+}
+
+impl Format {
+    /// The name as typed after `--format`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Text => "text",
+            Format::Json => "json",
+            Format::Dot => "dot",
+            Format::Mermaid => "mermaid",
+            Format::Sarif => "sarif",
+            Format::Github => "github",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -15,6 +15,7 @@
 mod blob;
 mod managed;
 mod services;
+pub mod suggest;
 
 #[cfg(test)]
 #[allow(clippy::expect_used)]

@@ -322,6 +322,10 @@ pub fn service_prefixes() -> Vec<&'static str> {
 /// The action named `service:Action`, ASCII case-insensitive. No wildcards: see
 /// [`expand_action_pattern`].
 pub fn action(full_name: &str) -> Option<&'static ActionInfo> {
+    // No AWS action name comes near this; a longer text is no action.
+    if full_name.len() > 256 {
+        return None;
+    }
     let (prefix, name) = full_name.split_once(':')?;
     let l = loaded(prefix)?;
     let i = *l.actions.get(lower(name).as_ref())?;

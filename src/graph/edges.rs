@@ -72,6 +72,44 @@ pub fn build(world: &mut World, fixed: &Fixed) -> Vec<Edge> {
         .collect()
 }
 
+/// The assume-role edges out of one principal (a node added after the build, such as
+/// a named role session), evaluated against every loaded role.
+pub fn edges_from(w: &World, caller: usize) -> Vec<Edge> {
+    let Some(p) = w.principals.get(caller) else {
+        return Vec::new();
+    };
+    let action = assume_action(&p.caller);
+    (0..w.principals.len())
+        .into_par_iter()
+        .filter(|r| *r != caller)
+        .filter_map(|r| {
+            let role = w.principals.get(r).filter(|x| x.kind == NodeKind::Role)?;
+            let arn = Arn::parse(&role.id);
+            if !may_assume(w, caller, r, arn.as_ref()) {
+                return None;
+            }
+            let ev = decide(
+                w,
+                caller,
+                action,
+                &role.id,
+                role.trust.as_ref(),
+                ResourcePolicyKind::RoleTrust,
+                role.account.as_deref(),
+            );
+            edge(
+                caller,
+                r,
+                p.id.clone(),
+                role.id.clone(),
+                action,
+                HopKind::AssumeRole,
+                &ev,
+            )
+        })
+        .collect()
+}
+
 /// The edge for an evaluation that allows (or may allow).
 pub fn edge(
     from: usize,
@@ -267,8 +305,17 @@ fn named_by(
                 return Vec::new();
             };
             if world.loaded_accounts.iter().any(|a| a == arn.account) {
-                // A principal of a loaded account that the data does not hold: a
-                // deleted principal or a session ARN; it names nobody loaded.
+                // §2.8: a session of a loaded role names that role (conditionally on
+                // the session name, which the evaluator says). Any other principal
+                // of a loaded account that the data does not hold was deleted.
+                let (kind, rest) = arn.resource_type_and_name();
+                if arn.service == "sts" && kind == "assumed-role" {
+                    let role = rest.split_once('/').map_or(rest, |(r, _)| r);
+                    return world
+                        .role_named(arn.account, role)
+                        .map(|i| vec![(i, true)])
+                        .unwrap_or_default();
+                }
                 return Vec::new();
             }
             world

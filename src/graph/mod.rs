@@ -2,9 +2,11 @@
 //! evaluator (never guessed), and the queries over it.
 
 pub mod edges;
+pub mod input;
 pub mod overview;
 pub mod query;
 pub mod resources;
+pub mod what_can;
 pub mod who_can;
 pub mod world;
 
@@ -93,6 +95,30 @@ impl Graph {
             graph,
             nodes,
             fixed: fixed.to_vec(),
+        }
+    }
+
+    /// Adds a principal after the build (a role session named on the command line)
+    /// with its assume-role edges; returns its node.
+    pub fn add_principal(&mut self, p: Principal) -> usize {
+        let i = self.world.push(p);
+        self.sync_nodes();
+        for e in edges::edges_from(&self.world, i) {
+            if let (Some(a), Some(b)) = (self.nodes.get(e.from), self.nodes.get(e.to)) {
+                self.graph.add_edge(*a, *b, self.edges.len());
+                self.edges.push(e);
+            }
+        }
+        i
+    }
+
+    /// Gives every principal of the world a node (principals may be added after the
+    /// build: outside principals named by a resource policy, sessions).
+    pub fn sync_nodes(&mut self) {
+        while self.nodes.len() < self.world.principals.len() {
+            let i = self.nodes.len();
+            let n = self.graph.add_node(i);
+            self.nodes.push(n);
         }
     }
 

@@ -1,118 +1,12 @@
-//! Whole-graph views: what a principal can reach (`what-can`), the paths that cross
-//! account boundaries (`paths`), and the subgraph to draw (`graph`).
+//! Whole-graph views: the paths that cross account boundaries (`paths`) and the
+//! subgraph to draw (`graph`).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeSet, VecDeque};
 use std::sync::Arc;
 
 use super::world::NodeKind;
 use super::{Edge, Graph, Hop};
-use crate::catalog::AccessLevel;
-use crate::eval::actions::covered_actions;
 use crate::model::{Effect, Model};
-
-/// What one principal (the start, or a role it reaches) is allowed by its own
-/// identity policies, summarised per service.
-#[derive(Debug, Clone)]
-pub struct Reach {
-    pub principal: String,
-    /// The assume-role hops from the start (empty for the start itself).
-    pub hops: Vec<Arc<Hop>>,
-    /// Service → access levels granted, and a few resource patterns.
-    pub services: BTreeMap<String, ServiceAccess>,
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct ServiceAccess {
-    pub levels: BTreeSet<String>,
-    pub resources: BTreeSet<String>,
-    pub actions: usize,
-}
-
-/// `what-can PRINCIPAL`: the roles it reaches, each with what its policies grant.
-pub fn what_can(graph: &Graph, start: usize, max_hops: usize) -> Vec<Reach> {
-    let mut prev: HashMap<usize, (usize, Arc<Hop>)> = HashMap::new();
-    let mut depth = HashMap::from([(start, 0usize)]);
-    let mut order = vec![start];
-    let mut queue = VecDeque::from([start]);
-    while let Some(n) = queue.pop_front() {
-        let d = depth.get(&n).copied().unwrap_or(0);
-        if d >= max_hops {
-            continue;
-        }
-        for e in graph.out_edges(n) {
-            if let std::collections::hash_map::Entry::Vacant(v) = depth.entry(e.to) {
-                v.insert(d + 1);
-                prev.insert(e.to, (n, e.hop.clone()));
-                order.push(e.to);
-                queue.push_back(e.to);
-            }
-        }
-    }
-    order
-        .into_iter()
-        .filter_map(|n| {
-            let p = graph.world.principals.get(n)?;
-            let mut hops = Vec::new();
-            let mut cur = n;
-            while let Some((from, hop)) = prev.get(&cur) {
-                hops.push(hop.clone());
-                cur = *from;
-            }
-            hops.reverse();
-            Some(Reach {
-                principal: p.id.clone(),
-                hops,
-                services: summarise(p),
-            })
-        })
-        .collect()
-}
-
-fn summarise(p: &super::Principal) -> BTreeMap<String, ServiceAccess> {
-    let mut out: BTreeMap<String, ServiceAccess> = BTreeMap::new();
-    for pol in &p.identity {
-        for st in pol
-            .statements
-            .iter()
-            .filter(|s| s.effect == Some(Effect::Allow))
-        {
-            let resources: Vec<String> = st
-                .resources
-                .iter()
-                .flat_map(|r| {
-                    r.patterns.iter().map(|x| {
-                        if r.negated {
-                            format!("not {}", x.as_str())
-                        } else {
-                            x.as_str().to_string()
-                        }
-                    })
-                })
-                .collect();
-            for a in covered_actions(st) {
-                let entry = out.entry(a.service.clone()).or_default();
-                entry.levels.insert(level_name(a.access_level).to_string());
-                entry.actions += 1;
-                for r in resources.iter().take(5) {
-                    if entry.resources.len() < 5 {
-                        entry.resources.insert(r.clone());
-                    }
-                }
-            }
-        }
-    }
-    out
-}
-
-fn level_name(l: AccessLevel) -> &'static str {
-    match l {
-        AccessLevel::List => "List",
-        AccessLevel::Read => "Read",
-        AccessLevel::Write => "Write",
-        AccessLevel::PermissionsManagement => "Permissions management",
-        AccessLevel::Tagging => "Tagging",
-    }
-}
 
 /// One edge that crosses from one account into another.
 #[derive(Debug, Clone)]
@@ -208,7 +102,7 @@ fn resource_crossings(graph: &Graph, model: &Model) -> Vec<Crossing> {
                             &resource,
                             t.policy.as_ref(),
                             t.kind,
-                            t.account.as_deref(),
+                            t.account_for(w.principals.get(c).and_then(|p| p.account.as_deref())),
                         );
                         let from_id = w
                             .principals

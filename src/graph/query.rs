@@ -5,6 +5,7 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 
 use super::edges::{assume_action, decide, edge};
+use super::input::{QueryError, check_action, check_resource};
 use super::resources::{Target, target};
 use super::world::NodeKind;
 use super::{Graph, Hop, HopKind};
@@ -81,7 +82,7 @@ pub struct CanResult {
 }
 
 /// Finds the graph node of a principal given on the command line.
-pub fn resolve(graph: &mut Graph, principal: &str) -> Result<usize, String> {
+pub fn resolve(graph: &mut Graph, principal: &str) -> Result<usize, QueryError> {
     let w = &graph.world;
     if let Some(i) = w.by_id.get(principal) {
         return Ok(*i);
@@ -110,36 +111,43 @@ pub fn resolve(graph: &mut Graph, principal: &str) -> Result<usize, String> {
             return Ok(i);
         }
     }
+    // A named session of a loaded role: the role's policies, with its session ARN
+    // (trust and resource policies may name the session, §2.8).
+    if let Caller::RoleSession {
+        session_arn: Some(session),
+        role_name,
+        account,
+        ..
+    } = &caller
+    {
+        let not_loaded = || QueryError::PrincipalNotLoaded {
+            principal: principal.to_string(),
+        };
+        let role = w.role_named(account, role_name).ok_or_else(not_loaded)?;
+        let mut p = w.principals.get(role).cloned().ok_or_else(not_loaded)?;
+        if let Caller::RoleSession { session_arn, .. } = &mut p.caller {
+            *session_arn = Some(session.clone());
+        }
+        p.id = session.clone();
+        return Ok(graph.add_principal(p));
+    }
+    let not_loaded = || QueryError::PrincipalNotLoaded {
+        principal: principal.to_string(),
+    };
     match caller {
-        crate::eval::Caller::RoleSession {
+        Caller::RoleSession {
             role_name, account, ..
-        } => w
-            .principals
-            .iter()
-            .position(|p| {
-                p.kind == NodeKind::Role
-                    && p.account.as_deref() == Some(account.as_str())
-                    && Arn::parse(&p.id).is_some_and(|a| a.resource_name() == role_name)
-            })
-            .ok_or_else(|| {
-                format!("role `{role_name}` of account {account} is not in the loaded data")
-            }),
-        crate::eval::Caller::Anonymous => w
-            .by_id
-            .get("*")
-            .copied()
-            .ok_or_else(|| "no anonymous node".into()),
-        crate::eval::Caller::Service(s) => graph
+        } => w.role_named(&account, &role_name).ok_or_else(not_loaded),
+        Caller::Anonymous => w.by_id.get("*").copied().ok_or_else(not_loaded),
+        Caller::Service(s) => graph
             .world
             .outside(NodeKind::Service, &s, &graph.fixed)
-            .ok_or_else(|| "bad service".into()),
-        crate::eval::Caller::Federated(s) => graph
+            .ok_or_else(not_loaded),
+        Caller::Federated(s) => graph
             .world
             .outside(NodeKind::Federated, &s, &graph.fixed)
-            .ok_or_else(|| "bad provider".into()),
-        _ => Err(format!(
-            "`{principal}` is not in the loaded data (load its account's export with --data)"
-        )),
+            .ok_or_else(not_loaded),
+        _ => Err(not_loaded()),
     }
 }
 
@@ -158,6 +166,11 @@ pub(super) fn access(
     who: usize,
     action: &str,
 ) -> (Evaluation, Option<Arc<Hop>>) {
+    let caller_account = graph
+        .world
+        .principals
+        .get(who)
+        .and_then(|p| p.account.as_deref());
     let ev = decide(
         &graph.world,
         who,
@@ -165,7 +178,7 @@ pub(super) fn access(
         &t.arn,
         t.policy.as_ref(),
         t.kind,
-        t.account.as_deref(),
+        t.account_for(caller_account),
     );
     let id = graph
         .world
@@ -185,7 +198,9 @@ pub fn can(
     action: &str,
     resource: &str,
     limits: Limits,
-) -> Result<CanResult, String> {
+) -> Result<CanResult, QueryError> {
+    check_action(action)?;
+    check_resource(action, resource)?;
     let start = resolve(graph, principal)?;
     let graph: &Graph = graph;
     let t = target(model, &graph.world, resource, action);

@@ -13,8 +13,22 @@ pub struct Target {
     pub account: Option<String>,
     pub policy: Option<CompiledPolicy>,
     pub kind: ResourcePolicyKind,
+    /// A bucket whose owner the data does not say, with several accounts loaded: each
+    /// caller is answered as if the bucket were in its own account (design.md).
+    pub owner_is_caller: bool,
     /// Things the answer must say (an unknown owner, an account that is not loaded).
     pub notes: Vec<String>,
+}
+
+impl Target {
+    /// The account that owns the resource, for a request of a caller of `caller_account`.
+    pub fn account_for<'a>(&'a self, caller_account: Option<&'a str>) -> Option<&'a str> {
+        match (&self.account, self.owner_is_caller) {
+            (Some(a), _) => Some(a),
+            (None, true) => caller_account,
+            (None, false) => None,
+        }
+    }
 }
 
 /// Finds the resource's policy and owner in the loaded data.
@@ -25,10 +39,17 @@ pub fn target(model: &Model, world: &World, arn: &str, action: &str) -> Target {
         account: None,
         policy: None,
         kind: ResourcePolicyKind::Ordinary,
+        owner_is_caller: false,
         notes: Vec::new(),
     };
     let Some(a) = parsed else {
-        t.notes.push(format!("`{arn}` is not an ARN"));
+        // `*`, for actions that take no resource (s3:ListAllMyBuckets): the request is
+        // made in the caller's own account.
+        if arn == "*" {
+            t.owner_is_caller = true;
+        } else {
+            t.notes.push(format!("`{arn}` is not an ARN"));
+        }
         return t;
     };
     if a.service == "iam"
@@ -61,9 +82,22 @@ pub fn target(model: &Model, world: &World, arn: &str, action: &str) -> Target {
                     .accounts
                     .values()
                     .find(|acct| acct.listed_buckets.iter().any(|b| b.value == bucket));
-                match listed {
-                    Some(acct) => t.account = Some(acct.id.clone()),
-                    None => t.notes.push(format!("the owner of bucket `{bucket}` is unknown: answered as if it had no bucket policy")),
+                match (listed, model.accounts.keys().next()) {
+                    (Some(acct), _) => t.account = Some(acct.id.clone()),
+                    // A bucket without a policy file belongs to no account the data
+                    // names: it must not hide access (design.md, bucket ownership).
+                    (None, Some(only)) if model.accounts.len() == 1 => {
+                        t.account = Some(only.clone());
+                        t.notes.push(format!(
+                            "bucket `{bucket}` has no policy file and no list-buckets output names it: taken as account {only}'s (the only account loaded), without a bucket policy"
+                        ));
+                    }
+                    _ => {
+                        t.owner_is_caller = true;
+                        t.notes.push(format!(
+                            "bucket `{bucket}` has no policy file and no list-buckets output names it: each caller is answered as if it were in the caller's own account, without a bucket policy (add `s3/list-buckets.json` to say whose it is)"
+                        ));
+                    }
                 }
             }
         }

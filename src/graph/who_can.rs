@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use super::input::{QueryError, check_action, check_resource};
 use super::query::{Answer, access, hop_kind};
 use super::resources::{Target, target};
 use super::world::NodeKind;
@@ -61,7 +62,9 @@ fn may_access(
             .filter(|st| names_action(st, action))
             .any(|st| {
                 st.principal.as_ref().is_some_and(|spec| {
-                    crate::eval::principal::naming(spec, &p.caller, has_boundary).is_some()
+                    !crate::eval::principal::naming(spec, &p.caller, has_boundary, true)
+                        .any()
+                        .is_false()
                 })
             })
     })
@@ -89,7 +92,14 @@ fn policies_naming(graph: &Graph, action: &str) -> HashMap<usize, bool> {
 }
 
 /// `who-can ACTION RESOURCE`.
-pub fn who_can(graph: &mut Graph, model: &Model, action: &str, resource: &str) -> WhoResult {
+pub fn who_can(
+    graph: &mut Graph,
+    model: &Model,
+    action: &str,
+    resource: &str,
+) -> Result<WhoResult, QueryError> {
+    check_action(action)?;
+    check_resource(action, resource)?;
     // Principals the resource policy names, loaded or not, must be nodes too.
     let pre = target(model, &graph.world, resource, action);
     if let Some(p) = &pre.policy {
@@ -174,12 +184,12 @@ pub fn who_can(graph: &mut Graph, model: &Model, action: &str, resource: &str) -
         })
         .collect();
     principals.sort_by(|a, b| (a.hops.len(), &a.principal).cmp(&(b.hops.len(), &b.principal)));
-    WhoResult {
+    Ok(WhoResult {
         action: action.to_string(),
         resource: resource.to_string(),
         principals,
         notes: t.notes,
-    }
+    })
 }
 
 fn add_named(
@@ -218,9 +228,5 @@ fn add_named(
         _ => None,
     };
     // New nodes have no edges; the petgraph node list is extended for them.
-    while graph.nodes.len() < graph.world.principals.len() {
-        let i = graph.nodes.len();
-        let n = graph.graph.add_node(i);
-        graph.nodes.push(n);
-    }
+    graph.sync_nodes();
 }

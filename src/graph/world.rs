@@ -108,6 +108,8 @@ pub struct OrgLevels {
     paths: HashMap<String, Vec<LevelIds>>,
     pub management_account: Option<String>,
     pub org_id: Option<String>,
+    /// The accounts whose data is loaded.
+    pub loaded: std::collections::HashSet<String>,
 }
 
 impl OrgLevels {
@@ -163,6 +165,7 @@ impl OrgLevels {
             paths,
             management_account: org.management_account.as_ref().map(|m| m.value.clone()),
             org_id: org.id.clone(),
+            loaded: model.accounts.keys().cloned().collect(),
         }
     }
 
@@ -297,9 +300,24 @@ impl World {
         w
     }
 
+    /// The loaded role of an account with this name (whatever its path).
+    pub fn role_named(&self, account: &str, name: &str) -> Option<usize> {
+        self.of_account(account).find(|i| {
+            self.principals.get(*i).is_some_and(|p| {
+                p.kind == NodeKind::Role
+                    && matches!(&p.caller, Caller::RoleSession { role_name, .. } if role_name == name)
+            })
+        })
+    }
+
     /// The loaded users and roles of an account.
     pub fn of_account(&self, account: &str) -> std::ops::Range<usize> {
         self.account_ranges.get(account).cloned().unwrap_or(0..0)
+    }
+
+    /// Adds a principal (made after the build) and returns its index.
+    pub fn push(&mut self, p: Principal) -> usize {
+        self.add(p)
     }
 
     fn add(&mut self, p: Principal) -> usize {
@@ -528,8 +546,15 @@ fn base_context(caller: &Caller, org: &OrgLevels, fixed: &Fixed) -> MapContext {
     if let Some(account) = caller.account() {
         ctx.set_default("aws:PrincipalAccount", vec![account.to_string()]);
         ctx.set_default("aws:PrincipalIsAWSService", vec!["false".into()]);
-        if let (true, Some(id)) = (org.in_org(account), &org.org_id) {
-            ctx.set_default("aws:PrincipalOrgID", vec![id.clone()]);
+        match (&org.org_id, org.in_org(account)) {
+            (Some(id), true) => ctx.set_default("aws:PrincipalOrgID", vec![id.clone()]),
+            // A loaded account outside the tree is outside the organization: its
+            // principals' org ID, if any, is not this one (design.md).
+            (Some(id), false) if org.loaded.contains(account) => {
+                ctx.excluded
+                    .insert("aws:principalorgid".into(), vec![id.clone()]);
+            }
+            _ => {}
         }
         // A principal calling directly carries no service source keys (§4.5), and
         // its tags are all known from the export.
@@ -538,8 +563,9 @@ fn base_context(caller: &Caller, org: &OrgLevels, fixed: &Fixed) -> MapContext {
         }
         ctx.absent_prefixes.push("aws:principaltag/".into());
     }
-    if let Caller::Service(_) = caller {
+    if let Caller::Service(s) = caller {
         ctx.set_default("aws:PrincipalIsAWSService", vec!["true".into()]);
+        ctx.set_default("aws:PrincipalServiceName", vec![s.clone()]);
     }
     ctx
 }

@@ -4,7 +4,9 @@
 pub mod access;
 pub mod diagnostics;
 pub mod diff;
+pub mod errors;
 pub mod lint;
 pub mod load;
 pub mod overview;
 pub mod simulate;
+pub mod what_can;

@@ -1,76 +1,15 @@
-//! `what-can`, `paths` and `graph` (DOT, Mermaid).
+//! `paths` and `graph` (DOT, Mermaid).
 
 use std::fmt::Write;
 
 use serde_json::json;
 
-use crate::graph::overview::{Crossing, Reach, node_label};
+use crate::graph::overview::{Crossing, node_label};
 use crate::graph::{Edge, Graph};
 
 fn finish(doc: &serde_json::Value) -> String {
     let mut out = serde_json::to_string_pretty(doc).unwrap_or_default();
     out.push('\n');
-    out
-}
-
-pub fn what_can_json(principal: &str, reach: &[Reach]) -> String {
-    finish(&json!({
-        "principal": principal,
-        "reaches": reach.iter().map(|r| json!({
-            "principal": r.principal,
-            "hops": r.hops.iter().map(|h| json!({"from": h.from, "to": h.to, "action": h.action, "decision": h.decision.as_str(), "conditions": h.conditions})).collect::<Vec<_>>(),
-            "services": r.services.iter().map(|(s, a)| json!({
-                "service": s,
-                "access_levels": a.levels,
-                "actions": a.actions,
-                "resources": a.resources,
-            })).collect::<Vec<_>>(),
-        })).collect::<Vec<_>>(),
-    }))
-}
-
-pub fn what_can_text(principal: &str, reach: &[Reach]) -> String {
-    let mut out = String::new();
-    let roles = reach.len().saturating_sub(1);
-    let _ = writeln!(
-        out,
-        "{principal} reaches {roles} role{}",
-        if roles == 1 { "" } else { "s" }
-    );
-    for r in reach {
-        let via = if r.hops.is_empty() {
-            "itself".to_string()
-        } else {
-            format!(
-                "{} hop{}",
-                r.hops.len(),
-                if r.hops.len() == 1 { "" } else { "s" }
-            )
-        };
-        let _ = writeln!(out, "\n{} ({via})", r.principal);
-        for h in &r.hops {
-            let cond = if h.conditions.is_empty() {
-                String::new()
-            } else {
-                format!(" [{}]", h.conditions.join("; "))
-            };
-            let _ = writeln!(out, "  via {} → {}{cond}", h.from, h.to);
-        }
-        if r.services.is_empty() {
-            let _ = writeln!(out, "  no identity permissions");
-        }
-        for (s, a) in &r.services {
-            let levels: Vec<&str> = a.levels.iter().map(String::as_str).collect();
-            let res: Vec<&str> = a.resources.iter().map(String::as_str).collect();
-            let _ = writeln!(
-                out,
-                "  {s:<20} {} ({} actions) on {}",
-                levels.join(", "),
-                a.actions,
-                res.join(", ")
-            );
-        }
-    }
     out
 }
 

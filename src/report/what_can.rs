@@ -1,0 +1,160 @@
+//! `what-can`: the roles a principal reaches and the actions the evaluator allows each.
+
+use std::fmt::Write;
+
+use serde::Serialize;
+
+use crate::graph::Hop;
+use crate::graph::what_can::{ActionAccess, Reach, ServiceAccess};
+
+#[derive(Serialize)]
+struct Document<'a> {
+    principal: &'a str,
+    reaches: Vec<ReachJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct ReachJson<'a> {
+    principal: &'a str,
+    hops: Vec<HopJson<'a>>,
+    services: Vec<ServiceJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct HopJson<'a> {
+    from: &'a str,
+    to: &'a str,
+    action: &'a str,
+    decision: &'static str,
+    conditions: &'a [String],
+}
+
+#[derive(Serialize)]
+struct ServiceJson<'a> {
+    service: &'a str,
+    access_levels: Vec<&'static str>,
+    /// Actions allowed outright, and only under conditions.
+    allowed: usize,
+    conditional: usize,
+    resources: Vec<&'a str>,
+    actions: Vec<ActionJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct ActionJson<'a> {
+    action: &'a str,
+    access_level: &'static str,
+    decision: &'static str,
+    resources: &'a [String],
+}
+
+fn hop_json(h: &Hop) -> HopJson<'_> {
+    HopJson {
+        from: &h.from,
+        to: &h.to,
+        action: &h.action,
+        decision: h.decision.as_str(),
+        conditions: &h.conditions,
+    }
+}
+
+fn action_json(a: &ActionAccess) -> ActionJson<'_> {
+    ActionJson {
+        action: &a.action,
+        access_level: a.level.as_str(),
+        decision: a.decision.as_str(),
+        resources: &a.resources,
+    }
+}
+
+fn service_json<'a>(name: &'a str, s: &'a ServiceAccess) -> ServiceJson<'a> {
+    let (allowed, conditional) = s.counts();
+    ServiceJson {
+        service: name,
+        access_levels: s.levels.iter().map(|l| l.as_str()).collect(),
+        allowed,
+        conditional,
+        resources: s.resources.iter().map(String::as_str).collect(),
+        actions: s.actions.iter().map(action_json).collect(),
+    }
+}
+
+/// The JSON document (`{"principal", "reaches": [...]}`), written to `out`.
+pub fn json(out: &mut dyn std::io::Write, principal: &str, reach: &[Reach]) -> std::io::Result<()> {
+    let doc = Document {
+        principal,
+        reaches: reach
+            .iter()
+            .map(|r| ReachJson {
+                principal: &r.principal,
+                hops: r.hops.iter().map(|h| hop_json(h)).collect(),
+                services: r.services.iter().map(|(n, s)| service_json(n, s)).collect(),
+            })
+            .collect(),
+    };
+    serde_json::to_writer_pretty(&mut *out, &doc)?;
+    out.write_all(b"\n")
+}
+
+/// The text summary: per reached principal, per service, the access levels and how
+/// many actions are allowed (with `verbose`, each action by name).
+pub fn text(principal: &str, reach: &[Reach], verbose: bool) -> String {
+    let mut out = String::new();
+    let roles = reach.len().saturating_sub(1);
+    let _ = writeln!(
+        out,
+        "{principal} reaches {roles} role{}",
+        if roles == 1 { "" } else { "s" }
+    );
+    for r in reach {
+        let via = if r.hops.is_empty() {
+            "itself".to_string()
+        } else {
+            format!(
+                "{} hop{}",
+                r.hops.len(),
+                if r.hops.len() == 1 { "" } else { "s" }
+            )
+        };
+        let _ = writeln!(out, "\n{} ({via})", r.principal);
+        for h in &r.hops {
+            let cond = if h.conditions.is_empty() {
+                String::new()
+            } else {
+                format!(" [{}]", h.conditions.join("; "))
+            };
+            let _ = writeln!(out, "  via {} → {}{cond}", h.from, h.to);
+        }
+        if r.services.is_empty() {
+            let _ = writeln!(out, "  no action is allowed");
+        }
+        for (name, s) in &r.services {
+            let levels: Vec<&str> = s.levels.iter().map(|l| l.as_str()).collect();
+            let res: Vec<&str> = s.resources.iter().map(String::as_str).collect();
+            let (allowed, conditional) = s.counts();
+            let cond = if conditional > 0 {
+                format!(", {conditional} conditional")
+            } else {
+                String::new()
+            };
+            let _ = writeln!(
+                out,
+                "  {name:<20} {} ({allowed} action{}{cond}) on {}",
+                levels.join(", "),
+                if allowed == 1 { "" } else { "s" },
+                res.join(", ")
+            );
+            if verbose {
+                for a in &s.actions {
+                    let mark = if a.decision == crate::graph::query::Answer::Allowed {
+                        ""
+                    } else {
+                        " (conditional)"
+                    };
+                    let _ = writeln!(out, "      {}{mark}", a.action);
+                }
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,129 @@
+//! `lint`, `diff`, `rules` and `explain`: the rule catalog and the CI gate.
+
+use std::path::Path;
+
+use super::{Env, RunError, exit, leak, read_config, threshold, write_out};
+use crate::cli::Format;
+use crate::graph::Graph;
+use crate::ingest::Loaded;
+use crate::lint::Finding;
+use crate::lint::config::Config;
+use crate::report;
+
+pub(super) fn lint(
+    env: &Env,
+    fail_on: &str,
+    config: Option<&Path>,
+    baseline: Option<&Path>,
+    write_baseline: Option<&Path>,
+) -> Result<u8, RunError> {
+    let threshold = threshold(fail_on);
+    let config = read_config(config)?;
+    let (loaded, mut graph) = env.graph()?;
+    let mut findings = findings(&mut graph, &loaded, &config);
+    if let Some(p) = write_baseline {
+        crate::lint::baseline::write(p, &findings)?;
+    }
+    if let Some(p) = baseline {
+        findings = crate::lint::baseline::new_findings(findings, &crate::lint::baseline::read(p)?);
+    }
+    write_findings(env, &findings, &loaded.sources);
+    let code = if findings.iter().any(|f| f.severity >= threshold) {
+        exit::DENIED_OR_FINDINGS
+    } else {
+        exit::OK
+    };
+    leak((loaded, graph));
+    Ok(code)
+}
+
+/// Runs the rules and the assertions, then the configuration.
+fn findings(graph: &mut Graph, loaded: &Loaded, config: &Config) -> Vec<Finding> {
+    let mut findings = {
+        let cx = crate::lint::Context::new(&loaded.model, graph, &loaded.diagnostics);
+        crate::lint::run(&cx)
+    };
+    findings.extend(crate::lint::assertions::check(
+        graph,
+        &loaded.model,
+        &config.assertions,
+    ));
+    config.apply(findings)
+}
+
+fn write_findings(env: &Env, findings: &[Finding], sources: &crate::source::SourceMap) {
+    let rules = crate::lint::rules::registry();
+    write_out(&match env.cli.format {
+        Format::Json => report::lint::json(findings, sources),
+        Format::Sarif => report::lint::sarif(findings, &rules, sources),
+        Format::Github => report::lint::github(findings, sources),
+        _ => report::lint::text(findings, sources, env.color()),
+    });
+}
+
+/// `diff BEFORE AFTER`: each snapshot is loaded, graphed and linted on its own.
+pub(super) fn diff(
+    env: &Env,
+    before: &Path,
+    after: &Path,
+    fail_on: &str,
+    config: Option<&Path>,
+) -> Result<u8, RunError> {
+    let threshold = threshold(fail_on);
+    let config = read_config(config)?;
+    let snapshot = |path: &Path| -> Result<_, RunError> {
+        let loaded = env.load_accounts(&[path.to_path_buf()])?;
+        let mut graph = Graph::build(&loaded.model, &env.fixed);
+        let findings = findings(&mut graph, &loaded, &config);
+        let crossings = crate::graph::overview::crossings(&graph, &loaded.model, None, None);
+        Ok((loaded, crossings, findings))
+    };
+    let (before_loaded, before_paths, before_findings) = snapshot(before)?;
+    let (after_loaded, after_paths, after_findings) = snapshot(after)?;
+    let accounts: Vec<String> = after_loaded.model.accounts.keys().cloned().collect();
+    let d = crate::lint::diff::diff(
+        (&before_paths, &before_findings),
+        (&after_paths, &after_findings),
+        &accounts,
+    );
+    match env.cli.format {
+        Format::Json => write_out(&report::diff::json(&d, &after_loaded.sources)),
+        Format::Sarif | Format::Github => {
+            write_findings(env, &d.new_findings, &after_loaded.sources)
+        }
+        _ => write_out(&report::diff::text(&d)),
+    }
+    let code = if d.fails(threshold) {
+        exit::DENIED_OR_FINDINGS
+    } else {
+        exit::OK
+    };
+    leak((before_loaded, after_loaded));
+    Ok(code)
+}
+
+pub(super) fn rules() -> Result<u8, RunError> {
+    let mut out = String::new();
+    for r in crate::lint::rules::registry() {
+        out.push_str(&format!(
+            "{:<32} {:<9} {}\n",
+            r.id(),
+            r.severity().as_str(),
+            r.summary()
+        ));
+    }
+    write_out(&out);
+    Ok(exit::OK)
+}
+
+pub(super) fn explain(rule: &str) -> Result<u8, RunError> {
+    let r =
+        crate::lint::rules::find(rule).ok_or_else(|| RunError::UnknownRule(rule.to_string()))?;
+    write_out(&format!(
+        "{} ({})\n\n{}\n",
+        r.id(),
+        r.severity().as_str(),
+        r.doc()
+    ));
+    Ok(exit::OK)
+}

@@ -1,0 +1,308 @@
+//! Runs a parsed command line: each command is one function (in the files of this
+//! folder) from the options to an exit code; what they share — loading the data,
+//! building the graph, `--context`, the output format, printing errors — lives here.
+
+mod gate;
+mod inspect;
+mod query;
+mod views;
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use crate::cli::{Cli, Color, Command, Format};
+use crate::graph::Graph;
+use crate::ingest::{self, LoadOptions, Loaded, Severity};
+
+/// Exit codes shared by every command.
+pub mod exit {
+    pub const OK: u8 = 0;
+    pub const DENIED_OR_FINDINGS: u8 = 1;
+    pub const BAD_INPUT: u8 = 2;
+}
+
+/// Why a command could not run: each is printed as a diagnostic and exits 2.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum RunError {
+    #[error("no data given")]
+    #[diagnostic(
+        code(iampath::data),
+        help("pass --data PATH: a folder of account folders, or export files")
+    )]
+    NoData,
+    #[error("--data `{0}`: no such file or folder")]
+    #[diagnostic(code(iampath::data))]
+    DataNotFound(String),
+    #[error("no account exports found under {0}")]
+    #[diagnostic(
+        code(iampath::data),
+        help(
+            "iampath reads account folders named by their 12-digit ID holding `aws iam get-account-authorization-details` output (see the README's data layout); `iampath load` lists what it found"
+        )
+    )]
+    NoAccounts(String),
+    #[error("`{command}` cannot print `--format {format}`")]
+    #[diagnostic(code(iampath::format), help("`{command}` prints {allowed}"))]
+    Format {
+        command: &'static str,
+        format: &'static str,
+        allowed: String,
+    },
+    #[error("--context `{0}`: expected KEY=VALUE")]
+    #[diagnostic(
+        code(iampath::context),
+        help("e.g. --context aws:MultiFactorAuthPresent=true")
+    )]
+    Context(String),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Query(#[from] crate::graph::input::QueryError),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Simulation(#[from] crate::eval::simulation::SimulationError),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Config(#[from] crate::lint::config::ConfigError),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Baseline(#[from] crate::lint::baseline::BaselineError),
+    #[error("no rule `{0}`")]
+    #[diagnostic(code(iampath::rule), help("`iampath rules` lists them"))]
+    UnknownRule(String),
+}
+
+/// Runs the command and returns the process exit code.
+pub fn run(cli: &Cli) -> u8 {
+    let result = check_format(cli).and_then(|()| dispatch(cli));
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprint!(
+                "{}",
+                crate::report::errors::render(&e, color_enabled(cli.color, false))
+            );
+            exit::BAD_INPUT
+        }
+    }
+}
+
+fn dispatch(cli: &Cli) -> Result<u8, RunError> {
+    let env = Env::new(cli)?;
+    match &cli.command {
+        Command::Load => inspect::load(&env),
+        Command::Simulate { request } => inspect::simulate(&env, request),
+        Command::Can {
+            principal,
+            action,
+            resource,
+            max_hops,
+            max_paths,
+        } => query::can(&env, principal, action, resource, *max_hops, *max_paths),
+        Command::WhoCan { action, resource } => query::who_can(&env, action, resource),
+        Command::WhatCan {
+            principal,
+            max_hops,
+            verbose,
+        } => query::what_can(&env, principal, *max_hops, *verbose),
+        Command::Paths { from, to } => views::paths(&env, from.as_deref(), to.as_deref()),
+        Command::Graph { account, principal } => {
+            views::graph(&env, account.as_deref(), principal.as_deref())
+        }
+        Command::Lint {
+            fail_on,
+            config,
+            baseline,
+            write_baseline,
+        } => gate::lint(
+            &env,
+            fail_on,
+            config.as_deref(),
+            baseline.as_deref(),
+            write_baseline.as_deref(),
+        ),
+        Command::Diff {
+            before,
+            after,
+            fail_on,
+            config,
+        } => gate::diff(&env, before, after, fail_on, config.as_deref()),
+        Command::Rules => gate::rules(),
+        Command::Explain { rule } => gate::explain(rule),
+    }
+}
+
+/// The formats each command prints; the first is its default.
+fn formats(command: &Command) -> (&'static str, &'static [Format]) {
+    use Format::{Dot, Github, Json, Mermaid, Sarif, Text};
+    match command {
+        Command::Load => ("load", &[Text, Json]),
+        Command::Simulate { .. } => ("simulate", &[Text, Json]),
+        Command::Can { .. } => ("can", &[Text, Json]),
+        Command::WhoCan { .. } => ("who-can", &[Text, Json]),
+        Command::WhatCan { .. } => ("what-can", &[Text, Json]),
+        Command::Paths { .. } => ("paths", &[Text, Json]),
+        // `text` is the default of every command: for `graph` it is DOT.
+        Command::Graph { .. } => ("graph", &[Dot, Mermaid, Text]),
+        Command::Lint { .. } => ("lint", &[Text, Json, Sarif, Github]),
+        Command::Diff { .. } => ("diff", &[Text, Json, Sarif, Github]),
+        Command::Rules => ("rules", &[Text]),
+        Command::Explain { .. } => ("explain", &[Text]),
+    }
+}
+
+fn check_format(cli: &Cli) -> Result<(), RunError> {
+    let (command, allowed) = formats(&cli.command);
+    if allowed.contains(&cli.format) {
+        return Ok(());
+    }
+    let names: Vec<String> = allowed
+        .iter()
+        .filter(|f| !(command == "graph" && **f == Format::Text))
+        .map(|f| format!("`{}`", f.as_str()))
+        .collect();
+    Err(RunError::Format {
+        command,
+        format: cli.format.as_str(),
+        allowed: names.join(", "),
+    })
+}
+
+/// What every command shares: the options, the load limits, `--context`, and where
+/// the output goes.
+pub(crate) struct Env<'a> {
+    pub cli: &'a Cli,
+    pub opts: LoadOptions,
+    /// `--context KEY=VALUE` pairs.
+    pub fixed: Vec<(String, String)>,
+}
+
+impl<'a> Env<'a> {
+    fn new(cli: &'a Cli) -> Result<Self, RunError> {
+        Ok(Env {
+            cli,
+            opts: LoadOptions {
+                max_depth: cli.max_depth,
+                max_file_size: cli.max_file_size,
+            },
+            fixed: parse_context(&cli.context)?
+                .into_iter()
+                .flat_map(|(k, vs)| vs.into_iter().map(move |v| (k.value.clone(), v)))
+                .collect(),
+        })
+    }
+
+    pub fn color(&self) -> bool {
+        color_enabled(self.cli.color, true)
+    }
+
+    /// Loads `paths`: they must exist; diagnostics are summarised on stderr.
+    pub fn load(&self, paths: &[PathBuf]) -> Result<Loaded, RunError> {
+        if paths.is_empty() {
+            return Err(RunError::NoData);
+        }
+        if let Some(missing) = paths.iter().find(|p| !p.exists()) {
+            return Err(RunError::DataNotFound(missing.display().to_string()));
+        }
+        Ok(ingest::load(paths, &self.opts))
+    }
+
+    /// Loads the data for a command that answers about accounts: there must be at
+    /// least one account, so a mis-pathed CI gate never passes on nothing.
+    pub fn load_accounts(&self, paths: &[PathBuf]) -> Result<Loaded, RunError> {
+        let loaded = self.load(paths)?;
+        if loaded.model.accounts.is_empty() {
+            let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+            return Err(RunError::NoAccounts(names.join(", ")));
+        }
+        let errors = loaded
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity() == Severity::Error)
+            .count();
+        if errors > 0 {
+            eprintln!(
+                "warning: {errors} input errors (run `iampath load` to see them); answering from what loaded"
+            );
+        }
+        Ok(loaded)
+    }
+
+    /// Loads `--data` and builds the graph.
+    pub fn graph(&self) -> Result<(Loaded, Graph), RunError> {
+        let loaded = self.load_accounts(&self.cli.data)?;
+        let graph = Graph::build(&loaded.model, &self.fixed);
+        Ok((loaded, graph))
+    }
+}
+
+/// `--context KEY=VALUE` pairs; the same key given twice collects both values.
+fn parse_context(args: &[String]) -> Result<Vec<crate::model::ContextEntry>, RunError> {
+    let mut out: Vec<crate::model::ContextEntry> = Vec::new();
+    for a in args {
+        let (k, v) = a
+            .split_once('=')
+            .filter(|(k, _)| !k.is_empty())
+            .ok_or_else(|| RunError::Context(a.clone()))?;
+        let span = crate::model::Span::at(crate::model::FileId(u32::MAX), 0);
+        match out
+            .iter_mut()
+            .find(|(key, _)| key.value.eq_ignore_ascii_case(k))
+        {
+            Some((_, values)) => values.push(v.to_string()),
+            None => out.push((
+                crate::model::Spanned::new(k.to_string(), span),
+                vec![v.to_string()],
+            )),
+        }
+    }
+    Ok(out)
+}
+
+/// Writes the output; a closed pipe (`| head`) is not an error worth a panic.
+pub(crate) fn write_out(text: &str) {
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(text.as_bytes());
+}
+
+/// Writes output produced by a writer function.
+pub(crate) fn write_with(f: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) {
+    let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+    let _ = f(&mut stdout).and_then(|()| stdout.flush());
+}
+
+fn color_enabled(choice: Color, stdout: bool) -> bool {
+    match choice {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => {
+            let terminal = if stdout {
+                std::io::stdout().is_terminal()
+            } else {
+                std::io::stderr().is_terminal()
+            };
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && terminal
+        }
+    }
+}
+
+/// The process ends right after a command: freeing a large model piece by piece
+/// would cost a tenth of the run for nothing.
+pub(crate) fn leak<T>(value: T) {
+    std::mem::forget(value);
+}
+
+/// `--fail-on` as a severity (clap has checked the value).
+pub(crate) fn threshold(fail_on: &str) -> crate::lint::Severity {
+    crate::lint::Severity::parse(fail_on).unwrap_or(crate::lint::Severity::High)
+}
+
+/// The configuration: `--config`, else `./iampath.toml` when it exists, else defaults.
+pub(crate) fn read_config(path: Option<&Path>) -> Result<crate::lint::config::Config, RunError> {
+    let default = Path::new("iampath.toml");
+    let path = match path {
+        Some(p) => p,
+        None if default.exists() => default,
+        None => return Ok(crate::lint::config::Config::default()),
+    };
+    Ok(crate::lint::config::Config::read(path)?)
+}

@@ -1,0 +1,73 @@
+//! `can`, `who-can` and `what-can`: questions about one principal or one resource.
+
+use super::{Env, RunError, exit, leak, write_out, write_with};
+use crate::cli::Format;
+use crate::graph::query::{Answer, Limits};
+use crate::report;
+
+pub(super) fn can(
+    env: &Env,
+    principal: &str,
+    action: &str,
+    resource: &str,
+    max_hops: usize,
+    max_paths: usize,
+) -> Result<u8, RunError> {
+    let (loaded, mut graph) = env.graph()?;
+    let limits = Limits {
+        max_hops,
+        max_paths,
+    };
+    let r = crate::graph::query::can(
+        &mut graph,
+        &loaded.model,
+        principal,
+        action,
+        resource,
+        limits,
+    )?;
+    write_out(&match env.cli.format {
+        Format::Json => report::access::can_json(&r, &loaded.sources),
+        _ => report::access::can_text(&r, &loaded.sources),
+    });
+    leak((loaded, graph));
+    Ok(if r.decision == Answer::Denied {
+        exit::DENIED_OR_FINDINGS
+    } else {
+        exit::OK
+    })
+}
+
+pub(super) fn who_can(env: &Env, action: &str, resource: &str) -> Result<u8, RunError> {
+    let (loaded, mut graph) = env.graph()?;
+    let r = crate::graph::who_can::who_can(&mut graph, &loaded.model, action, resource)?;
+    write_out(&match env.cli.format {
+        Format::Json => report::access::who_json(&r, &loaded.sources),
+        _ => report::access::who_text(&r, &loaded.sources),
+    });
+    leak((loaded, graph));
+    Ok(exit::OK)
+}
+
+pub(super) fn what_can(
+    env: &Env,
+    principal: &str,
+    max_hops: usize,
+    verbose: bool,
+) -> Result<u8, RunError> {
+    let (loaded, mut graph) = env.graph()?;
+    let start = crate::graph::query::resolve(&mut graph, principal)?;
+    let reach = crate::graph::what_can::what_can(&graph, start, max_hops);
+    let id = graph
+        .world
+        .principals
+        .get(start)
+        .map(|p| p.id.clone())
+        .unwrap_or_default();
+    match env.cli.format {
+        Format::Json => write_with(|out| report::what_can::json(out, &id, &reach)),
+        _ => write_out(&report::what_can::text(&id, &reach, verbose)),
+    }
+    leak((loaded, graph));
+    Ok(exit::OK)
+}
