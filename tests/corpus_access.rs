@@ -153,9 +153,35 @@ fn anonymous_can_use_the_public_topic() {
             .any(|a| a.eq_ignore_ascii_case("sns:Publish")),
         "the public topic grants sns:Publish to everyone: {actions:?}"
     );
-    for action in &actions {
+    for action in known(&actions) {
         assert_anonymous_allowed(action, &topic, "123456789012/sns/demo_public.json");
     }
+}
+
+/// The actions AWS's service reference knows. SNS's default topic policy still lists
+/// the legacy `SNS:Receive`, which the reference does not: a query about it is a
+/// mistake (exit 2 with a hint), never an answer.
+fn known(actions: &[String]) -> Vec<&String> {
+    let (known, unknown): (Vec<&String>, Vec<&String>) = actions
+        .iter()
+        .partition(|a| iampath::catalog::action(a).is_some());
+    for a in unknown {
+        let out = Command::cargo_bin("iampath")
+            .unwrap()
+            .current_dir(repo())
+            .args([
+                "--data",
+                DATA,
+                "who-can",
+                a,
+                "arn:aws:sns:us-east-1:123456789012:demo_public",
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "who-can {a} must refuse");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("not an action"));
+    }
+    known
 }
 
 /// `demo_private.json` is SNS's default topic policy: it too names `{"AWS": "*"}`, but
@@ -189,7 +215,7 @@ fn anonymous_is_not_listed_for_the_private_topic() {
         "{actions:?}"
     );
     let mut listed = Vec::new();
-    for action in &actions {
+    for action in known(&actions) {
         let answer = who_can(action, &topic);
         for entry in anonymous_entries(&answer) {
             listed.push(format!("{action}: {entry}"));

@@ -328,6 +328,13 @@ fn trusted_vendor_accounts_and_ignores_drop_their_findings() {
         !trusted.iter().any(|r| r == "trust-external-no-external-id"),
         "{trusted:?}"
     );
+    // Trust is matched on the finding's other account, not on text in its message
+    // (which names the role's own account too).
+    let own = rules_of(Some("[trusted]\naccounts = [\"472643299612\"]\n"));
+    assert!(
+        own.iter().any(|r| r == "trust-external-no-external-id"),
+        "{own:?}"
+    );
     let ignored = rules_of(Some(
         "[[ignore]]\nrule = \"trust-account-root\"\nsubject = \"arn:aws:iam::472643299612:role/*\"\nreason = \"reviewed\"\n",
     ));

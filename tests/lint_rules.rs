@@ -165,7 +165,7 @@ const IAM_A: &str = "111111111111/iam.json";
 #[test]
 fn registry_ids_are_unique_kebab_case_with_docs() {
     let rules = lint::rules::registry();
-    assert_eq!(rules.len(), 16);
+    assert_eq!(rules.len(), 17);
     let mut ids = BTreeSet::new();
     for r in &rules {
         let id = r.id();
@@ -203,6 +203,7 @@ fn registry_ids_are_unique_kebab_case_with_docs() {
         "notresource-allow",
         "dangling-principal",
         "unmatched-resource",
+        "resource-other-account",
         "unknown-action",
         "invalid-policy",
         "cross-account-admin",
@@ -408,6 +409,20 @@ fn dangling_principal() {
     check_rule(
         "dangling-principal",
         &[(IAM_A, "AROAZZZZZZZZZZZZZZZZZ", Severity::Low, "#0")],
+        &[],
+    );
+}
+
+#[test]
+fn resource_other_account() {
+    check_rule(
+        "resource-other-account",
+        &[(
+            "111111111111/lambda/report-builder.json",
+            "report-builder",
+            Severity::Medium,
+            "InvokeFromEvents",
+        )],
         &[],
     );
 }

@@ -29,20 +29,28 @@ pub fn check(graph: &mut Graph, model: &Model, assertions: &[Assertion]) -> Vec<
             .map(|r| format!(" ({r})"))
             .unwrap_or_default();
         for p in principals {
-            let Ok(r) = can(graph, model, &p, &a.action, &a.resource, Limits::default()) else {
+            let Ok(r) = can(
+                graph,
+                model,
+                &p,
+                a.action.get_ref(),
+                a.resource.get_ref(),
+                Limits::default(),
+            ) else {
                 continue;
             };
             let reaches = r.decision != Answer::Denied;
-            let message = match (a.expect.as_str(), reaches) {
+            let message = match (a.expect.get_ref().as_str(), reaches) {
                 ("deny", true) => format!(
                     "{p} can {} {} on {}, which the assertion forbids{why}",
                     r.decision.as_str(),
-                    a.action,
-                    a.resource
+                    a.action.get_ref(),
+                    a.resource.get_ref()
                 ),
                 ("allow", false) => format!(
                     "{p} cannot {} on {}, which the assertion requires{why}",
-                    a.action, a.resource
+                    a.action.get_ref(),
+                    a.resource.get_ref()
                 ),
                 _ => continue,
             };

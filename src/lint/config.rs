@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::Deserialize;
+use toml::Spanned;
 
 use super::{Finding, Severity};
 use crate::policy::pattern::{CaseMode, Pattern};
@@ -28,22 +29,22 @@ pub struct Config {
 pub struct RulesConfig {
     /// Rule IDs not to run.
     #[serde(default)]
-    pub disable: Vec<String>,
+    pub disable: Vec<Spanned<String>>,
     /// Rule ID → severity.
     #[serde(default)]
-    pub severity: BTreeMap<String, String>,
+    pub severity: BTreeMap<Spanned<String>, Spanned<String>>,
 }
 
 /// Ignore findings of a rule whose subject (and Sid) match; a reason is required.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Ignore {
-    pub rule: String,
+    pub rule: Spanned<String>,
     /// ARN pattern (`*` and `?` wildcards) of the subject; all subjects when absent.
     pub subject: Option<String>,
     /// Sid pattern of the statement.
     pub sid: Option<String>,
-    pub reason: String,
+    pub reason: Spanned<String>,
 }
 
 /// External accounts the team accepts (vendors): findings about trusting them or
@@ -61,58 +62,80 @@ pub struct Trusted {
 pub struct Assertion {
     /// ARN pattern of the principals the assertion is about.
     pub principals: String,
-    pub action: String,
-    pub resource: String,
+    pub action: Spanned<String>,
+    pub resource: Spanned<String>,
     /// `deny` (must not reach) or `allow` (must reach).
-    pub expect: String,
+    pub expect: Spanned<String>,
     /// Why the assertion exists (shown on violation).
     pub reason: Option<String>,
 }
 
-/// A configuration error, with its line and column when TOML knows them.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{file}:{line}:{column}: {message}")]
+/// A configuration error, at its place in the file.
+#[derive(Debug, Clone, thiserror::Error, miette::Diagnostic)]
+#[error("{message}")]
+#[diagnostic(code(iampath::config))]
 pub struct ConfigError {
     pub file: String,
     pub line: usize,
     pub column: usize,
     pub message: String,
+    #[help]
+    pub help: Option<String>,
+    #[source_code]
+    source_code: std::sync::Arc<miette::NamedSource<String>>,
+    #[label("here")]
+    at: miette::SourceSpan,
+}
+
+impl ConfigError {
+    fn new(file: &str, text: &str, span: std::ops::Range<usize>, message: String) -> Self {
+        let start = span.start.min(text.len());
+        let before = text.get(..start).unwrap_or(text);
+        let line = before.matches('\n').count() + 1;
+        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        ConfigError {
+            file: file.to_string(),
+            line,
+            column,
+            message,
+            help: None,
+            source_code: std::sync::Arc::new(miette::NamedSource::new(file, text.to_string())),
+            at: (start, span.end.saturating_sub(start)).into(),
+        }
+    }
+
+    fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
 }
 
 impl Config {
     /// Reads and checks a configuration file.
     pub fn read(path: &Path) -> Result<Config, ConfigError> {
         let file = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
-            file: file.clone(),
-            line: 1,
-            column: 1,
-            message: format!("cannot read the configuration: {e}"),
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            ConfigError::new(
+                &file,
+                "",
+                0..0,
+                format!("cannot read the configuration: {e}"),
+            )
         })?;
         Config::parse(&text, &file)
     }
 
     pub fn parse(text: &str, file: &str) -> Result<Config, ConfigError> {
-        let at = |offset: usize| {
-            let before = text.get(..offset).unwrap_or(text);
-            let line = before.matches('\n').count() + 1;
-            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-            (line, column)
-        };
         let config: Config = toml::from_str(text).map_err(|e| {
-            let (line, column) = e.span().map_or((1, 1), |s| at(s.start));
-            ConfigError {
-                file: file.to_string(),
-                line,
-                column,
-                message: e.message().trim().to_lowercase(),
-            }
+            ConfigError::new(
+                file,
+                text,
+                e.span().unwrap_or(0..0),
+                e.message().trim().trim_end_matches('.').to_lowercase(),
+            )
         })?;
-        let bad = |message: String| ConfigError {
-            file: file.to_string(),
-            line: 1,
-            column: 1,
-            message,
+        let bad = |at: &Spanned<String>, message: String| {
+            ConfigError::new(file, text, at.span(), message)
         };
         let known: Vec<&str> = super::rules::registry().iter().map(|r| r.id()).collect();
         for id in config
@@ -122,31 +145,46 @@ impl Config {
             .chain(config.rules.severity.keys())
             .chain(config.ignore.iter().map(|i| &i.rule))
         {
-            if !known.contains(&id.as_str()) {
-                return Err(bad(format!("unknown rule `{id}` (run `iampath rules`)")));
+            if !known.contains(&id.get_ref().as_str()) {
+                return Err(bad(id, format!("unknown rule `{}`", id.get_ref()))
+                    .help("`iampath rules` lists the rules"));
             }
         }
-        for (id, s) in &config.rules.severity {
-            if Severity::parse(s).is_none() {
-                return Err(bad(format!(
-                    "severity `{s}` of rule `{id}` is not one of critical, high, medium, low, info"
-                )));
+        for s in config.rules.severity.values() {
+            if Severity::parse(s.get_ref()).is_none() {
+                return Err(bad(s, format!("`{}` is not a severity", s.get_ref()))
+                    .help("a severity is one of critical, high, medium, low, info"));
             }
         }
         for i in &config.ignore {
-            if i.reason.trim().is_empty() {
-                return Err(bad(format!(
-                    "the ignore of rule `{}` needs a reason",
-                    i.rule
-                )));
+            if i.reason.get_ref().trim().is_empty() {
+                return Err(bad(
+                    &i.reason,
+                    format!("the ignore of rule `{}` needs a reason", i.rule.get_ref()),
+                )
+                .help("say why the finding is accepted, e.g. reason = \"vendor access reviewed in SEC-1234\""));
             }
         }
         for a in &config.assertions {
-            if a.expect != "allow" && a.expect != "deny" {
-                return Err(bad(format!(
-                    "assertion expect `{}` must be `allow` or `deny`",
-                    a.expect
-                )));
+            let action = a.action.get_ref();
+            if let Err(e) = crate::graph::input::check_action(action) {
+                let help = miette::Diagnostic::help(&e).map(|h| h.to_string());
+                let mut err = bad(&a.action, e.to_string());
+                err.help = help;
+                return Err(err);
+            }
+            if let Err(e) = crate::graph::input::check_resource(action, a.resource.get_ref()) {
+                let help = miette::Diagnostic::help(&e).map(|h| h.to_string());
+                let mut err = bad(&a.resource, e.to_string());
+                err.help = help;
+                return Err(err);
+            }
+            if a.expect.get_ref() != "allow" && a.expect.get_ref() != "deny" {
+                return Err(bad(
+                    &a.expect,
+                    format!("`{}` is not an expectation", a.expect.get_ref()),
+                )
+                .help("expect = \"deny\" (must not reach) or \"allow\" (must reach)"));
             }
         }
         Ok(config)
@@ -171,10 +209,10 @@ impl Config {
             .collect();
         findings
             .into_iter()
-            .filter(|f| !self.rules.disable.iter().any(|d| d == f.rule))
+            .filter(|f| !self.rules.disable.iter().any(|d| d.get_ref() == f.rule))
             .filter(|f| {
                 !ignores.iter().any(|(i, subject, sid)| {
-                    i.rule == f.rule
+                    i.rule.get_ref() == f.rule
                         && subject.as_ref().is_none_or(|p| p.matches(&f.subject))
                         && sid.as_ref().is_none_or(|p| {
                             f.statement
@@ -184,18 +222,16 @@ impl Config {
                 })
             })
             .filter(|f| {
-                !self
-                    .trusted
-                    .accounts
-                    .iter()
-                    .any(|a| f.message.contains(a.as_str()) && is_trust_rule(f.rule))
+                !self.trusted.accounts.iter().any(|a| {
+                    f.other_account.as_deref() == Some(a.as_str()) && is_trust_rule(f.rule)
+                })
             })
             .map(|mut f| {
                 if let Some(s) = self
                     .rules
                     .severity
                     .get(f.rule)
-                    .and_then(|s| Severity::parse(s))
+                    .and_then(|s| Severity::parse(s.get_ref()))
                 {
                     f.severity = s;
                 }
@@ -231,5 +267,19 @@ mod tests {
     fn an_ignore_needs_a_reason() {
         let e = Config::parse("[[ignore]]\nrule = \"x\"\n", "c").unwrap_err();
         assert!(e.message.contains("reason"), "{e}");
+    }
+
+    #[test]
+    fn semantic_errors_point_at_their_value() {
+        let text = "[rules]\ndisable = [\"resource-star\", \"no-such-rule\"]\n";
+        let e = Config::parse(text, "iampath.toml").unwrap_err();
+        assert_eq!((e.line, e.column), (2, 29), "{e}");
+        assert!(e.message.contains("no-such-rule"), "{e}");
+        let text = "[rules]\nseverity = { \"resource-star\" = \"huge\" }\n";
+        let e = Config::parse(text, "iampath.toml").unwrap_err();
+        assert_eq!((e.line, e.column), (2, 32), "{e}");
+        let text = "[[ignore]]\nrule = \"resource-star\"\nreason = \"  \"\n";
+        let e = Config::parse(text, "iampath.toml").unwrap_err();
+        assert_eq!(e.line, 3, "{e}");
     }
 }

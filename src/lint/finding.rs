@@ -57,6 +57,9 @@ pub struct Finding {
     /// The primary location (the statement or value at fault).
     pub span: Option<Span>,
     pub account: Option<String>,
+    /// The other account the finding is about (the trusted or reaching account), for
+    /// `[trusted] accounts` in the configuration.
+    pub other_account: Option<String>,
     /// ARN of the user, role, policy or resource the finding is about.
     pub subject: String,
     /// The statement's Sid or `#index`, for baselines and ignores.
@@ -82,6 +85,7 @@ impl FindingBuilder {
                 message: String::new(),
                 span: None,
                 account: None,
+                other_account: None,
                 subject: subject.into(),
                 statement: None,
                 related: Vec::new(),
@@ -90,8 +94,9 @@ impl FindingBuilder {
         }
     }
 
+    /// The message; one that quotes a huge value is cut (the finding points at it).
     pub fn message(mut self, m: impl Into<String>) -> Self {
-        self.f.message = m.into();
+        self.f.message = shorten(m.into());
         self
     }
 
@@ -107,6 +112,12 @@ impl FindingBuilder {
 
     pub fn account(mut self, a: Option<&str>) -> Self {
         self.f.account = a.map(str::to_string);
+        self
+    }
+
+    /// The outside account the finding is about.
+    pub fn other_account(mut self, a: Option<&str>) -> Self {
+        self.f.other_account = a.map(str::to_string);
         self
     }
 
@@ -133,4 +144,23 @@ impl FindingBuilder {
     pub fn build(self) -> Finding {
         self.f
     }
+}
+
+/// Longest message kept whole.
+const MESSAGE_CHARS: usize = 2_000;
+
+/// A message of at most [`MESSAGE_CHARS`] characters and a count of the rest.
+fn shorten(m: String) -> String {
+    if m.len() <= MESSAGE_CHARS {
+        return m;
+    }
+    let cut = m
+        .char_indices()
+        .nth(MESSAGE_CHARS)
+        .map_or(m.len(), |(i, _)| i);
+    let rest = m.get(cut..).map_or(0, |r| r.chars().count());
+    format!(
+        "{}… ({rest} more characters)",
+        m.get(..cut).unwrap_or_default()
+    )
 }

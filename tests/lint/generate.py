@@ -17,9 +17,9 @@ def user(acct, name, inline=None, attached=()):
         u["UserPolicyList"] = [{"PolicyName": n, "PolicyDocument": d} for n, d in inline]
     return u
 
-def role(acct, name, trust, inline=None, attached=()):
-    r = {"Path": "/", "RoleName": name, "RoleId": "AROA" + (name.upper() + "X" * 17)[:17],
-         "Arn": f"arn:aws:iam::{acct}:role/{name}", "AssumeRolePolicyDocument": trust,
+def role(acct, name, trust, inline=None, attached=(), path="/"):
+    r = {"Path": path, "RoleName": name, "RoleId": "AROA" + (name.upper() + "X" * 17)[:17],
+         "Arn": f"arn:aws:iam::{acct}:role{path}{name}", "AssumeRolePolicyDocument": trust,
          "RolePolicyList": [{"PolicyName": n, "PolicyDocument": d} for n, d in (inline or [])],
          "AttachedManagedPolicies": [{"PolicyName": a.split("/")[-1], "PolicyArn": a} for a in attached]}
     return r
@@ -110,7 +110,10 @@ write(f"trust-service-no-source/bad/{A}/iam.json", gaad(roles=[role(A, "SnsFeedb
 write(f"trust-service-no-source/good/{A}/iam.json", gaad(roles=[
     role(A, "SnsFeedback", trust({"Service": "sns.amazonaws.com"},
          {"StringEquals": {"aws:SourceAccount": A}})),
-    role(A, "Worker", EC2)]))
+    role(A, "Worker", EC2),
+    # A service-linked role: AWS writes its trust policy and nobody can edit it.
+    role(A, "AWSServiceRoleForConfig", trust({"Service": "config.amazonaws.com"}),
+         path="/aws-service-role/config.amazonaws.com/")]))
 
 # public-principal
 write(f"public-principal/bad/{A}/s3/public-site.json", doc({
@@ -152,6 +155,18 @@ write(f"dangling-principal/bad/{A}/iam.json", gaad(roles=[role(A, "Deploy",
 write(f"dangling-principal/good/{A}/iam.json", gaad(roles=[
     role(A, "Deploy", trust({"AWS": f"arn:aws:iam::{A}:role/Builder"})),
     role(A, "Builder", EC2)]))
+
+# resource-other-account
+write(f"resource-other-account/bad/{A}/lambda/report-builder.json", {"Policy": json.dumps(doc({
+    "Sid": "InvokeFromEvents", "Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"},
+    "Action": "lambda:InvokeFunction",
+    "Resource": f"arn:aws:lambda:us-east-1:{B}:function:report-builder",
+    "Condition": {"StringEquals": {"aws:SourceAccount": A}}}))})
+write(f"resource-other-account/good/{A}/lambda/report-builder.json", {"Policy": json.dumps(doc({
+    "Sid": "InvokeFromEvents", "Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"},
+    "Action": "lambda:InvokeFunction",
+    "Resource": f"arn:aws:lambda:us-east-1:{A}:function:report-builder",
+    "Condition": {"StringEquals": {"aws:SourceAccount": A}}}))})
 
 # unmatched-resource
 write(f"unmatched-resource/bad/{A}/iam.json", gaad(users=[user(A, "alice", [("assume", doc(

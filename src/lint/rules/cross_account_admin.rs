@@ -105,6 +105,7 @@ impl Rule for CrossAccountAdmin {
                 );
                 let mut b = FindingBuilder::new(Self::ID, Severity::Critical, role.id.clone())
                     .account(Some(role_account))
+                    .other_account(Some(&account))
                     .message(message);
                 let last = path.last().and_then(|h| {
                     let from = w.by_id.get(&h.from).and_then(|i| w.principals.get(*i))?;

@@ -95,6 +95,7 @@ impl Rule for ExternalAccess {
             let message = format!("{who} {how} role `{}` with {}", to.id, e.hop.action);
             let mut b = FindingBuilder::new(Self::ID, Severity::High, to.id.clone())
                 .account(to.account.as_deref())
+                .other_account(from.account.as_deref())
                 .message(message);
             if let Some((span, statement)) = trust_entry(cx, &to.id, &e.hop, from) {
                 b = b.at(span);
@@ -115,16 +116,20 @@ impl Rule for ExternalAccess {
                     continue;
                 };
                 for e in &principal.entries {
-                    let who = if is_everyone(e) {
+                    let (who, other) = if is_everyone(e) {
                         if !cst.public {
                             continue;
                         }
-                        "anyone".to_string()
+                        ("anyone".to_string(), None)
                     } else if e.kind == PrincipalKind::Aws {
                         match principal_account(&e.value.value) {
-                            Some(a) if !cx.is_loaded(a) => {
-                                format!("`{}` (account {a}, not in the loaded data)", e.value.value)
-                            }
+                            Some(a) if !cx.is_loaded(a) => (
+                                format!(
+                                    "`{}` (account {a}, not in the loaded data)",
+                                    e.value.value
+                                ),
+                                Some(a),
+                            ),
                             _ => continue,
                         }
                     } else {
@@ -177,6 +182,7 @@ impl Rule for ExternalAccess {
                     out.push(
                         builder(Self::ID, Severity::High, site, st)
                             .at(e.value.span)
+                            .other_account(other)
                             .message(message)
                             .path(vec![Arc::new(hop)])
                             .build(),

@@ -12,6 +12,7 @@ pub mod notaction_allow;
 pub mod notprincipal_allow;
 pub mod notresource_allow;
 pub mod public_principal;
+pub mod resource_other_account;
 pub mod resource_star;
 pub mod trust_account_root;
 pub mod trust_external_no_external_id;
@@ -36,6 +37,7 @@ pub fn registry() -> Vec<&'static dyn Rule> {
         &notresource_allow::NotResourceAllow,
         &dangling_principal::DanglingPrincipal,
         &unmatched_resource::UnmatchedResource,
+        &resource_other_account::ResourceOtherAccount,
         &unknown_action::UnknownAction,
         &invalid_policy::InvalidPolicy,
         &cross_account_admin::CrossAccountAdmin,

@@ -88,6 +88,7 @@ impl Rule for TrustAccountRoot {
                     out.push(
                         builder(Self::ID, severity, site, st)
                             .at(e.value.span)
+                            .other_account((!own).then_some(account))
                             .message(message)
                             .build(),
                     );

@@ -71,6 +71,7 @@ impl Rule for TrustExternalNoExternalId {
                     out.push(
                         builder(Self::ID, Severity::High, site, st)
                             .at(e.value.span)
+                            .other_account(Some(account))
                             .message(message)
                             .build(),
                     );

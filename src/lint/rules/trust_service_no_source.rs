@@ -12,7 +12,7 @@ impl TrustServiceNoSource {
     pub const ID: &'static str = "trust-service-no-source";
 }
 
-pub const DOC: &str = r#"A role's trust policy admits an AWS service principal without an `aws:SourceArn`, `aws:SourceAccount`, `aws:SourceOrgID` or `aws:SourceOrgPaths` condition. Services that assume a role on behalf of a resource (a topic, a trail, a rule, a delivery stream) set these keys to the resource that triggered them; without the condition, the service can be made to use this role for a resource in another customer's account (cross-service confused deputy). Only services known to assume roles on behalf of a resource and to set the keys are checked: `sns`, `s3`, `cloudtrail`, `events`, `scheduler`, `pipes`, `config`, `logs` (and regional `logs.<region>`), `delivery.logs`, `vpc-flow-logs`, `apigateway`, `backup`, `firehose`, `states`, `datasync`, `dms`, `transfer`, `ses`, `appsync`, `bedrock`, `monitoring.rds`, `iot`, `ssm`, `cognito-idp` and `grafana` (`<name>.amazonaws.com`). Compute services that assume the role as the workload itself (`ec2`, `lambda`, `ecs-tasks`, `edgelambda`, `eks`, `eks-fargate-pods`, `codebuild`, `glue`, `sagemaker`, `batch` …) are not findings.
+pub const DOC: &str = r#"A role's trust policy admits an AWS service principal without an `aws:SourceArn`, `aws:SourceAccount`, `aws:SourceOrgID` or `aws:SourceOrgPaths` condition. Services that assume a role on behalf of a resource (a topic, a trail, a rule, a delivery stream) set these keys to the resource that triggered them; without the condition, the service can be made to use this role for a resource in another customer's account (cross-service confused deputy). Only services known to assume roles on behalf of a resource and to set the keys are checked: `sns`, `s3`, `cloudtrail`, `events`, `scheduler`, `pipes`, `config`, `logs` (and regional `logs.<region>`), `delivery.logs`, `vpc-flow-logs`, `apigateway`, `backup`, `firehose`, `states`, `datasync`, `dms`, `transfer`, `ses`, `appsync`, `bedrock`, `monitoring.rds`, `iot`, `ssm`, `cognito-idp` and `grafana` (`<name>.amazonaws.com`). Service-linked roles (path `/aws-service-role/`) are not findings: AWS writes their trust policies and nobody can change them. Compute services that assume the role as the workload itself (`ec2`, `lambda`, `ecs-tasks`, `edgelambda`, `eks`, `eks-fargate-pods`, `codebuild`, `glue`, `sagemaker`, `batch` …) are not findings.
 
 Bad:
 
@@ -98,7 +98,8 @@ impl Rule for TrustServiceNoSource {
 
     fn check(&self, cx: &Context) -> Vec<Finding> {
         let mut out = Vec::new();
-        for site in trust_sites(cx) {
+        // A service-linked role's trust policy is written by AWS and nobody can edit it.
+        for site in trust_sites(cx).filter(|s| !s.subject.contains(":role/aws-service-role/")) {
             for st in &site.policy.statements {
                 if !is_allow(st) || has_condition_key(st, SOURCE_KEYS) {
                     continue;
