@@ -295,6 +295,7 @@ pub fn evaluate(req: Request, inputs: &Inputs, ctx: &dyn Context) -> Evaluation 
     };
     Evaluation {
         decision,
+        resource_kind: inputs.resource_kind,
         reasons: ev.reasons,
         conditions: ev.residual,
     }

@@ -189,6 +189,8 @@ impl Reason {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Evaluation {
     pub decision: Decision,
+    /// What the resource policy was (trust and key policies follow their own rules).
+    pub resource_kind: ResourcePolicyKind,
     pub reasons: Vec<Reason>,
     /// For a conditional decision: the conditions the statements depend on.
     pub conditions: Vec<String>,

@@ -160,6 +160,7 @@ pub fn decide(
     let Some(p) = w.principals.get(caller) else {
         return Evaluation {
             decision: Decision::ImplicitDeny,
+            resource_kind: kind,
             reasons: Vec::new(),
             conditions: Vec::new(),
         };

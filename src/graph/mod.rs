@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use petgraph::graph::{DiGraph, NodeIndex};
 
-use crate::eval::{Decision, Detail, Evaluation, Gate, StatementRef, Verdict};
+use crate::eval::{Decision, Detail, Evaluation, Gate, ResourcePolicyKind, StatementRef, Verdict};
 use crate::model::{Effect, Model, Span};
 pub use world::{NodeKind, Principal, World};
 
@@ -36,9 +36,31 @@ impl HopKind {
     }
 }
 
+/// Which kind of policy a granting statement is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum GrantSource {
+    /// An identity policy of the caller (its own, its groups', a managed policy).
+    Identity,
+    /// The trust policy of the role assumed.
+    Trust,
+    /// The resource's own policy (bucket, queue, key, function …).
+    Resource,
+}
+
+impl GrantSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GrantSource::Identity => "identity",
+            GrantSource::Trust => "trust",
+            GrantSource::Resource => "resource",
+        }
+    }
+}
+
 /// A statement that grants a hop.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Grant {
+    pub source: GrantSource,
     pub policy: Arc<str>,
     pub statement: Option<StatementRef>,
     pub span: Option<Span>,
@@ -155,8 +177,17 @@ pub fn grants_of(ev: &Evaluation) -> Vec<Grant> {
                 }
             )
         })
-        .filter(|r| matches!(r.gate, Gate::Identity | Gate::Resource))
-        .map(|r| Grant {
+        .filter_map(|r| {
+            let source = match (r.gate, ev.resource_kind) {
+                (Gate::Identity, _) => GrantSource::Identity,
+                (Gate::Resource, ResourcePolicyKind::RoleTrust) => GrantSource::Trust,
+                (Gate::Resource, _) => GrantSource::Resource,
+                _ => return None,
+            };
+            Some((source, r))
+        })
+        .map(|(source, r)| Grant {
+            source,
             policy: r.policy.clone(),
             statement: r.statement.clone(),
             span: r.span,

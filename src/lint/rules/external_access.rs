@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use crate::eval::{Decision, StatementRef, compile};
-use crate::graph::{Grant, Hop, HopKind, NodeKind};
+use crate::graph::{Grant, GrantSource, Hop, HopKind, NodeKind};
 use crate::lint::sites::Owner;
 use crate::lint::{Context, Finding, FindingBuilder, Rule, Severity};
 use crate::model::{ConditionValue, PrincipalKind, Statement};
@@ -161,6 +161,7 @@ impl Rule for ExternalAccess {
                         kind: HopKind::Access,
                         decision,
                         grants: vec![Grant {
+                            source: GrantSource::Resource,
                             policy: Arc::from(site.label.as_str()),
                             statement: Some(StatementRef {
                                 index: st.index,

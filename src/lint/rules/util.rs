@@ -252,7 +252,7 @@ pub fn trust_entry(
     let grant = hop
         .grants
         .iter()
-        .find(|g| g.policy.starts_with("trust policy"))?;
+        .find(|g| g.source == crate::graph::GrantSource::Trust)?;
     let fallback = grant
         .span
         .map(|s| (s, grant.statement.as_ref().map(statement_label)));
