@@ -675,7 +675,7 @@ fn replay_load(tmp: &Path, places: &[&str], data: &[u8]) {
         write(&tmp.join(p), data);
     }
     let loaded = ingest::load(&[tmp.to_path_buf()], &LoadOptions::default());
-    let _ = iampath::report::load::json(&loaded);
+    let _ = iampath::report::load::json(&mut std::io::sink(), &loaded);
     let _ = iampath::report::load::text(&loaded, false);
 }
 

@@ -1,9 +1,10 @@
 //! The access graph: principals as nodes, role assumptions as edges computed with the
 //! evaluator (never guessed), and the queries over it.
 
+pub mod draw;
 pub mod edges;
 pub mod input;
-pub mod overview;
+pub mod paths;
 pub mod query;
 pub mod resources;
 pub mod what_can;

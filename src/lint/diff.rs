@@ -7,7 +7,7 @@ use std::sync::Arc;
 use super::baseline::key;
 use super::{Finding, Severity};
 use crate::graph::Hop;
-use crate::graph::overview::Crossing;
+use crate::graph::paths::Crossing;
 
 /// A path that crosses an account boundary, keyed by who, what and where.
 #[derive(Debug, Clone)]

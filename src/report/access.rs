@@ -2,11 +2,14 @@
 
 use std::fmt::Write;
 
-use serde_json::{Value, json};
+use schemars::JsonSchema;
+use serde::Serialize;
+
+use super::records::{HopJson, write_json};
 
 use crate::graph::query::{CanResult, Miss};
 use crate::graph::who_can::WhoResult;
-use crate::graph::{Grant, Hop, NodeKind};
+use crate::graph::{Hop, NodeKind};
 use crate::model::Span;
 use crate::source::SourceMap;
 
@@ -35,29 +38,6 @@ fn snippet(span: Option<Span>, sources: &SourceMap) -> Option<String> {
     })
 }
 
-fn grant_json(g: &Grant, sources: &SourceMap) -> Value {
-    let (file, line) = place(g.span, sources).map_or(("", 0), |(f, l, _)| (f, l));
-    json!({
-        "file": file,
-        "line": line,
-        "policy": &*g.policy,
-        "sid": g.statement.as_ref().and_then(|s| s.sid.as_deref()).unwrap_or(""),
-        "statement": g.statement.as_ref().map(|s| s.index),
-    })
-}
-
-fn hop_json(h: &Hop, sources: &SourceMap) -> Value {
-    json!({
-        "from": h.from,
-        "to": h.to,
-        "action": h.action,
-        "kind": h.kind.as_str(),
-        "decision": h.decision.as_str(),
-        "grants": h.grants.iter().map(|g| grant_json(g, sources)).collect::<Vec<_>>(),
-        "conditions": h.conditions,
-    })
-}
-
 fn miss_text(m: &Miss, sources: &SourceMap) -> String {
     match place(m.span, sources) {
         Some((f, l, c)) => format!("{} ({f}:{l}:{c})", m.text),
@@ -65,26 +45,55 @@ fn miss_text(m: &Miss, sources: &SourceMap) -> String {
     }
 }
 
-fn finish(doc: &Value) -> String {
-    let mut out = serde_json::to_string_pretty(doc).unwrap_or_default();
-    out.push('\n');
-    out
+/// `can --format json`.
+#[derive(Serialize, JsonSchema)]
+pub struct CanDoc<'a> {
+    /// `allowed`, `conditional` or `denied`.
+    #[schemars(extend("enum" = ["allowed", "conditional", "denied"]))]
+    pub decision: &'static str,
+    pub principal: &'a str,
+    pub action: &'a str,
+    pub resource: &'a str,
+    /// Every path found, shortest first.
+    pub paths: Vec<PathJson<'a>>,
+    /// When denied: why not, one line per miss.
+    pub why_not: Option<String>,
+    /// What the answer rests on (an unknown bucket owner, an account not loaded).
+    pub notes: &'a [String],
 }
 
-pub fn can_json(r: &CanResult, sources: &SourceMap) -> String {
+/// One way in.
+#[derive(Serialize, JsonSchema)]
+pub struct PathJson<'a> {
+    /// `allowed`, or `conditional` when a hop is.
+    #[schemars(extend("enum" = ["allowed", "conditional"]))]
+    pub decision: &'static str,
+    pub hops: Vec<HopJson<'a>>,
+}
+
+pub fn can_json(
+    out: &mut dyn std::io::Write,
+    r: &CanResult,
+    sources: &SourceMap,
+) -> std::io::Result<()> {
     let why: Vec<String> = r.why_not.iter().map(|m| miss_text(m, sources)).collect();
-    finish(&json!({
-        "decision": r.decision.as_str(),
-        "principal": r.principal,
-        "action": r.action,
-        "resource": r.resource,
-        "paths": r.paths.iter().map(|p| json!({
-            "decision": p.decision.as_str(),
-            "hops": p.hops.iter().map(|h| hop_json(h, sources)).collect::<Vec<_>>(),
-        })).collect::<Vec<_>>(),
-        "why_not": if why.is_empty() { Value::Null } else { Value::String(why.join("\n")) },
-        "notes": r.notes,
-    }))
+    let doc = CanDoc {
+        decision: r.decision.as_str(),
+        principal: &r.principal,
+        action: &r.action,
+        resource: &r.resource,
+        paths: r
+            .paths
+            .iter()
+            .map(|p| PathJson {
+                decision: p.decision.as_str(),
+                hops: p.hops.iter().map(|h| HopJson::new(h, sources)).collect(),
+            })
+            .collect(),
+        why_not: (!why.is_empty()).then(|| why.join("\n")),
+        notes: &r.notes,
+    };
+    write_json(out, &doc)
 }
 
 fn hop_text(out: &mut String, n: usize, h: &Hop, sources: &SourceMap) {
@@ -151,7 +160,7 @@ pub fn can_text(r: &CanResult, sources: &SourceMap) -> String {
     out
 }
 
-fn kind_str(k: &NodeKind) -> &'static str {
+pub fn kind_str(k: &NodeKind) -> &'static str {
     match k {
         NodeKind::User => "user",
         NodeKind::Role => "role",
@@ -172,18 +181,51 @@ fn who_name(principal: &str, kind: &NodeKind) -> String {
     }
 }
 
-pub fn who_json(r: &WhoResult, sources: &SourceMap) -> String {
-    finish(&json!({
-        "action": r.action,
-        "resource": r.resource,
-        "principals": r.principals.iter().map(|e| json!({
-            "principal": e.principal,
-            "kind": kind_str(&e.kind),
-            "decision": e.decision.as_str(),
-            "hops": e.hops.iter().map(|h| hop_json(h, sources)).collect::<Vec<_>>(),
-        })).collect::<Vec<_>>(),
-        "notes": r.notes,
-    }))
+/// `who-can --format json`.
+#[derive(Serialize, JsonSchema)]
+pub struct WhoDoc<'a> {
+    pub action: &'a str,
+    pub resource: &'a str,
+    /// Every principal that can (or may), shortest path first.
+    pub principals: Vec<WhoJson<'a>>,
+    pub notes: &'a [String],
+}
+
+/// One principal of a who-can answer.
+#[derive(Serialize, JsonSchema)]
+pub struct WhoJson<'a> {
+    /// Its ARN; the 12-digit ID for "any principal of account X"; `*` for anonymous.
+    pub principal: &'a str,
+    /// `user`, `role`, `external-account`, `external-principal`, `service`,
+    /// `federated` or `anonymous`.
+    #[schemars(extend("enum" = ["user", "role", "external-account", "external-principal", "service", "federated", "anonymous"]))]
+    pub kind: &'static str,
+    #[schemars(extend("enum" = ["allowed", "conditional"]))]
+    pub decision: &'static str,
+    pub hops: Vec<HopJson<'a>>,
+}
+
+pub fn who_json(
+    out: &mut dyn std::io::Write,
+    r: &WhoResult,
+    sources: &SourceMap,
+) -> std::io::Result<()> {
+    let doc = WhoDoc {
+        action: &r.action,
+        resource: &r.resource,
+        principals: r
+            .principals
+            .iter()
+            .map(|e| WhoJson {
+                principal: &e.principal,
+                kind: kind_str(&e.kind),
+                decision: e.decision.as_str(),
+                hops: e.hops.iter().map(|h| HopJson::new(h, sources)).collect(),
+            })
+            .collect(),
+        notes: &r.notes,
+    };
+    write_json(out, &doc)
 }
 
 pub fn who_text(r: &WhoResult, sources: &SourceMap) -> String {

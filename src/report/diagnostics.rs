@@ -5,7 +5,6 @@ use miette::{
     GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
     SourceCode, SourceSpan, SpanContents,
 };
-use serde_json::{Value, json};
 
 use crate::ingest::{Diagnostic, Severity};
 use crate::model::Span;
@@ -16,20 +15,6 @@ pub fn sorted(diags: &[Diagnostic]) -> Vec<&Diagnostic> {
     let mut v: Vec<&Diagnostic> = diags.iter().collect();
     v.sort_by_key(|d| (d.span.file, d.span.start));
     v
-}
-
-/// The JSON record of a diagnostic.
-pub fn to_json(d: &Diagnostic, sources: &SourceMap) -> Value {
-    let file = sources.get(d.span.file);
-    let (line, column) = file.map_or((1, 1), |f| f.line_col(d.span.start));
-    json!({
-        "severity": d.severity().as_str(),
-        "code": d.code(),
-        "message": d.to_string(),
-        "file": file.map_or("", |f| f.name.as_str()),
-        "line": line,
-        "column": column,
-    })
 }
 
 /// `file:line:column: severity[code]: message` — one line, for logs and summaries.

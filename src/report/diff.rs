@@ -2,34 +2,79 @@
 
 use std::fmt::Write;
 
-use serde_json::{Value, json};
+use schemars::JsonSchema;
+use serde::Serialize;
 
-use super::lint::finding_json;
+use super::records::{FindingJson, write_json};
 use crate::lint::diff::{Diff, PathChange};
 use crate::source::SourceMap;
 
-fn path_json(p: &PathChange) -> Value {
-    json!({
-        "from_account": p.from_account,
-        "to_account": p.to_account,
-        "from": p.hop.from,
-        "to": p.hop.to,
-        "action": p.hop.action,
-        "decision": p.hop.decision.as_str(),
-        "severity": p.severity.as_str(),
-    })
+/// `diff --format json`.
+#[derive(Serialize, JsonSchema)]
+pub struct DiffDoc<'a> {
+    pub new_paths: Vec<PathChangeJson<'a>>,
+    pub removed_paths: Vec<PathChangeJson<'a>>,
+    pub new_findings: Vec<FindingJson<'a>>,
+    pub fixed_findings: Vec<FixedJson<'a>>,
 }
 
-pub fn json(d: &Diff, sources: &SourceMap) -> String {
-    let doc = json!({
-        "new_paths": d.new_paths.iter().map(path_json).collect::<Vec<_>>(),
-        "removed_paths": d.removed_paths.iter().map(path_json).collect::<Vec<_>>(),
-        "new_findings": d.new_findings.iter().map(|f| finding_json(f, sources)).collect::<Vec<_>>(),
-        "fixed_findings": d.fixed_findings.iter().map(|f| json!({"rule": f.rule, "subject": f.subject, "statement": f.statement, "message": f.message})).collect::<Vec<_>>(),
-    });
-    let mut out = serde_json::to_string_pretty(&doc).unwrap_or_default();
-    out.push('\n');
-    out
+/// An access path across accounts that a change adds or removes.
+#[derive(Serialize, JsonSchema)]
+pub struct PathChangeJson<'a> {
+    pub from_account: &'a str,
+    pub to_account: &'a str,
+    pub from: &'a str,
+    pub to: &'a str,
+    pub action: &'a str,
+    #[schemars(extend("enum" = ["allowed", "conditional"]))]
+    pub decision: &'static str,
+    /// How bad it is to gain this path (`high` from outside the loaded accounts).
+    #[schemars(extend("enum" = ["critical", "high", "medium", "low", "info"]))]
+    pub severity: &'static str,
+}
+
+/// A finding the change fixes.
+#[derive(Serialize, JsonSchema)]
+pub struct FixedJson<'a> {
+    pub rule: &'a str,
+    pub subject: &'a str,
+    pub statement: Option<&'a str>,
+    pub message: &'a str,
+}
+
+fn path_json(p: &PathChange) -> PathChangeJson<'_> {
+    PathChangeJson {
+        from_account: &p.from_account,
+        to_account: &p.to_account,
+        from: &p.hop.from,
+        to: &p.hop.to,
+        action: &p.hop.action,
+        decision: p.hop.decision.as_str(),
+        severity: p.severity.as_str(),
+    }
+}
+
+pub fn json(out: &mut dyn std::io::Write, d: &Diff, sources: &SourceMap) -> std::io::Result<()> {
+    let doc = DiffDoc {
+        new_paths: d.new_paths.iter().map(path_json).collect(),
+        removed_paths: d.removed_paths.iter().map(path_json).collect(),
+        new_findings: d
+            .new_findings
+            .iter()
+            .map(|f| FindingJson::new(f, sources))
+            .collect(),
+        fixed_findings: d
+            .fixed_findings
+            .iter()
+            .map(|f| FixedJson {
+                rule: f.rule,
+                subject: &f.subject,
+                statement: f.statement.as_deref(),
+                message: &f.message,
+            })
+            .collect(),
+    };
+    write_json(out, &doc)
 }
 
 pub fn text(d: &Diff) -> String {

@@ -3,9 +3,11 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use serde_json::{Value, json};
+use schemars::JsonSchema;
+use serde::Serialize;
 
 use super::diagnostics;
+use super::records::{DiagnosticJson, write_json};
 use crate::ingest::{Loaded, Severity};
 use crate::model::{Account, Model, OrgPolicyType, PolicyOrigin};
 
@@ -76,35 +78,61 @@ fn org_counts(model: &Model, account: &str) -> (usize, usize) {
     )
 }
 
-/// `--format json`: exactly the fields design.md and issue 2 name.
-pub fn json(loaded: &Loaded) -> String {
-    let accounts: Vec<Value> = loaded
-        .model
-        .accounts
-        .values()
-        .map(|a| {
-            let inv = inventory(&loaded.model, a);
-            json!({
-                "id": a.id,
-                "alias": a.alias,
-                "users": a.users.len(),
-                "groups": a.groups.len(),
-                "roles": a.roles.len(),
-                "policies": inv.policies,
-                "resource_policies": inv.resource_policies,
-                "scps": inv.scps,
-                "rcps": inv.rcps,
+/// `load --format json`.
+#[derive(Serialize, JsonSchema)]
+pub struct LoadDoc<'a> {
+    pub accounts: Vec<AccountJson<'a>>,
+    /// Sorted by file and position.
+    pub diagnostics: Vec<DiagnosticJson<'a>>,
+}
+
+/// The inventory of one account.
+#[derive(Serialize, JsonSchema)]
+pub struct AccountJson<'a> {
+    /// The 12-digit account ID.
+    pub id: &'a str,
+    /// From the folder name `111111111111-alias`.
+    pub alias: Option<&'a str>,
+    pub users: usize,
+    pub groups: usize,
+    pub roles: usize,
+    /// Managed policies the account's exports carry (bundled copies not counted).
+    pub policies: usize,
+    /// Resources whose file carries a policy, per service (the seven services iampath
+    /// reads are always listed).
+    pub resource_policies: BTreeMap<String, usize>,
+    /// Distinct SCPs attached on the account's path, when an organization is loaded.
+    pub scps: usize,
+    pub rcps: usize,
+}
+
+pub fn json(out: &mut dyn std::io::Write, loaded: &Loaded) -> std::io::Result<()> {
+    let doc = LoadDoc {
+        accounts: loaded
+            .model
+            .accounts
+            .values()
+            .map(|a| {
+                let inv = inventory(&loaded.model, a);
+                AccountJson {
+                    id: &a.id,
+                    alias: a.alias.as_deref(),
+                    users: a.users.len(),
+                    groups: a.groups.len(),
+                    roles: a.roles.len(),
+                    policies: inv.policies,
+                    resource_policies: inv.resource_policies,
+                    scps: inv.scps,
+                    rcps: inv.rcps,
+                }
             })
-        })
-        .collect();
-    let diags: Vec<Value> = diagnostics::sorted(&loaded.diagnostics)
-        .into_iter()
-        .map(|d| diagnostics::to_json(d, &loaded.sources))
-        .collect();
-    let doc = json!({ "accounts": accounts, "diagnostics": diags });
-    let mut out = serde_json::to_string_pretty(&doc).unwrap_or_default();
-    out.push('\n');
-    out
+            .collect(),
+        diagnostics: diagnostics::sorted(&loaded.diagnostics)
+            .into_iter()
+            .map(|d| DiagnosticJson::new(d, &loaded.sources))
+            .collect(),
+    };
+    write_json(out, &doc)
 }
 
 /// Text: an inventory block per account, the organization and standalone documents,

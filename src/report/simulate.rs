@@ -2,7 +2,10 @@
 
 use std::fmt::Write;
 
-use serde_json::{Value, json};
+use schemars::JsonSchema;
+use serde::Serialize;
+
+use super::records::write_json;
 
 use crate::eval::{Evaluation, Reason, StatementRef};
 use crate::model::Simulation;
@@ -15,33 +18,65 @@ fn location(r: &Reason, sources: &SourceMap) -> Option<(String, usize, usize)> {
     Some((file.name.clone(), line, column))
 }
 
-pub fn json(ev: &Evaluation, sim: &Simulation, sources: &SourceMap) -> String {
+/// `simulate --format json`.
+#[derive(Serialize, JsonSchema)]
+pub struct SimulateDoc<'a> {
+    /// `allowed`, `explicit_deny` or `implicit_deny`.
+    #[schemars(extend("enum" = ["allowed", "explicit_deny", "implicit_deny"]))]
+    pub decision: &'static str,
+    pub reasons: Vec<ReasonJson<'a>>,
+}
+
+/// A statement that allowed or denied, or a gate where nothing allowed.
+#[derive(Serialize, JsonSchema)]
+pub struct ReasonJson<'a> {
+    /// `identity`, `boundary`, `session`, `resource`, `scp`, `rcp`,
+    /// `block-public-access` or `cross-account`.
+    #[schemars(extend("enum" = ["identity", "boundary", "session", "resource", "scp", "rcp", "block-public-access", "cross-account"]))]
+    pub gate: &'static str,
+    /// `allow`, `deny`, `conditional` or `missing`.
+    #[schemars(extend("enum" = ["allow", "deny", "conditional", "missing"]))]
+    pub verdict: &'static str,
+    pub policy: &'a str,
+    /// The statement's Sid (in backquotes) or `#index`.
+    pub statement: Option<String>,
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub column: Option<usize>,
+}
+
+pub fn json(
+    out: &mut dyn std::io::Write,
+    ev: &Evaluation,
+    sim: &Simulation,
+    sources: &SourceMap,
+) -> std::io::Result<()> {
     let (caller, action, resource) = subject(sim);
-    let reasons: Vec<Value> = ev
-        .reasons
-        .iter()
-        .map(|r| {
-            let mut v = json!({
-                "gate": r.gate.as_str(),
-                "verdict": r.verdict.as_str(),
-                "policy": &*r.policy,
-                "statement": r.statement.as_ref().map(StatementRef::label),
-                "message": r.message(caller, action, resource),
-            });
-            if let (Some((file, line, column)), Some(obj)) =
-                (location(r, sources), v.as_object_mut())
-            {
-                obj.insert("file".into(), json!(file));
-                obj.insert("line".into(), json!(line));
-                obj.insert("column".into(), json!(column));
-            }
-            v
-        })
-        .collect();
-    let doc = json!({ "decision": ev.decision.as_str(), "reasons": reasons });
-    let mut out = serde_json::to_string_pretty(&doc).unwrap_or_default();
-    out.push('\n');
-    out
+    let doc = SimulateDoc {
+        decision: ev.decision.as_str(),
+        reasons: ev
+            .reasons
+            .iter()
+            .map(|r| {
+                let at = location(r, sources);
+                ReasonJson {
+                    gate: r.gate.as_str(),
+                    verdict: r.verdict.as_str(),
+                    policy: &r.policy,
+                    statement: r.statement.as_ref().map(StatementRef::label),
+                    message: r.message(caller, action, resource),
+                    line: at.as_ref().map(|a| a.1),
+                    column: at.as_ref().map(|a| a.2),
+                    file: at.map(|a| a.0),
+                }
+            })
+            .collect(),
+    };
+    write_json(out, &doc)
 }
 
 pub fn text(ev: &Evaluation, sim: &Simulation, sources: &SourceMap) -> String {

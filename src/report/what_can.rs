@@ -2,26 +2,29 @@
 
 use std::fmt::Write;
 
+use schemars::JsonSchema;
 use serde::Serialize;
+
+use super::records::write_json;
 
 use crate::graph::Hop;
 use crate::graph::what_can::{ActionAccess, Reach, ServiceAccess};
 
-#[derive(Serialize)]
-struct Document<'a> {
+#[derive(Serialize, JsonSchema)]
+pub struct WhatCanDoc<'a> {
     principal: &'a str,
     reaches: Vec<ReachJson<'a>>,
 }
 
-#[derive(Serialize)]
-struct ReachJson<'a> {
+#[derive(Serialize, JsonSchema)]
+pub struct ReachJson<'a> {
     principal: &'a str,
-    hops: Vec<HopJson<'a>>,
+    hops: Vec<ViaJson<'a>>,
     services: Vec<ServiceJson<'a>>,
 }
 
-#[derive(Serialize)]
-struct HopJson<'a> {
+#[derive(Serialize, JsonSchema)]
+pub struct ViaJson<'a> {
     from: &'a str,
     to: &'a str,
     action: &'a str,
@@ -29,8 +32,8 @@ struct HopJson<'a> {
     conditions: &'a [String],
 }
 
-#[derive(Serialize)]
-struct ServiceJson<'a> {
+#[derive(Serialize, JsonSchema)]
+pub struct ServiceJson<'a> {
     service: &'a str,
     access_levels: Vec<&'static str>,
     /// Actions allowed outright, and only under conditions.
@@ -40,16 +43,16 @@ struct ServiceJson<'a> {
     actions: Vec<ActionJson<'a>>,
 }
 
-#[derive(Serialize)]
-struct ActionJson<'a> {
+#[derive(Serialize, JsonSchema)]
+pub struct ActionJson<'a> {
     action: &'a str,
     access_level: &'static str,
     decision: &'static str,
     resources: &'a [String],
 }
 
-fn hop_json(h: &Hop) -> HopJson<'_> {
-    HopJson {
+fn hop_json(h: &Hop) -> ViaJson<'_> {
+    ViaJson {
         from: &h.from,
         to: &h.to,
         action: &h.action,
@@ -81,7 +84,7 @@ fn service_json<'a>(name: &'a str, s: &'a ServiceAccess) -> ServiceJson<'a> {
 
 /// The JSON document (`{"principal", "reaches": [...]}`), written to `out`.
 pub fn json(out: &mut dyn std::io::Write, principal: &str, reach: &[Reach]) -> std::io::Result<()> {
-    let doc = Document {
+    let doc = WhatCanDoc {
         principal,
         reaches: reach
             .iter()
@@ -92,8 +95,7 @@ pub fn json(out: &mut dyn std::io::Write, principal: &str, reach: &[Reach]) -> s
             })
             .collect(),
     };
-    serde_json::to_writer_pretty(&mut *out, &doc)?;
-    out.write_all(b"\n")
+    write_json(out, &doc)
 }
 
 /// The text summary: per reached principal, per service, the access levels and how

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use super::{Env, RunError, exit, leak, read_config, threshold, write_out};
+use super::{Env, RunError, exit, leak, read_config, threshold, write_out, write_with};
 use crate::cli::Format;
 use crate::graph::Graph;
 use crate::ingest::Loaded;
@@ -53,12 +53,12 @@ fn findings(graph: &mut Graph, loaded: &Loaded, config: &Config) -> Vec<Finding>
 
 fn write_findings(env: &Env, findings: &[Finding], sources: &crate::source::SourceMap) {
     let rules = crate::lint::rules::registry();
-    write_out(&match env.cli.format {
-        Format::Json => report::lint::json(findings, sources),
-        Format::Sarif => report::lint::sarif(findings, &rules, sources),
-        Format::Github => report::lint::github(findings, sources),
-        _ => report::lint::text(findings, sources, env.color()),
-    });
+    match env.cli.format {
+        Format::Json => write_with(|out| report::lint::json(out, findings, sources)),
+        Format::Sarif => write_with(|out| report::sarif::write(out, findings, &rules, sources)),
+        Format::Github => write_out(&report::lint::github(findings, sources)),
+        _ => write_out(&report::lint::text(findings, sources, env.color())),
+    }
 }
 
 /// `diff BEFORE AFTER`: each snapshot is loaded, graphed and linted on its own.
@@ -75,7 +75,7 @@ pub(super) fn diff(
         let loaded = env.load_accounts(&[path.to_path_buf()])?;
         let mut graph = Graph::build(&loaded.model, &env.fixed);
         let findings = findings(&mut graph, &loaded, &config);
-        let crossings = crate::graph::overview::crossings(&graph, &loaded.model, None, None);
+        let crossings = crate::graph::paths::crossings(&graph, &loaded.model, None, None);
         Ok((loaded, crossings, findings))
     };
     let (before_loaded, before_paths, before_findings) = snapshot(before)?;
@@ -87,7 +87,7 @@ pub(super) fn diff(
         &accounts,
     );
     match env.cli.format {
-        Format::Json => write_out(&report::diff::json(&d, &after_loaded.sources)),
+        Format::Json => write_with(|out| report::diff::json(out, &d, &after_loaded.sources)),
         Format::Sarif | Format::Github => {
             write_findings(env, &d.new_findings, &after_loaded.sources)
         }

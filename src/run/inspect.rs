@@ -2,17 +2,17 @@
 
 use std::path::Path;
 
-use super::{Env, RunError, exit, leak, write_out};
+use super::{Env, RunError, exit, leak, write_out, write_with};
 use crate::cli::Format;
 use crate::ingest::{self, Severity};
 use crate::report;
 
 pub(super) fn load(env: &Env) -> Result<u8, RunError> {
     let loaded = env.load(&env.cli.data)?;
-    write_out(&match env.cli.format {
-        Format::Json => report::load::json(&loaded),
-        _ => report::load::text(&loaded, env.color()),
-    });
+    match env.cli.format {
+        Format::Json => write_with(|out| report::load::json(out, &loaded)),
+        _ => write_out(&report::load::text(&loaded, env.color())),
+    }
     let code = if loaded.has_errors() {
         exit::BAD_INPUT
     } else {
@@ -34,10 +34,10 @@ pub(super) fn simulate(env: &Env, path: &Path) -> Result<u8, RunError> {
         return Ok(exit::BAD_INPUT);
     }
     let ev = crate::eval::simulation::run(&sim)?;
-    write_out(&match env.cli.format {
-        Format::Json => report::simulate::json(&ev, &sim, &sources),
-        _ => report::simulate::text(&ev, &sim, &sources),
-    });
+    match env.cli.format {
+        Format::Json => write_with(|out| report::simulate::json(out, &ev, &sim, &sources)),
+        _ => write_out(&report::simulate::text(&ev, &sim, &sources)),
+    }
     Ok(if ev.decision.is_allowed() {
         exit::OK
     } else {

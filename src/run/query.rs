@@ -26,10 +26,10 @@ pub(super) fn can(
         resource,
         limits,
     )?;
-    write_out(&match env.cli.format {
-        Format::Json => report::access::can_json(&r, &loaded.sources),
-        _ => report::access::can_text(&r, &loaded.sources),
-    });
+    match env.cli.format {
+        Format::Json => write_with(|out| report::access::can_json(out, &r, &loaded.sources)),
+        _ => write_out(&report::access::can_text(&r, &loaded.sources)),
+    }
     leak((loaded, graph));
     Ok(if r.decision == Answer::Denied {
         exit::DENIED_OR_FINDINGS
@@ -41,10 +41,10 @@ pub(super) fn can(
 pub(super) fn who_can(env: &Env, action: &str, resource: &str) -> Result<u8, RunError> {
     let (loaded, mut graph) = env.graph()?;
     let r = crate::graph::who_can::who_can(&mut graph, &loaded.model, action, resource)?;
-    write_out(&match env.cli.format {
-        Format::Json => report::access::who_json(&r, &loaded.sources),
-        _ => report::access::who_text(&r, &loaded.sources),
-    });
+    match env.cli.format {
+        Format::Json => write_with(|out| report::access::who_json(out, &r, &loaded.sources)),
+        _ => write_out(&report::access::who_text(&r, &loaded.sources)),
+    }
     leak((loaded, graph));
     Ok(exit::OK)
 }

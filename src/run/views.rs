@@ -1,16 +1,16 @@
 //! `paths` and `graph`: views of the whole graph.
 
-use super::{Env, RunError, exit, leak, write_out};
+use super::{Env, RunError, exit, leak, write_out, write_with};
 use crate::cli::Format;
 use crate::report;
 
 pub(super) fn paths(env: &Env, from: Option<&str>, to: Option<&str>) -> Result<u8, RunError> {
     let (loaded, graph) = env.graph()?;
-    let c = crate::graph::overview::crossings(&graph, &loaded.model, from, to);
-    write_out(&match env.cli.format {
-        Format::Json => report::overview::paths_json(&c),
-        _ => report::overview::paths_text(&c),
-    });
+    let c = crate::graph::paths::crossings(&graph, &loaded.model, from, to);
+    match env.cli.format {
+        Format::Json => write_with(|out| report::paths::json(out, &c)),
+        _ => write_out(&report::paths::text(&c)),
+    }
     leak((loaded, graph));
     Ok(exit::OK)
 }
@@ -24,10 +24,10 @@ pub(super) fn graph(
     let start = principal
         .map(|p| crate::graph::query::resolve(&mut graph, p))
         .transpose()?;
-    let edges = crate::graph::overview::subgraph(&graph, account, start);
+    let edges = crate::graph::draw::subgraph(&graph, account, start);
     write_out(&match env.cli.format {
-        Format::Mermaid => report::overview::mermaid(&graph, &edges),
-        _ => report::overview::dot(&graph, &edges),
+        Format::Mermaid => report::graph::mermaid(&graph, &edges),
+        _ => report::graph::dot(&graph, &edges),
     });
     leak((loaded, graph));
     Ok(exit::OK)

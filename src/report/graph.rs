@@ -1,60 +1,10 @@
-//! `paths` and `graph` (DOT, Mermaid).
+//! `graph`: the principal graph as Graphviz DOT or a Mermaid flowchart; conditional
+//! edges are dashed.
 
 use std::fmt::Write;
 
-use serde_json::json;
-
-use crate::graph::overview::{Crossing, node_label};
+use crate::graph::draw::node_label;
 use crate::graph::{Edge, Graph};
-
-fn finish(doc: &serde_json::Value) -> String {
-    let mut out = serde_json::to_string_pretty(doc).unwrap_or_default();
-    out.push('\n');
-    out
-}
-
-pub fn paths_json(c: &[Crossing]) -> String {
-    finish(&json!({
-        "paths": c.iter().map(|x| json!({
-            "from_account": x.from_account,
-            "to_account": x.to_account,
-            "from": x.hop.from,
-            "to": x.hop.to,
-            "action": x.hop.action,
-            "decision": x.hop.decision.as_str(),
-            "conditions": x.hop.conditions,
-        })).collect::<Vec<_>>(),
-    }))
-}
-
-pub fn paths_text(c: &[Crossing]) -> String {
-    let mut out = String::new();
-    let mut group = None;
-    for x in c {
-        let g = (x.from_account.as_str(), x.to_account.as_str());
-        if group != Some(g) {
-            let _ = writeln!(out, "{} → {}", g.0, g.1);
-            group = Some(g);
-        }
-        let cond = if x.hop.conditions.is_empty() {
-            String::new()
-        } else {
-            format!(" [{}]", x.hop.conditions.join("; "))
-        };
-        let _ = writeln!(
-            out,
-            "  {} → {} ({}, {}){cond}",
-            x.hop.from,
-            x.hop.to,
-            x.hop.action,
-            x.hop.decision.as_str()
-        );
-    }
-    if c.is_empty() {
-        out.push_str("no path crosses an account boundary\n");
-    }
-    out
-}
 
 fn nodes_of(edges: &[&Edge]) -> Vec<usize> {
     let mut n: Vec<usize> = edges.iter().flat_map(|e| [e.from, e.to]).collect();
