@@ -335,6 +335,20 @@ fn trusted_vendor_accounts_and_ignores_drop_their_findings() {
         own.iter().any(|r| r == "trust-external-no-external-id"),
         "{own:?}"
     );
+    let by_file = rules_of(Some(
+        "[[ignore]]\nrule = \"trust-account-root\"\nfiles = [\"472643299612-production/**\"]\nreason = \"legacy account, reviewed\"\n",
+    ));
+    assert!(
+        !by_file.iter().any(|r| r == "trust-account-root"),
+        "{by_file:?}"
+    );
+    let other_file = rules_of(Some(
+        "[[ignore]]\nrule = \"trust-account-root\"\nfiles = [\"395362660951-development/**\"]\nreason = \"not this one\"\n",
+    ));
+    assert!(
+        other_file.iter().any(|r| r == "trust-account-root"),
+        "{other_file:?}"
+    );
     let ignored = rules_of(Some(
         "[[ignore]]\nrule = \"trust-account-root\"\nsubject = \"arn:aws:iam::472643299612:role/*\"\nreason = \"reviewed\"\n",
     ));

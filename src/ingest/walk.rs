@@ -108,6 +108,66 @@ fn looks_like_bad_account_folder(name: &str) -> bool {
     digits.len() >= 6 && digits.bytes().all(|b| b.is_ascii_digit()) && digits.len() != 12
 }
 
+/// True when a `--data` value is a glob pattern (`exports/*-prod`, `data/**/iam.json`).
+pub fn is_glob(text: &str) -> bool {
+    text.contains(['*', '?', '[', '{'])
+}
+
+/// The files and folders a `--data` glob matches, sorted; a folder that matches is
+/// taken whole (its content is not listed again). Path globs: `*` stays within one
+/// folder, `**` crosses folders.
+pub fn expand_glob(pattern: &str) -> Vec<PathBuf> {
+    // Walk from the longest leading part without wildcards.
+    let parts: Vec<&str> = pattern.split('/').collect();
+    let fixed = parts.iter().take_while(|p| !is_glob(p)).count();
+    let joined = parts.get(..fixed).unwrap_or_default().join("/");
+    let base = PathBuf::from(if joined.is_empty() {
+        "."
+    } else {
+        joined.as_str()
+    });
+    let relative_to_dot = fixed == 0 && !pattern.starts_with("./");
+    let mut out = Vec::new();
+    let mut seen = HashSet::new();
+    glob_dir(&base, pattern, relative_to_dot, &mut seen, &mut out);
+    out.sort();
+    out
+}
+
+fn glob_dir(
+    dir: &Path,
+    pattern: &str,
+    relative_to_dot: bool,
+    seen: &mut HashSet<PathBuf>,
+    out: &mut Vec<PathBuf>,
+) {
+    let Ok(canonical) = std::fs::canonicalize(dir) else {
+        return;
+    };
+    if !seen.insert(canonical) {
+        return;
+    }
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut entries: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    entries.sort();
+    for path in entries {
+        let shown = if relative_to_dot {
+            path.strip_prefix(".").unwrap_or(&path).to_path_buf()
+        } else {
+            path.clone()
+        };
+        let text = shown.to_string_lossy().replace('\\', "/");
+        let is_dir = std::fs::metadata(&path).is_ok_and(|m| m.is_dir());
+        if glob_match::glob_match(pattern, &text) {
+            out.push(shown);
+        } else if is_dir {
+            glob_dir(&path, pattern, relative_to_dot, seen, out);
+        }
+    }
+}
+
 /// Splits `111111111111-alias` into ID and alias.
 pub fn account_folder(name: &str) -> Option<(String, Option<String>)> {
     let (id, alias) = match name.split_once('-') {
@@ -166,6 +226,33 @@ mod tests {
         assert!(p.organization && p.account.is_none());
         assert!(place_of(Path::new("organization/organization.json")).organization);
         assert_eq!(place_of(Path::new("x.json")), Place::default());
+    }
+
+    #[test]
+    fn data_globs_match_files_and_folders() {
+        let dir = tempfile_dir();
+        for p in [
+            "exports/111111111111-prod/iam.json",
+            "exports/222222222222-dev/iam.json",
+            "exports/notes.txt",
+        ] {
+            let path = dir.join(p);
+            let _ = std::fs::create_dir_all(path.parent().unwrap_or(&dir));
+            let _ = std::fs::write(&path, "{}");
+        }
+        let base = dir.display().to_string();
+        let prod = expand_glob(&format!("{base}/exports/*-prod"));
+        assert_eq!(prod, vec![dir.join("exports/111111111111-prod")]);
+        let all = expand_glob(&format!("{base}/exports/**/iam.json"));
+        assert_eq!(all.len(), 2, "{all:?}");
+        assert!(expand_glob(&format!("{base}/nothing/*")).is_empty());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    fn tempfile_dir() -> PathBuf {
+        let d = std::env::temp_dir().join(format!("iampath-glob-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        d
     }
 
     #[test]

@@ -44,6 +44,10 @@ pub struct Ignore {
     pub subject: Option<String>,
     /// Sid pattern of the statement.
     pub sid: Option<String>,
+    /// Path globs of the files the finding may point into (`legacy/**`); each is
+    /// matched against the file's path and every trailing part of it.
+    #[serde(default)]
+    pub files: Vec<String>,
     pub reason: Spanned<String>,
 }
 
@@ -190,8 +194,18 @@ impl Config {
         Ok(config)
     }
 
-    /// Applies disables, severities, ignores and trusted accounts to findings.
-    pub fn apply(&self, findings: Vec<Finding>) -> Vec<Finding> {
+    /// Applies disables, severities, ignores and trusted accounts to findings;
+    /// `sources` names the files findings point into.
+    pub fn apply(
+        &self,
+        findings: Vec<Finding>,
+        sources: &crate::source::SourceMap,
+    ) -> Vec<Finding> {
+        let file_of = |f: &Finding| {
+            f.span
+                .and_then(|s| sources.get(s.file))
+                .map(|file| file.name.replace('\\', "/"))
+        };
         let ignores: Vec<(&Ignore, Option<Pattern>, Option<Pattern>)> = self
             .ignore
             .iter()
@@ -219,6 +233,9 @@ impl Config {
                                 .as_deref()
                                 .is_some_and(|s| p.matches(s.trim_matches('`')))
                         })
+                        && (i.files.is_empty()
+                            || file_of(f)
+                                .is_some_and(|path| i.files.iter().any(|g| path_matches(g, &path))))
                 })
             })
             .filter(|f| {
@@ -238,6 +255,22 @@ impl Config {
                 f
             })
             .collect()
+    }
+}
+
+/// True when the glob matches the path or one of its trailing parts (`legacy/**`
+/// matches `data/legacy/111111111111/iam.json`).
+fn path_matches(glob: &str, path: &str) -> bool {
+    let glob = glob.trim_start_matches("./");
+    let mut rest = path.trim_start_matches("./");
+    loop {
+        if glob_match::glob_match(glob, rest) {
+            return true;
+        }
+        match rest.split_once('/') {
+            Some((_, tail)) => rest = tail,
+            None => return false,
+        }
     }
 }
 
@@ -261,6 +294,26 @@ mod tests {
         let e = Config::parse("[rules]\ndisable = []\nfoo = 1\n", "iampath.toml").unwrap_err();
         assert_eq!(e.line, 3, "{e}");
         assert!(e.message.contains("unknown field"), "{e}");
+    }
+
+    #[test]
+    fn file_globs_match_any_trailing_part_of_the_path() {
+        assert!(path_matches(
+            "legacy/**",
+            "data/legacy/111111111111/iam.json"
+        ));
+        assert!(path_matches(
+            "**/s3/*.json",
+            "./exports/111111111111/s3/b.json"
+        ));
+        assert!(!path_matches(
+            "legacy/*",
+            "data/legacy/111111111111/iam.json"
+        ));
+        assert!(!path_matches(
+            "prod/**",
+            "data/legacy/111111111111/iam.json"
+        ));
     }
 
     #[test]

@@ -48,7 +48,7 @@ fn findings(graph: &mut Graph, loaded: &Loaded, config: &Config) -> Vec<Finding>
         &loaded.model,
         &config.assertions,
     ));
-    config.apply(findings)
+    config.apply(findings, &loaded.sources)
 }
 
 fn write_findings(env: &Env, findings: &[Finding], sources: &crate::source::SourceMap) {

@@ -33,6 +33,12 @@ pub enum RunError {
     #[error("--data `{0}`: no such file or folder")]
     #[diagnostic(code(iampath::data))]
     DataNotFound(String),
+    #[error("--data `{0}` matches no file or folder")]
+    #[diagnostic(
+        code(iampath::data),
+        help("`*` stays within one folder, `**` crosses folders: exports/**/iam.json")
+    )]
+    GlobMatchesNothing(String),
     #[error("no account exports found under {0}")]
     #[diagnostic(
         code(iampath::data),
@@ -195,15 +201,28 @@ impl<'a> Env<'a> {
         color_enabled(self.cli.color, true)
     }
 
-    /// Loads `paths`: they must exist; diagnostics are summarised on stderr.
+    /// Loads `paths` (a path that does not exist may be a glob: `exports/*-prod`);
+    /// every path must exist or match something.
     pub fn load(&self, paths: &[PathBuf]) -> Result<Loaded, RunError> {
         if paths.is_empty() {
             return Err(RunError::NoData);
         }
-        if let Some(missing) = paths.iter().find(|p| !p.exists()) {
-            return Err(RunError::DataNotFound(missing.display().to_string()));
+        let mut expanded = Vec::new();
+        for p in paths {
+            let text = p.to_string_lossy();
+            if p.exists() {
+                expanded.push(p.clone());
+            } else if ingest::walk::is_glob(&text) {
+                let found = ingest::walk::expand_glob(&text);
+                if found.is_empty() {
+                    return Err(RunError::GlobMatchesNothing(text.into_owned()));
+                }
+                expanded.extend(found);
+            } else {
+                return Err(RunError::DataNotFound(text.into_owned()));
+            }
         }
-        Ok(ingest::load(paths, &self.opts))
+        Ok(ingest::load(&expanded, &self.opts))
     }
 
     /// Loads the data for a command that answers about accounts: there must be at
