@@ -11,11 +11,11 @@ pub mod rules;
 pub mod sites;
 
 pub use finding::{Finding, FindingBuilder, Severity};
-pub use sites::{PolicySite, policy_sites};
+pub use sites::{PolicySite, Sites, policy_sites};
 
 use crate::graph::Graph;
 use crate::ingest::Diagnostic;
-use crate::model::Model;
+use crate::model::{Model, Statement};
 
 /// What a rule may look at.
 pub struct Context<'a> {
@@ -43,21 +43,102 @@ impl<'a> Context<'a> {
     }
 }
 
-/// A lint rule: a stable kebab-case id, a default severity, a one-paragraph doc with a
-/// bad and a good example, and the check.
-pub trait Rule: Sync {
-    fn id(&self) -> &'static str;
-    fn severity(&self) -> Severity;
+/// What a rule is, declared once per rule file: its stable kebab-case id, default
+/// severity, one-line summary and documentation.
+#[derive(Debug)]
+pub struct RuleMeta {
+    pub id: &'static str,
+    /// The severity of its findings unless one says otherwise.
+    pub severity: Severity,
     /// One line: what the rule flags.
-    fn summary(&self) -> &'static str;
+    pub summary: &'static str,
     /// The rule's documentation (Markdown), with a bad and a good example.
-    fn doc(&self) -> &'static str;
-    fn check(&self, cx: &Context) -> Vec<Finding>;
+    pub doc: &'static str,
+}
+
+impl RuleMeta {
+    /// A finding of this rule about `subject`, at the default severity.
+    pub fn finding(&self, subject: impl Into<String>) -> FindingBuilder {
+        FindingBuilder::new(self.id, self.severity, subject)
+    }
+
+    /// A finding about one statement of a policy: subject, account and statement set,
+    /// at the statement (narrow the span with `at`), at the default severity.
+    pub fn finding_in(&self, site: &PolicySite, st: &Statement) -> FindingBuilder {
+        self.finding(site.subject.clone())
+            .account(site.account)
+            .statement(st.label())
+            .at(st.span)
+    }
+}
+
+/// A lint rule: its [`RuleMeta`] and a check. The check walks the policies the rule
+/// selects with [`Rule::sites`], one [`Rule::check_site`] per policy and one
+/// [`Rule::check_statement`] per statement; a rule overrides the level it needs, or
+/// `check` itself when it reads the graph or the diagnostics.
+pub trait Rule: Sync {
+    fn meta(&self) -> &'static RuleMeta;
+
+    fn id(&self) -> &'static str {
+        self.meta().id
+    }
+
+    fn severity(&self) -> Severity {
+        self.meta().severity
+    }
+
+    /// One line: what the rule flags.
+    fn summary(&self) -> &'static str {
+        self.meta().summary
+    }
+
+    /// The rule's documentation (Markdown), with a bad and a good example.
+    fn doc(&self) -> &'static str {
+        self.meta().doc
+    }
+
+    /// The policies the default `check` walks; none unless the rule says.
+    fn sites(&self) -> Sites {
+        Sites::None
+    }
+
+    /// Appends the rule's findings to `out`.
+    fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
+        walk_sites(self, cx, out);
+    }
+
+    /// One policy of the rule's [`Rule::sites`].
+    fn check_site(&self, cx: &Context, site: &PolicySite, out: &mut Vec<Finding>) {
+        for st in &site.policy.statements {
+            self.check_statement(cx, site, st, out);
+        }
+    }
+
+    /// One statement of a policy of the rule's [`Rule::sites`].
+    fn check_statement(
+        &self,
+        _cx: &Context,
+        _site: &PolicySite,
+        _st: &Statement,
+        _out: &mut Vec<Finding>,
+    ) {
+    }
+}
+
+/// The default `check`: [`Rule::check_site`] for each policy of the rule's
+/// [`Rule::sites`]. A rule that overrides `check` calls it for its policy part.
+pub fn walk_sites<R: Rule + ?Sized>(rule: &R, cx: &Context, out: &mut Vec<Finding>) {
+    for site in rule.sites().of(cx) {
+        rule.check_site(cx, site, out);
+    }
 }
 
 /// Runs every rule, findings sorted by file position then rule.
 pub fn run(cx: &Context) -> Vec<Finding> {
-    let mut out: Vec<Finding> = rules::registry().iter().flat_map(|r| r.check(cx)).collect();
+    let mut out = Vec::new();
+    for r in rules::registry() {
+        r.check(cx, &mut out);
+    }
     out.sort_by(|a, b| {
         let key = |f: &Finding| (f.span.map(|s| (s.file, s.start)), f.rule);
         key(a).cmp(&key(b)).then_with(|| a.subject.cmp(&b.subject))

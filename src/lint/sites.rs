@@ -1,5 +1,7 @@
-//! Every policy of the model, with whose it is: the unit most rules walk over.
+//! Every policy of the model, with whose it is: the unit most rules walk over, and
+//! the selections of them a rule can ask for.
 
+use super::Context;
 use crate::model::{Model, Policy, PolicyKind};
 
 /// What owns a policy.
@@ -31,6 +33,52 @@ pub struct PolicySite<'a> {
 impl PolicySite<'_> {
     pub fn kind(&self) -> PolicyKind {
         self.policy.kind
+    }
+}
+
+/// Which policies a rule walks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sites {
+    /// None: the rule looks at the graph or at the load diagnostics instead.
+    None,
+    /// The policies of these kinds, organization policies left out (their grammar
+    /// and meaning differ: an SCP's `Allow *` is a filter, not a grant).
+    Kinds(&'static [PolicyKind]),
+    /// The policies of loaded resources (standalone resource documents belong to no
+    /// resource and are left out).
+    LoadedResources,
+    /// Every policy of the model, organization policies included.
+    All,
+}
+
+impl Sites {
+    /// Identity policies: inline policies of users, groups and roles,
+    /// customer-managed policies, and standalone identity documents.
+    pub const IDENTITY: Sites = Sites::Kinds(&[PolicyKind::Identity]);
+    /// Role trust policies (and standalone trust documents).
+    pub const TRUST: Sites = Sites::Kinds(&[PolicyKind::Trust]);
+    /// Policies whose Allow statements grant (organization policies only filter).
+    pub const GRANTING: Sites = Sites::Kinds(&[
+        PolicyKind::Identity,
+        PolicyKind::Trust,
+        PolicyKind::Resource,
+        PolicyKind::Boundary,
+        PolicyKind::Session,
+    ]);
+
+    /// True when the selection holds the policy.
+    pub fn holds(self, site: &PolicySite) -> bool {
+        match self {
+            Sites::None => false,
+            Sites::Kinds(kinds) => site.owner != Owner::OrgPolicy && kinds.contains(&site.kind()),
+            Sites::LoadedResources => site.owner == Owner::Resource,
+            Sites::All => true,
+        }
+    }
+
+    /// The selected policies of the context, in model order.
+    pub fn of<'b, 'a>(self, cx: &'b Context<'a>) -> impl Iterator<Item = &'b PolicySite<'a>> {
+        cx.sites.iter().filter(move |s| self.holds(s))
     }
 }
 

@@ -1,19 +1,23 @@
 //! `assume-role-any`: an identity policy allows `sts:AssumeRole` on any role of any
 //! account.
 
-use crate::lint::{Context, Finding, Rule, Severity};
+use crate::lint::{Context, Finding, PolicySite, Rule, RuleMeta, Severity, Sites};
+use crate::model::Statement;
 use crate::policy::arn::Arn;
 use crate::policy::pattern::{CaseMode, Pattern};
 
-use super::util::{builder, identity_sites, is_allow};
+use super::util::is_allow;
 
 pub struct AssumeRoleAny;
 
-impl AssumeRoleAny {
-    pub const ID: &'static str = "assume-role-any";
-}
+static META: RuleMeta = RuleMeta {
+    id: "assume-role-any",
+    severity: Severity::High,
+    summary: "an identity policy allows `sts:AssumeRole` on `*` or on roles of any account",
+    doc: DOC,
+};
 
-pub const DOC: &str = r#"An identity policy allows `sts:AssumeRole` (directly, or through `sts:*`, `sts:Assume*` or `*`) on `"Resource": "*"` or on a role pattern whose account is a wildcard (`arn:aws:iam::*:role/…`). The principal can then assume every role, in any account, whose trust policy admits it or its account, today and in the future: the reach of the grant is decided by other people's trust policies, not by this one. Name the roles (with their account IDs) the principal is meant to use.
+const DOC: &str = r#"An identity policy allows `sts:AssumeRole` (directly, or through `sts:*`, `sts:Assume*` or `*`) on `"Resource": "*"` or on a role pattern whose account is a wildcard (`arn:aws:iam::*:role/…`). The principal can then assume every role, in any account, whose trust policy admits it or its account, today and in the future: the reach of the grant is decided by other people's trust policies, not by this one. Name the roles (with their account IDs) the principal is meant to use.
 
 Bad:
 
@@ -53,66 +57,58 @@ fn any_account(value: &str) -> Option<&'static str> {
 }
 
 impl Rule for AssumeRoleAny {
-    fn id(&self) -> &'static str {
-        Self::ID
+    fn meta(&self) -> &'static RuleMeta {
+        &META
     }
 
-    fn severity(&self) -> Severity {
-        Severity::High
+    fn sites(&self) -> Sites {
+        Sites::IDENTITY
     }
 
-    fn summary(&self) -> &'static str {
-        "an identity policy allows `sts:AssumeRole` on `*` or on roles of any account"
-    }
-
-    fn doc(&self) -> &'static str {
-        DOC
-    }
-
-    fn check(&self, cx: &Context) -> Vec<Finding> {
-        let mut out = Vec::new();
-        for site in identity_sites(cx) {
-            for st in &site.policy.statements {
-                if !is_allow(st) {
-                    continue;
-                }
-                let Some(actions) = &st.action else {
-                    continue;
-                };
-                let named = actions
-                    .values
-                    .iter()
-                    .find(|v| Pattern::new(v, CaseMode::Insensitive).matches("sts:AssumeRole"));
-                let action_text = match (actions.negated, named) {
-                    (false, Some(v)) => v.value.clone(),
-                    (true, None) => "everything but the listed NotAction".to_string(),
-                    _ => continue,
-                };
-                let Some(resources) = st.resource.as_ref().filter(|r| !r.negated) else {
-                    continue;
-                };
-                for v in &resources.values {
-                    let Some(what) = any_account(&v.value) else {
-                        continue;
-                    };
-                    let via = if action_text.eq_ignore_ascii_case("sts:AssumeRole") {
-                        String::new()
-                    } else {
-                        format!(" (through `{action_text}`)")
-                    };
-                    let message = format!(
-                        "{} allows sts:AssumeRole{via} on `{}`: {what} whose trust policy admits the principal can be assumed; name the roles instead",
-                        site.label, v.value
-                    );
-                    out.push(
-                        builder(Self::ID, Severity::High, site, st)
-                            .at(v.span)
-                            .message(message)
-                            .build(),
-                    );
-                }
-            }
+    fn check_statement(
+        &self,
+        _cx: &Context,
+        site: &PolicySite,
+        st: &Statement,
+        out: &mut Vec<Finding>,
+    ) {
+        if !is_allow(st) {
+            return;
         }
-        out
+        let Some(actions) = &st.action else {
+            return;
+        };
+        let named = actions
+            .values
+            .iter()
+            .find(|v| Pattern::new(v, CaseMode::Insensitive).matches("sts:AssumeRole"));
+        let action_text = match (actions.negated, named) {
+            (false, Some(v)) => v.value.clone(),
+            (true, None) => "everything but the listed NotAction".to_string(),
+            _ => return,
+        };
+        let Some(resources) = st.resource.as_ref().filter(|r| !r.negated) else {
+            return;
+        };
+        let via = if action_text.eq_ignore_ascii_case("sts:AssumeRole") {
+            String::new()
+        } else {
+            format!(" (through `{action_text}`)")
+        };
+        for v in &resources.values {
+            let Some(what) = any_account(&v.value) else {
+                continue;
+            };
+            let message = format!(
+                "{} allows sts:AssumeRole{via} on `{}`: {what} whose trust policy admits the principal can be assumed; name the roles instead",
+                site.label, v.value
+            );
+            out.push(
+                META.finding_in(site, st)
+                    .at(v.span)
+                    .message(message)
+                    .build(),
+            );
+        }
     }
 }

@@ -5,17 +5,20 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use crate::graph::{Hop, NodeKind};
-use crate::lint::{Context, Finding, FindingBuilder, Rule, Severity};
+use crate::lint::{Context, Finding, Rule, RuleMeta, Severity};
 
 use super::util::{is_admin, kind_rank, path_text, reaching, some_of, trust_entry};
 
 pub struct CrossAccountAdmin;
 
-impl CrossAccountAdmin {
-    pub const ID: &'static str = "cross-account-admin";
-}
+static META: RuleMeta = RuleMeta {
+    id: "cross-account-admin",
+    severity: Severity::Critical,
+    summary: "a principal of another account can reach an admin-equivalent role",
+    doc: DOC,
+};
 
-pub const DOC: &str = r#"A principal of another account (a loaded one, or "any principal" of an account outside the loaded data) can reach an admin-equivalent role (one whose identity policies allow `*` on `*`, such as `AdministratorAccess`) through assume-role edges the evaluator allows, directly or through a chain of roles. Whoever controls that other account controls this one. One finding per admin role and source account, naming the principals and showing the shortest path. Give cross-account callers a role scoped to what they do, or keep administration inside the account.
+const DOC: &str = r#"A principal of another account (a loaded one, or "any principal" of an account outside the loaded data) can reach an admin-equivalent role (one whose identity policies allow `*` on `*`, such as `AdministratorAccess`) through assume-role edges the evaluator allows, directly or through a chain of roles. Whoever controls that other account controls this one. One finding per admin role and source account, naming the principals and showing the shortest path. Give cross-account callers a role scoped to what they do, or keep administration inside the account.
 
 Bad (role `OrgAdmin` has `AdministratorAccess`):
 
@@ -31,25 +34,12 @@ Good (the cross-account role has `ReadOnlyAccess`; administration stays local):
 ```"#;
 
 impl Rule for CrossAccountAdmin {
-    fn id(&self) -> &'static str {
-        Self::ID
+    fn meta(&self) -> &'static RuleMeta {
+        &META
     }
 
-    fn severity(&self) -> Severity {
-        Severity::Critical
-    }
-
-    fn summary(&self) -> &'static str {
-        "a principal of another account can reach an admin-equivalent role"
-    }
-
-    fn doc(&self) -> &'static str {
-        DOC
-    }
-
-    fn check(&self, cx: &Context) -> Vec<Finding> {
+    fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
         let w = &cx.graph.world;
-        let mut out = Vec::new();
         for (ri, role) in w.principals.iter().enumerate() {
             if role.kind != NodeKind::Role || !is_admin(role) {
                 continue;
@@ -103,7 +93,8 @@ impl Rule for CrossAccountAdmin {
                     some_of(&names, 3),
                     path_text(&path)
                 );
-                let mut b = FindingBuilder::new(Self::ID, Severity::Critical, role.id.clone())
+                let mut b = META
+                    .finding(role.id.clone())
                     .account(Some(role_account))
                     .other_account(Some(&account))
                     .message(message);
@@ -120,6 +111,5 @@ impl Rule for CrossAccountAdmin {
                 out.push(b.path(path).build());
             }
         }
-        out
     }
 }

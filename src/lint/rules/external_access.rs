@@ -3,21 +3,23 @@
 
 use std::sync::Arc;
 
-use crate::eval::{Decision, StatementRef, compile};
+use crate::eval::{CompiledStatement, Decision, StatementRef, compile};
 use crate::graph::{Grant, GrantSource, Hop, HopKind, NodeKind};
-use crate::lint::sites::Owner;
-use crate::lint::{Context, Finding, FindingBuilder, Rule, Severity};
-use crate::model::{ConditionValue, PrincipalKind, Statement};
+use crate::lint::{Context, Finding, PolicySite, Rule, RuleMeta, Severity, Sites, walk_sites};
+use crate::model::{ConditionValue, PrincipalEntry, PrincipalKind, Statement};
 
-use super::util::{builder, is_allow, is_everyone, principal_account, trust_entry};
+use super::util::{actions_text, admitted, is_everyone, principal_account, trust_entry};
 
 pub struct ExternalAccess;
 
-impl ExternalAccess {
-    pub const ID: &'static str = "external-access";
-}
+static META: RuleMeta = RuleMeta {
+    id: "external-access",
+    severity: Severity::High,
+    summary: "a principal outside the loaded accounts (or anyone) reaches a loaded role or resource",
+    doc: DOC,
+};
 
-pub const DOC: &str = r#"A principal outside the loaded accounts (an external account, a specific principal of one, or anyone at all) can assume a loaded role (the evaluator allows the assume-role edge) or is granted access to a loaded resource by its resource policy. Every such way in should be one the team knows and accepts (a vendor, a partner account): list accepted accounts in the configuration, and remove the rest. The finding carries the path.
+const DOC: &str = r#"A principal outside the loaded accounts (an external account, a specific principal of one, or anyone at all) can assume a loaded role (the evaluator allows the assume-role edge) or is granted access to a loaded resource by its resource policy. Every such way in should be one the team knows and accepts (a vendor, a partner account): list accepted accounts in the configuration, and remove the rest. The finding carries the path.
 
 Bad (account 999988887777 is not one of yours):
 
@@ -49,148 +51,137 @@ fn conditions_text(st: &Statement) -> Vec<String> {
 }
 
 impl Rule for ExternalAccess {
-    fn id(&self) -> &'static str {
-        Self::ID
+    fn meta(&self) -> &'static RuleMeta {
+        &META
     }
 
-    fn severity(&self) -> Severity {
-        Severity::High
+    fn sites(&self) -> Sites {
+        Sites::LoadedResources
     }
 
-    fn summary(&self) -> &'static str {
-        "a principal outside the loaded accounts (or anyone) reaches a loaded role or resource"
+    fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
+        assume_role_edges(cx, out);
+        walk_sites(self, cx, out);
     }
 
-    fn doc(&self) -> &'static str {
-        DOC
-    }
-
-    fn check(&self, cx: &Context) -> Vec<Finding> {
-        let mut out = Vec::new();
-        let w = &cx.graph.world;
-        // Assume-role edges from outside into loaded roles.
-        for e in &cx.graph.edges {
-            let (Some(from), Some(to)) = (w.principals.get(e.from), w.principals.get(e.to)) else {
-                continue;
-            };
-            let who = match from.kind {
-                NodeKind::ExternalAccount => format!(
-                    "any principal of account {} (not in the loaded data)",
-                    from.id
-                ),
-                NodeKind::ExternalPrincipal => {
-                    format!("`{}` (its account is not in the loaded data)", from.id)
-                }
-                NodeKind::Anonymous => "anyone (an anonymous caller)".to_string(),
-                _ => continue,
-            };
-            if to.kind != NodeKind::Role {
-                continue;
-            }
-            let how = if e.hop.decision == Decision::Allowed {
-                "can assume"
-            } else {
-                "may assume (under conditions)"
-            };
-            let message = format!("{who} {how} role `{}` with {}", to.id, e.hop.action);
-            let mut b = FindingBuilder::new(Self::ID, Severity::High, to.id.clone())
-                .account(to.account.as_deref())
-                .other_account(from.account.as_deref())
-                .message(message);
-            if let Some((span, statement)) = trust_entry(cx, &to.id, &e.hop, from) {
-                b = b.at(span);
-                if let Some(s) = statement {
-                    b = b.statement(s);
-                }
-            }
-            out.push(b.path(vec![e.hop.clone()]).build());
-        }
-        // Resource policies that grant to principals outside the loaded data.
-        for site in cx.sites.iter().filter(|s| s.owner == Owner::Resource) {
-            let compiled = compile(site.policy, site.label.as_str());
-            for (st, cst) in site.policy.statements.iter().zip(&compiled.statements) {
-                if !is_allow(st) {
-                    continue;
-                }
-                let Some(principal) = st.principal.as_ref().filter(|p| !p.negated) else {
-                    continue;
-                };
-                for e in &principal.entries {
-                    let (who, other) = if is_everyone(e) {
-                        if !cst.public {
-                            continue;
-                        }
-                        ("anyone".to_string(), None)
-                    } else if e.kind == PrincipalKind::Aws {
-                        match principal_account(&e.value.value) {
-                            Some(a) if !cx.is_loaded(a) => (
-                                format!(
-                                    "`{}` (account {a}, not in the loaded data)",
-                                    e.value.value
-                                ),
-                                Some(a),
-                            ),
-                            _ => continue,
-                        }
-                    } else {
-                        continue;
-                    };
-                    let actions = st
-                        .action
-                        .as_ref()
-                        .map(|a| {
-                            let v: Vec<&str> = a.values.iter().map(|v| v.value.as_str()).collect();
-                            let list = v.join(", ");
-                            if a.negated {
-                                format!("every action but {list}")
-                            } else {
-                                list
-                            }
-                        })
-                        .unwrap_or_default();
-                    let conditions = conditions_text(st);
-                    let decision = if conditions.is_empty() {
-                        Decision::Allowed
-                    } else {
-                        Decision::Conditional
-                    };
-                    let hop = Hop {
-                        from: e.value.value.clone(),
-                        to: site.subject.clone(),
-                        action: actions.clone(),
-                        kind: HopKind::Access,
-                        decision,
-                        grants: vec![Grant {
-                            source: GrantSource::Resource,
-                            policy: Arc::from(site.label.as_str()),
-                            statement: Some(StatementRef {
-                                index: st.index,
-                                sid: st.sid.as_ref().map(|s| Arc::from(s.value.as_str())),
-                            }),
-                            span: Some(st.span),
-                        }],
-                        conditions: conditions.clone(),
-                    };
-                    let under = if conditions.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" if {}", conditions.join(" and "))
-                    };
-                    let message = format!(
-                        "{} grants {who} {actions} on `{}`{under}",
-                        site.label, site.subject
-                    );
-                    out.push(
-                        builder(Self::ID, Severity::High, site, st)
-                            .at(e.value.span)
-                            .other_account(other)
-                            .message(message)
-                            .path(vec![Arc::new(hop)])
-                            .build(),
-                    );
+    /// Resource policies that grant to principals outside the loaded data.
+    fn check_site(&self, cx: &Context, site: &PolicySite, out: &mut Vec<Finding>) {
+        let compiled = compile(site.policy, site.label.as_str());
+        for (st, cst) in site.policy.statements.iter().zip(&compiled.statements) {
+            for e in admitted(st) {
+                if let Some(f) = resource_grant(cx, site, st, cst, e) {
+                    out.push(f);
                 }
             }
         }
-        out
     }
+}
+
+/// Assume-role edges from outside into loaded roles.
+fn assume_role_edges(cx: &Context, out: &mut Vec<Finding>) {
+    let w = &cx.graph.world;
+    for e in &cx.graph.edges {
+        let (Some(from), Some(to)) = (w.principals.get(e.from), w.principals.get(e.to)) else {
+            continue;
+        };
+        let who = match from.kind {
+            NodeKind::ExternalAccount => format!(
+                "any principal of account {} (not in the loaded data)",
+                from.id
+            ),
+            NodeKind::ExternalPrincipal => {
+                format!("`{}` (its account is not in the loaded data)", from.id)
+            }
+            NodeKind::Anonymous => "anyone (an anonymous caller)".to_string(),
+            _ => continue,
+        };
+        if to.kind != NodeKind::Role {
+            continue;
+        }
+        let how = if e.hop.decision == Decision::Allowed {
+            "can assume"
+        } else {
+            "may assume (under conditions)"
+        };
+        let message = format!("{who} {how} role `{}` with {}", to.id, e.hop.action);
+        let mut b = META
+            .finding(to.id.clone())
+            .account(to.account.as_deref())
+            .other_account(from.account.as_deref())
+            .message(message);
+        if let Some((span, statement)) = trust_entry(cx, &to.id, &e.hop, from) {
+            b = b.at(span);
+            if let Some(s) = statement {
+                b = b.statement(s);
+            }
+        }
+        out.push(b.path(vec![e.hop.clone()]).build());
+    }
+}
+
+/// The finding for one principal entry of a resource policy's Allow statement, when
+/// it names anyone (and the statement is public) or an account outside the loaded
+/// data.
+fn resource_grant(
+    cx: &Context,
+    site: &PolicySite,
+    st: &Statement,
+    cst: &CompiledStatement,
+    e: &PrincipalEntry,
+) -> Option<Finding> {
+    let (who, other) = if is_everyone(e) {
+        if !cst.public {
+            return None;
+        }
+        ("anyone".to_string(), None)
+    } else if e.kind == PrincipalKind::Aws {
+        let a = principal_account(&e.value.value).filter(|a| !cx.is_loaded(a))?;
+        (
+            format!("`{}` (account {a}, not in the loaded data)", e.value.value),
+            Some(a),
+        )
+    } else {
+        return None;
+    };
+    let actions = actions_text(st);
+    let conditions = conditions_text(st);
+    let decision = if conditions.is_empty() {
+        Decision::Allowed
+    } else {
+        Decision::Conditional
+    };
+    let hop = Hop {
+        from: e.value.value.clone(),
+        to: site.subject.clone(),
+        action: actions.clone(),
+        kind: HopKind::Access,
+        decision,
+        grants: vec![Grant {
+            source: GrantSource::Resource,
+            policy: Arc::from(site.label.as_str()),
+            statement: Some(StatementRef {
+                index: st.index,
+                sid: st.sid.as_ref().map(|s| Arc::from(s.value.as_str())),
+            }),
+            span: Some(st.span),
+        }],
+        conditions: conditions.clone(),
+    };
+    let under = if conditions.is_empty() {
+        String::new()
+    } else {
+        format!(" if {}", conditions.join(" and "))
+    };
+    let message = format!(
+        "{} grants {who} {actions} on `{}`{under}",
+        site.label, site.subject
+    );
+    Some(
+        META.finding_in(site, st)
+            .at(e.value.span)
+            .other_account(other)
+            .message(message)
+            .path(vec![Arc::new(hop)])
+            .build(),
+    )
 }

@@ -1,16 +1,19 @@
 //! `invalid-policy`: the loader's errors (grammar and structure), as findings.
 
 use crate::ingest::{Diagnostic, Severity as DiagSeverity};
-use crate::lint::{Context, Finding, FindingBuilder, Rule, Severity};
+use crate::lint::{Context, Finding, Rule, RuleMeta, Severity};
 use crate::model::Span;
 
 pub struct InvalidPolicy;
 
-impl InvalidPolicy {
-    pub const ID: &'static str = "invalid-policy";
-}
+static META: RuleMeta = RuleMeta {
+    id: "invalid-policy",
+    severity: Severity::Medium,
+    summary: "a policy or export the loader could not read correctly (grammar errors)",
+    doc: DOC,
+};
 
-pub const DOC: &str = r#"The loader found an error in a policy or its file: invalid JSON, a missing or misspelt Effect, both `Action` and `NotAction`, a Principal where none is allowed, an unknown condition operator, a value of the wrong type, a policy an export attaches but does not hold. AWS would reject most of these documents, and for the rest iampath (and a reader) cannot tell what they grant. The message names the problem; fix the document. Load warnings are not findings, and problems a dedicated rule reports (`notprincipal-allow`) are left to that rule.
+const DOC: &str = r#"The loader found an error in a policy or its file: invalid JSON, a missing or misspelt Effect, both `Action` and `NotAction`, a Principal where none is allowed, an unknown condition operator, a value of the wrong type, a policy an export attaches but does not hold. AWS would reject most of these documents, and for the rest iampath (and a reader) cannot tell what they grant. The message names the problem; fix the document. Load warnings are not findings, and problems a dedicated rule reports (`notprincipal-allow`) are left to that rule.
 
 Bad:
 
@@ -88,37 +91,26 @@ fn owner(cx: &Context, d: &Diagnostic) -> Owner {
 }
 
 impl Rule for InvalidPolicy {
-    fn id(&self) -> &'static str {
-        Self::ID
+    fn meta(&self) -> &'static RuleMeta {
+        &META
     }
 
-    fn severity(&self) -> Severity {
-        Severity::Medium
-    }
-
-    fn summary(&self) -> &'static str {
-        "a policy or export the loader could not read correctly (grammar errors)"
-    }
-
-    fn doc(&self) -> &'static str {
-        DOC
-    }
-
-    fn check(&self, cx: &Context) -> Vec<Finding> {
-        cx.diagnostics
+    fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
+        let errors = cx
+            .diagnostics
             .iter()
-            .filter(|d| d.severity() == DiagSeverity::Error && !COVERED.contains(&d.code()))
-            .map(|d| {
-                let o = owner(cx, d);
-                let mut b = FindingBuilder::new(Self::ID, Severity::Medium, o.subject)
-                    .account(o.account.as_deref());
-                if let Some(st) = o.statement {
-                    b = b.statement(st);
-                }
+            .filter(|d| d.severity() == DiagSeverity::Error && !COVERED.contains(&d.code()));
+        for d in errors {
+            let o = owner(cx, d);
+            let mut b = META.finding(o.subject).account(o.account.as_deref());
+            if let Some(st) = o.statement {
+                b = b.statement(st);
+            }
+            out.push(
                 b.at(d.span)
                     .message(format!("{} ({})", d.problem, d.code()))
-                    .build()
-            })
-            .collect()
+                    .build(),
+            );
+        }
     }
 }

@@ -1,16 +1,20 @@
 //! `notaction-allow`: an Allow with `NotAction`.
 
-use crate::lint::{Context, Finding, Rule, Severity};
+use crate::lint::{Context, Finding, PolicySite, Rule, RuleMeta, Severity, Sites};
+use crate::model::Statement;
 
-use super::util::negated_allows;
+use super::util::negated_in_allow;
 
 pub struct NotActionAllow;
 
-impl NotActionAllow {
-    pub const ID: &'static str = "notaction-allow";
-}
+static META: RuleMeta = RuleMeta {
+    id: "notaction-allow",
+    severity: Severity::Medium,
+    summary: "an Allow statement uses `NotAction` (grants every action not listed)",
+    doc: DOC,
+};
 
-pub const DOC: &str = r#"An Allow statement uses `NotAction`: it grants every action of every service except those listed, including actions and services AWS adds later. It is an easy way to grant far more than intended (`"NotAction": "iam:*"` still allows `organizations:*` and `sts:AssumeRole`). List the actions to allow with `Action`; to carve out exceptions, add a Deny statement.
+const DOC: &str = r#"An Allow statement uses `NotAction`: it grants every action of every service except those listed, including actions and services AWS adds later. It is an easy way to grant far more than intended (`"NotAction": "iam:*"` still allows `organizations:*` and `sts:AssumeRole`). List the actions to allow with `Action`; to carve out exceptions, add a Deny statement.
 
 Bad:
 
@@ -25,33 +29,33 @@ Good:
 ```"#;
 
 impl Rule for NotActionAllow {
-    fn id(&self) -> &'static str {
-        Self::ID
+    fn meta(&self) -> &'static RuleMeta {
+        &META
     }
 
-    fn severity(&self) -> Severity {
-        Severity::Medium
+    fn sites(&self) -> Sites {
+        Sites::GRANTING
     }
 
-    fn summary(&self) -> &'static str {
-        "an Allow statement uses `NotAction` (grants every action not listed)"
-    }
-
-    fn doc(&self) -> &'static str {
-        DOC
-    }
-
-    fn check(&self, cx: &Context) -> Vec<Finding> {
-        negated_allows(
-            cx,
-            Self::ID,
-            Severity::Medium,
-            |st| st.action.as_ref(),
-            |label, listed| {
-                format!(
-                    "{label} allows with NotAction: every action of every service except {listed} is granted, including actions AWS adds later"
-                )
-            },
-        )
+    fn check_statement(
+        &self,
+        _cx: &Context,
+        site: &PolicySite,
+        st: &Statement,
+        out: &mut Vec<Finding>,
+    ) {
+        let Some((block, listed)) = negated_in_allow(st, st.action.as_ref()) else {
+            return;
+        };
+        let message = format!(
+            "{} allows with NotAction: every action of every service except {listed} is granted, including actions AWS adds later",
+            site.label
+        );
+        out.push(
+            META.finding_in(site, st)
+                .at(block.span)
+                .message(message)
+                .build(),
+        );
     }
 }

@@ -1,16 +1,20 @@
 //! `notprincipal-allow`: an Allow with `NotPrincipal`.
 
-use crate::lint::{Context, Finding, Rule, Severity};
+use crate::lint::{Context, Finding, PolicySite, Rule, RuleMeta, Severity, Sites};
+use crate::model::Statement;
 
-use super::util::{GRANTING_KINDS, builder, is_allow, sites};
+use super::util::is_allow;
 
 pub struct NotPrincipalAllow;
 
-impl NotPrincipalAllow {
-    pub const ID: &'static str = "notprincipal-allow";
-}
+static META: RuleMeta = RuleMeta {
+    id: "notprincipal-allow",
+    severity: Severity::High,
+    summary: "an Allow statement uses `NotPrincipal` (grants to everyone not listed)",
+    doc: DOC,
+};
 
-pub const DOC: &str = r#"An Allow statement uses `NotPrincipal`: it grants to every principal in every account, anonymous callers included, except the few it lists. AWS rejects this combination in most policy types, and where it is accepted it is almost never what was meant. Name the principals that should have access in `Principal` instead.
+const DOC: &str = r#"An Allow statement uses `NotPrincipal`: it grants to every principal in every account, anonymous callers included, except the few it lists. AWS rejects this combination in most policy types, and where it is accepted it is almost never what was meant. Name the principals that should have access in `Principal` instead.
 
 Bad:
 
@@ -25,44 +29,36 @@ Good:
 ```"#;
 
 impl Rule for NotPrincipalAllow {
-    fn id(&self) -> &'static str {
-        Self::ID
+    fn meta(&self) -> &'static RuleMeta {
+        &META
     }
 
-    fn severity(&self) -> Severity {
-        Severity::High
+    fn sites(&self) -> Sites {
+        Sites::GRANTING
     }
 
-    fn summary(&self) -> &'static str {
-        "an Allow statement uses `NotPrincipal` (grants to everyone not listed)"
-    }
-
-    fn doc(&self) -> &'static str {
-        DOC
-    }
-
-    fn check(&self, cx: &Context) -> Vec<Finding> {
-        let mut out = Vec::new();
-        for site in sites(cx, GRANTING_KINDS) {
-            for st in &site.policy.statements {
-                let Some(p) = st.principal.as_ref().filter(|p| p.negated) else {
-                    continue;
-                };
-                if !is_allow(st) {
-                    continue;
-                }
-                let message = format!(
-                    "{} allows with NotPrincipal: every principal of every account, anonymous callers included, is granted except those listed",
-                    site.label
-                );
-                out.push(
-                    builder(Self::ID, Severity::High, site, st)
-                        .at(p.span)
-                        .message(message)
-                        .build(),
-                );
-            }
+    fn check_statement(
+        &self,
+        _cx: &Context,
+        site: &PolicySite,
+        st: &Statement,
+        out: &mut Vec<Finding>,
+    ) {
+        let Some(p) = st.principal.as_ref().filter(|p| p.negated) else {
+            return;
+        };
+        if !is_allow(st) {
+            return;
         }
-        out
+        let message = format!(
+            "{} allows with NotPrincipal: every principal of every account, anonymous callers included, is granted except those listed",
+            site.label
+        );
+        out.push(
+            META.finding_in(site, st)
+                .at(p.span)
+                .message(message)
+                .build(),
+        );
     }
 }

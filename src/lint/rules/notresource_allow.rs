@@ -1,16 +1,20 @@
 //! `notresource-allow`: an Allow with `NotResource`.
 
-use crate::lint::{Context, Finding, Rule, Severity};
+use crate::lint::{Context, Finding, PolicySite, Rule, RuleMeta, Severity, Sites};
+use crate::model::Statement;
 
-use super::util::negated_allows;
+use super::util::negated_in_allow;
 
 pub struct NotResourceAllow;
 
-impl NotResourceAllow {
-    pub const ID: &'static str = "notresource-allow";
-}
+static META: RuleMeta = RuleMeta {
+    id: "notresource-allow",
+    severity: Severity::Medium,
+    summary: "an Allow statement uses `NotResource` (grants on every resource not listed)",
+    doc: DOC,
+};
 
-pub const DOC: &str = r#"An Allow statement uses `NotResource`: it grants the actions on every resource, in every account, except those listed, including resources created later. A typo in the excluded ARN silently grants everything. List the resources to allow with `Resource`; to carve out exceptions, add a Deny statement.
+const DOC: &str = r#"An Allow statement uses `NotResource`: it grants the actions on every resource, in every account, except those listed, including resources created later. A typo in the excluded ARN silently grants everything. List the resources to allow with `Resource`; to carve out exceptions, add a Deny statement.
 
 Bad:
 
@@ -25,33 +29,33 @@ Good:
 ```"#;
 
 impl Rule for NotResourceAllow {
-    fn id(&self) -> &'static str {
-        Self::ID
+    fn meta(&self) -> &'static RuleMeta {
+        &META
     }
 
-    fn severity(&self) -> Severity {
-        Severity::Medium
+    fn sites(&self) -> Sites {
+        Sites::GRANTING
     }
 
-    fn summary(&self) -> &'static str {
-        "an Allow statement uses `NotResource` (grants on every resource not listed)"
-    }
-
-    fn doc(&self) -> &'static str {
-        DOC
-    }
-
-    fn check(&self, cx: &Context) -> Vec<Finding> {
-        negated_allows(
-            cx,
-            Self::ID,
-            Severity::Medium,
-            |st| st.resource.as_ref(),
-            |label, listed| {
-                format!(
-                    "{label} allows with NotResource: every resource of every account except {listed} is covered, including resources created later"
-                )
-            },
-        )
+    fn check_statement(
+        &self,
+        _cx: &Context,
+        site: &PolicySite,
+        st: &Statement,
+        out: &mut Vec<Finding>,
+    ) {
+        let Some((block, listed)) = negated_in_allow(st, st.resource.as_ref()) else {
+            return;
+        };
+        let message = format!(
+            "{} allows with NotResource: every resource of every account except {listed} is covered, including resources created later",
+            site.label
+        );
+        out.push(
+            META.finding_in(site, st)
+                .at(block.span)
+                .message(message)
+                .build(),
+        );
     }
 }

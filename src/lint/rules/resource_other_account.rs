@@ -1,20 +1,20 @@
 //! `resource-other-account`: a resource policy whose `Resource` names a resource of
 //! another account than the one whose folder holds it.
 
-use crate::lint::sites::Owner;
-use crate::lint::{Context, Finding, Rule, Severity};
-use crate::model::is_account_id;
+use crate::lint::{Context, Finding, PolicySite, Rule, RuleMeta, Severity, Sites};
+use crate::model::{Statement, is_account_id};
 use crate::policy::arn::Arn;
-
-use super::util::builder;
 
 pub struct ResourceOtherAccount;
 
-impl ResourceOtherAccount {
-    pub const ID: &'static str = "resource-other-account";
-}
+static META: RuleMeta = RuleMeta {
+    id: "resource-other-account",
+    severity: Severity::Medium,
+    summary: "a resource policy names a resource of another account than its own",
+    doc: DOC,
+};
 
-pub const DOC: &str = r#"A resource policy (a function's, a queue's, a key's …) names in its `Resource` a resource of another account than the one whose folder holds it. A resource policy governs only its own resource, so the statement grants nothing where it sits; either the file is in the wrong account folder (the answers about that resource are then wrong too), or the policy was copied from another account and does not do what it says. Move the file to its account's folder, or fix the ARN.
+const DOC: &str = r#"A resource policy (a function's, a queue's, a key's …) names in its `Resource` a resource of another account than the one whose folder holds it. A resource policy governs only its own resource, so the statement grants nothing where it sits; either the file is in the wrong account folder (the answers about that resource are then wrong too), or the policy was copied from another account and does not do what it says. Move the file to its account's folder, or fix the ARN.
 
 Bad (in `111111111111/lambda/report-builder.json`):
 
@@ -31,51 +31,45 @@ Good:
 ```"#;
 
 impl Rule for ResourceOtherAccount {
-    fn id(&self) -> &'static str {
-        Self::ID
+    fn meta(&self) -> &'static RuleMeta {
+        &META
     }
 
-    fn severity(&self) -> Severity {
-        Severity::Medium
+    fn sites(&self) -> Sites {
+        Sites::LoadedResources
     }
 
-    fn summary(&self) -> &'static str {
-        "a resource policy names a resource of another account than its own"
-    }
-
-    fn doc(&self) -> &'static str {
-        DOC
-    }
-
-    fn check(&self, cx: &Context) -> Vec<Finding> {
-        let mut out = Vec::new();
-        for site in cx.sites.iter().filter(|s| s.owner == Owner::Resource) {
-            let Some(own) = site.account else { continue };
-            for st in &site.policy.statements {
-                let Some(block) = st.resource.as_ref().filter(|b| !b.negated) else {
-                    continue;
-                };
-                for v in &block.values {
-                    let Some(other) = Arn::parse(&v.value)
-                        .map(|a| a.account)
-                        .filter(|a| is_account_id(a) && *a != own)
-                    else {
-                        continue;
-                    };
-                    let message = format!(
-                        "{} is in account {own}'s folder but names `{}` of account {other}: a resource policy governs only its own resource, so this grants nothing (is the file in the wrong account folder?)",
-                        site.label, v.value
-                    );
-                    out.push(
-                        builder(Self::ID, Severity::Medium, site, st)
-                            .at(v.span)
-                            .other_account(Some(other))
-                            .message(message)
-                            .build(),
-                    );
-                }
-            }
+    fn check_statement(
+        &self,
+        _cx: &Context,
+        site: &PolicySite,
+        st: &Statement,
+        out: &mut Vec<Finding>,
+    ) {
+        let Some(own) = site.account else {
+            return;
+        };
+        let Some(block) = st.resource.as_ref().filter(|b| !b.negated) else {
+            return;
+        };
+        for v in &block.values {
+            let Some(other) = Arn::parse(&v.value)
+                .map(|a| a.account)
+                .filter(|a| is_account_id(a) && *a != own)
+            else {
+                continue;
+            };
+            let message = format!(
+                "{} is in account {own}'s folder but names `{}` of account {other}: a resource policy governs only its own resource, so this grants nothing (is the file in the wrong account folder?)",
+                site.label, v.value
+            );
+            out.push(
+                META.finding_in(site, st)
+                    .at(v.span)
+                    .other_account(Some(other))
+                    .message(message)
+                    .build(),
+            );
         }
-        out
     }
 }

@@ -1,18 +1,21 @@
 //! `trust-service-no-source`: a service principal trusted without `aws:SourceArn` or
 //! `aws:SourceAccount`, for services that act on behalf of a resource.
 
-use crate::lint::{Context, Finding, Rule, Severity};
-use crate::model::PrincipalKind;
+use crate::lint::{Context, Finding, PolicySite, Rule, RuleMeta, Severity, Sites};
+use crate::model::{PrincipalKind, Statement};
 
-use super::util::{builder, has_condition_key, is_allow, trust_sites};
+use super::util::{admitted, has_condition_key};
 
 pub struct TrustServiceNoSource;
 
-impl TrustServiceNoSource {
-    pub const ID: &'static str = "trust-service-no-source";
-}
+static META: RuleMeta = RuleMeta {
+    id: "trust-service-no-source",
+    severity: Severity::Medium,
+    summary: "a trust policy admits a service principal without `aws:SourceArn`/`aws:SourceAccount`",
+    doc: DOC,
+};
 
-pub const DOC: &str = r#"A role's trust policy admits an AWS service principal without an `aws:SourceArn`, `aws:SourceAccount`, `aws:SourceOrgID` or `aws:SourceOrgPaths` condition. Services that assume a role on behalf of a resource (a topic, a trail, a rule, a delivery stream) set these keys to the resource that triggered them; without the condition, the service can be made to use this role for a resource in another customer's account (cross-service confused deputy). Only services known to assume roles on behalf of a resource and to set the keys are checked: `sns`, `s3`, `cloudtrail`, `events`, `scheduler`, `pipes`, `config`, `logs` (and regional `logs.<region>`), `delivery.logs`, `vpc-flow-logs`, `apigateway`, `backup`, `firehose`, `states`, `datasync`, `dms`, `transfer`, `ses`, `appsync`, `bedrock`, `monitoring.rds`, `iot`, `ssm`, `cognito-idp` and `grafana` (`<name>.amazonaws.com`). Service-linked roles (path `/aws-service-role/`) are not findings: AWS writes their trust policies and nobody can change them. Compute services that assume the role as the workload itself (`ec2`, `lambda`, `ecs-tasks`, `edgelambda`, `eks`, `eks-fargate-pods`, `codebuild`, `glue`, `sagemaker`, `batch` …) are not findings.
+const DOC: &str = r#"A role's trust policy admits an AWS service principal without an `aws:SourceArn`, `aws:SourceAccount`, `aws:SourceOrgID` or `aws:SourceOrgPaths` condition. Services that assume a role on behalf of a resource (a topic, a trail, a rule, a delivery stream) set these keys to the resource that triggered them; without the condition, the service can be made to use this role for a resource in another customer's account (cross-service confused deputy). Only services known to assume roles on behalf of a resource and to set the keys are checked: `sns`, `s3`, `cloudtrail`, `events`, `scheduler`, `pipes`, `config`, `logs` (and regional `logs.<region>`), `delivery.logs`, `vpc-flow-logs`, `apigateway`, `backup`, `firehose`, `states`, `datasync`, `dms`, `transfer`, `ses`, `appsync`, `bedrock`, `monitoring.rds`, `iot`, `ssm`, `cognito-idp` and `grafana` (`<name>.amazonaws.com`). Service-linked roles (path `/aws-service-role/`) are not findings: AWS writes their trust policies and nobody can change them. Compute services that assume the role as the workload itself (`ec2`, `lambda`, `ecs-tasks`, `edgelambda`, `eks`, `eks-fargate-pods`, `codebuild`, `glue`, `sagemaker`, `batch` …) are not findings.
 
 Bad:
 
@@ -80,50 +83,39 @@ fn checked(service: &str) -> bool {
 }
 
 impl Rule for TrustServiceNoSource {
-    fn id(&self) -> &'static str {
-        Self::ID
+    fn meta(&self) -> &'static RuleMeta {
+        &META
     }
 
-    fn severity(&self) -> Severity {
-        Severity::Medium
+    fn sites(&self) -> Sites {
+        Sites::TRUST
     }
 
-    fn summary(&self) -> &'static str {
-        "a trust policy admits a service principal without `aws:SourceArn`/`aws:SourceAccount`"
-    }
-
-    fn doc(&self) -> &'static str {
-        DOC
-    }
-
-    fn check(&self, cx: &Context) -> Vec<Finding> {
-        let mut out = Vec::new();
+    fn check_statement(
+        &self,
+        _cx: &Context,
+        site: &PolicySite,
+        st: &Statement,
+        out: &mut Vec<Finding>,
+    ) {
         // A service-linked role's trust policy is written by AWS and nobody can edit it.
-        for site in trust_sites(cx).filter(|s| !s.subject.contains(":role/aws-service-role/")) {
-            for st in &site.policy.statements {
-                if !is_allow(st) || has_condition_key(st, SOURCE_KEYS) {
-                    continue;
-                }
-                let Some(principal) = st.principal.as_ref().filter(|p| !p.negated) else {
-                    continue;
-                };
-                for e in &principal.entries {
-                    if e.kind != PrincipalKind::Service || !checked(&e.value.value) {
-                        continue;
-                    }
-                    let message = format!(
-                        "the trust policy of `{}` admits the service `{}` without an aws:SourceArn or aws:SourceAccount condition: the service can be made to use the role for another account's resources (confused deputy)",
-                        site.subject, e.value.value
-                    );
-                    out.push(
-                        builder(Self::ID, Severity::Medium, site, st)
-                            .at(e.value.span)
-                            .message(message)
-                            .build(),
-                    );
-                }
-            }
+        if site.subject.contains(":role/aws-service-role/") || has_condition_key(st, SOURCE_KEYS) {
+            return;
         }
-        out
+        for e in admitted(st) {
+            if e.kind != PrincipalKind::Service || !checked(&e.value.value) {
+                continue;
+            }
+            let message = format!(
+                "the trust policy of `{}` admits the service `{}` without an aws:SourceArn or aws:SourceAccount condition: the service can be made to use the role for another account's resources (confused deputy)",
+                site.subject, e.value.value
+            );
+            out.push(
+                META.finding_in(site, st)
+                    .at(e.value.span)
+                    .message(message)
+                    .build(),
+            );
+        }
     }
 }

@@ -1,17 +1,19 @@
 //! `unknown-action`: an action or service that does not exist.
 
 use crate::catalog;
-use crate::lint::{Context, Finding, Rule, Severity};
-
-use super::util::{all_sites, builder};
+use crate::lint::{Context, Finding, PolicySite, Rule, RuleMeta, Severity, Sites};
+use crate::model::Statement;
 
 pub struct UnknownAction;
 
-impl UnknownAction {
-    pub const ID: &'static str = "unknown-action";
-}
+static META: RuleMeta = RuleMeta {
+    id: "unknown-action",
+    severity: Severity::Low,
+    summary: "an action or service that does not exist (a typo grants nothing)",
+    doc: DOC,
+};
 
-pub const DOC: &str = r#"An `Action` or `NotAction` value names a service prefix or an action that AWS's service authorization reference does not know, or a pattern that matches no action. IAM accepts it silently, and it grants (or denies) nothing: usually a typo, an action that was renamed, or a service name written the way the console spells it rather than its prefix. In a Deny or NotAction, the typo quietly removes a protection. Fix the spelling; `iampath explain` and the service reference list the real names.
+const DOC: &str = r#"An `Action` or `NotAction` value names a service prefix or an action that AWS's service authorization reference does not know, or a pattern that matches no action. IAM accepts it silently, and it grants (or denies) nothing: usually a typo, an action that was renamed, or a service name written the way the console spells it rather than its prefix. In a Deny or NotAction, the typo quietly removes a protection. Fix the spelling; `iampath explain` and the service reference list the real names.
 
 Bad:
 
@@ -57,39 +59,31 @@ fn problem(text: &str) -> Option<String> {
 }
 
 impl Rule for UnknownAction {
-    fn id(&self) -> &'static str {
-        Self::ID
+    fn meta(&self) -> &'static RuleMeta {
+        &META
     }
 
-    fn severity(&self) -> Severity {
-        Severity::Low
+    fn sites(&self) -> Sites {
+        Sites::All
     }
 
-    fn summary(&self) -> &'static str {
-        "an action or service that does not exist (a typo grants nothing)"
-    }
-
-    fn doc(&self) -> &'static str {
-        DOC
-    }
-
-    fn check(&self, cx: &Context) -> Vec<Finding> {
-        let mut out = Vec::new();
-        for site in all_sites(cx) {
-            for st in &site.policy.statements {
-                for v in st.action.iter().flat_map(|a| &a.values) {
-                    let Some(why) = problem(&v.value) else {
-                        continue;
-                    };
-                    out.push(
-                        builder(Self::ID, Severity::Low, site, st)
-                            .at(v.span)
-                            .message(format!("{}: {why}", site.label))
-                            .build(),
-                    );
-                }
-            }
+    fn check_statement(
+        &self,
+        _cx: &Context,
+        site: &PolicySite,
+        st: &Statement,
+        out: &mut Vec<Finding>,
+    ) {
+        for v in st.action.iter().flat_map(|a| &a.values) {
+            let Some(why) = problem(&v.value) else {
+                continue;
+            };
+            out.push(
+                META.finding_in(site, st)
+                    .at(v.span)
+                    .message(format!("{}: {why}", site.label))
+                    .build(),
+            );
         }
-        out
     }
 }

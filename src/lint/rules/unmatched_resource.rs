@@ -5,20 +5,21 @@ use std::collections::HashSet;
 use std::sync::OnceLock;
 
 use crate::catalog;
-use crate::lint::{Context, Finding, Rule, Severity};
-use crate::model::is_account_id;
+use crate::lint::{Context, Finding, PolicySite, Rule, RuleMeta, Severity, Sites};
+use crate::model::{Statement, is_account_id};
 use crate::policy::arn::Arn;
 use crate::policy::pattern::{CaseMode, Pattern};
 
-use super::util::{all_sites, builder};
-
 pub struct UnmatchedResource;
 
-impl UnmatchedResource {
-    pub const ID: &'static str = "unmatched-resource";
-}
+static META: RuleMeta = RuleMeta {
+    id: "unmatched-resource",
+    severity: Severity::Medium,
+    summary: "a Resource ARN that can match nothing (no name, malformed, or an impossible shape)",
+    doc: DOC,
+};
 
-pub const DOC: &str = r#"A `Resource` (or `NotResource`) value can match nothing that exists or could exist: an IAM ARN whose resource part has no name (`arn:aws:iam::111122223333:role`, `…:user/`), a malformed ARN (not six colon-separated components, an unknown partition, an account that is not 12 digits), a value that is not an ARN at all, or an ARN of a known service whose shape fits none of the service's resource types. IAM accepts the policy, but the statement grants nothing (or, in NotResource, excludes nothing), so whatever it was written for silently does not work. Values with wildcards or policy variables are checked only where the answer is certain.
+const DOC: &str = r#"A `Resource` (or `NotResource`) value can match nothing that exists or could exist: an IAM ARN whose resource part has no name (`arn:aws:iam::111122223333:role`, `…:user/`), a malformed ARN (not six colon-separated components, an unknown partition, an account that is not 12 digits), a value that is not an ARN at all, or an ARN of a known service whose shape fits none of the service's resource types. IAM accepts the policy, but the statement grants nothing (or, in NotResource, excludes nothing), so whatever it was written for silently does not work. Values with wildcards or policy variables are checked only where the answer is certain.
 
 Bad:
 
@@ -163,48 +164,40 @@ fn problem(text: &str) -> Option<String> {
 }
 
 impl Rule for UnmatchedResource {
-    fn id(&self) -> &'static str {
-        Self::ID
+    fn meta(&self) -> &'static RuleMeta {
+        &META
     }
 
-    fn severity(&self) -> Severity {
-        Severity::Medium
+    fn sites(&self) -> Sites {
+        Sites::All
     }
 
-    fn summary(&self) -> &'static str {
-        "a Resource ARN that can match nothing (no name, malformed, or an impossible shape)"
-    }
-
-    fn doc(&self) -> &'static str {
-        DOC
-    }
-
-    fn check(&self, cx: &Context) -> Vec<Finding> {
-        let mut out = Vec::new();
-        for site in all_sites(cx) {
-            for st in &site.policy.statements {
-                let Some(block) = &st.resource else {
-                    continue;
-                };
-                for v in &block.values {
-                    let Some(why) = problem(&v.value) else {
-                        continue;
-                    };
-                    let effect = if block.negated {
-                        "; as a NotResource value it excludes nothing"
-                    } else {
-                        ""
-                    };
-                    out.push(
-                        builder(Self::ID, Severity::Medium, site, st)
-                            .at(v.span)
-                            .message(format!("{}: {why}{effect}", site.label))
-                            .build(),
-                    );
-                }
-            }
+    fn check_statement(
+        &self,
+        _cx: &Context,
+        site: &PolicySite,
+        st: &Statement,
+        out: &mut Vec<Finding>,
+    ) {
+        let Some(block) = &st.resource else {
+            return;
+        };
+        let effect = if block.negated {
+            "; as a NotResource value it excludes nothing"
+        } else {
+            ""
+        };
+        for v in &block.values {
+            let Some(why) = problem(&v.value) else {
+                continue;
+            };
+            out.push(
+                META.finding_in(site, st)
+                    .at(v.span)
+                    .message(format!("{}: {why}{effect}", site.label))
+                    .build(),
+            );
         }
-        out
     }
 }
 

@@ -1,5 +1,5 @@
-//! Helpers the rules share: which policies a rule walks, statement tests, account and
-//! principal shapes, admin-equivalence and graph paths.
+//! Helpers the rules share: statement tests, account and principal shapes,
+//! admin-equivalence and graph paths.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
@@ -7,52 +7,17 @@ use std::sync::Arc;
 use crate::catalog::AccessLevel;
 use crate::eval::{CompiledPolicy, StatementRef};
 use crate::graph::{Graph, Hop, NodeKind, Principal};
+use crate::lint::Context;
 use crate::lint::sites::Owner;
-use crate::lint::{Context, Finding, FindingBuilder, PolicySite, Severity};
 use crate::model::{
-    Effect, PolicyKind, PrincipalEntry, PrincipalKind, Span, Statement, is_account_id,
+    Effect, PolicyKind, PrincipalEntry, PrincipalKind, Span, Spanned, Statement, ValueBlock,
+    is_account_id,
 };
 use crate::policy::arn::Arn;
 
 /// True for a statement whose Effect is exactly `Allow`.
 pub fn is_allow(st: &Statement) -> bool {
     st.effect.as_ref().is_some_and(|e| e.value == Effect::Allow)
-}
-
-/// The policies of the given kinds, organization policies left out (their grammar
-/// and meaning differ: an SCP's `Allow *` is a filter, not a grant).
-pub fn sites<'b, 'a>(
-    cx: &'b Context<'a>,
-    kinds: &'static [PolicyKind],
-) -> impl Iterator<Item = &'b PolicySite<'a>> {
-    cx.sites
-        .iter()
-        .filter(move |s| s.owner != Owner::OrgPolicy && kinds.contains(&s.kind()))
-}
-
-/// Identity policies: inline policies of users, groups and roles, customer-managed
-/// policies, and standalone identity documents.
-pub fn identity_sites<'b, 'a>(cx: &'b Context<'a>) -> impl Iterator<Item = &'b PolicySite<'a>> {
-    sites(cx, &[PolicyKind::Identity])
-}
-
-/// Role trust policies (and standalone trust documents).
-pub fn trust_sites<'b, 'a>(cx: &'b Context<'a>) -> impl Iterator<Item = &'b PolicySite<'a>> {
-    sites(cx, &[PolicyKind::Trust])
-}
-
-/// A finding about one statement of a policy: subject, account and statement set, at
-/// the statement (callers narrow the span with `at`).
-pub fn builder(
-    rule: &'static str,
-    severity: Severity,
-    site: &PolicySite,
-    st: &Statement,
-) -> FindingBuilder {
-    FindingBuilder::new(rule, severity, site.subject.clone())
-        .account(site.account)
-        .statement(st.label())
-        .at(st.span)
 }
 
 /// `Sid` or `#index` of a statement reference.
@@ -226,20 +191,6 @@ pub fn some_of(items: &[String], n: usize) -> String {
     out
 }
 
-/// Policy kinds whose Allow statements grant (organization policies only filter).
-pub const GRANTING_KINDS: &[PolicyKind] = &[
-    PolicyKind::Identity,
-    PolicyKind::Trust,
-    PolicyKind::Resource,
-    PolicyKind::Boundary,
-    PolicyKind::Session,
-];
-
-/// Every policy of the model, organization policies included.
-pub fn all_sites<'b, 'a>(cx: &'b Context<'a>) -> impl Iterator<Item = &'b PolicySite<'a>> {
-    cx.sites.iter()
-}
-
 /// Where the trust policy of `role` admits `from` for an assume-role hop: the
 /// principal entry naming it (by ARN, then by account, then `*`), else the granting
 /// statement; with the statement's label.
@@ -292,30 +243,41 @@ pub fn trust_entry(
     Some((span, Some(st.label())))
 }
 
-/// Findings for Allow statements whose Action or Resource is the `Not…` form: `block`
-/// picks the element, `message` words the finding from the site's label and the
-/// listed values.
-pub fn negated_allows(
-    cx: &Context,
-    id: &'static str,
-    severity: Severity,
-    block: impl Fn(&Statement) -> Option<&crate::model::Spanned<crate::model::ValueBlock>>,
-    message: impl Fn(&str, &str) -> String,
-) -> Vec<Finding> {
-    let mut out = Vec::new();
-    for site in sites(cx, GRANTING_KINDS) {
-        for st in site.policy.statements.iter().filter(|st| is_allow(st)) {
-            let Some(b) = block(st).filter(|b| b.negated) else {
-                continue;
-            };
-            let listed: Vec<&str> = b.values.iter().map(|v| v.value.as_str()).collect();
-            out.push(
-                builder(id, severity, site, st)
-                    .at(b.span)
-                    .message(message(&site.label, &listed.join(", ")))
-                    .build(),
-            );
-        }
+/// The principal entries an Allow statement grants to: none for a Deny, a
+/// `NotPrincipal` or a statement without Principal.
+pub fn admitted(st: &Statement) -> &[PrincipalEntry] {
+    match &st.principal {
+        Some(p) if is_allow(st) && !p.negated => &p.entries,
+        _ => &[],
     }
-    out
+}
+
+/// The Action of a statement for messages: `a, b`, or `every action but a, b`.
+pub fn actions_text(st: &Statement) -> String {
+    st.action
+        .as_ref()
+        .map(|a| {
+            let names: Vec<&str> = a.values.iter().map(|v| v.value.as_str()).collect();
+            let list = names.join(", ");
+            if a.negated {
+                format!("every action but {list}")
+            } else {
+                list
+            }
+        })
+        .unwrap_or_default()
+}
+
+/// `block` (the statement's Action or Resource) when it is the `Not…` form in an
+/// Allow statement, with its values listed for messages.
+pub fn negated_in_allow<'s>(
+    st: &Statement,
+    block: Option<&'s Spanned<ValueBlock>>,
+) -> Option<(&'s Spanned<ValueBlock>, String)> {
+    if !is_allow(st) {
+        return None;
+    }
+    let b = block.filter(|b| b.negated)?;
+    let listed: Vec<&str> = b.values.iter().map(|v| v.value.as_str()).collect();
+    Some((b, listed.join(", ")))
 }
