@@ -95,6 +95,13 @@ pub enum Command {
         #[arg(long)]
         principal: Option<String>,
     },
+    /// Every principal that is not an administrator but can become one (or reach ARN)
+    /// by privilege escalation, each with its shortest path.
+    Escalations {
+        /// `admin` (any administrator), or the ARN of a principal to reach.
+        #[arg(long, default_value = "admin", value_name = "admin|ARN")]
+        to: String,
+    },
     /// Run the rule catalog over the data.
     Lint {
         /// Exit 1 when a finding at or above this severity remains.

@@ -8,6 +8,8 @@
 //! can PRINCIPAL ACTION RESOURCE => DECISION [; note ~ TEXT] [; condition ~ TEXT] [; why ~ TEXT]
 //! who-can ACTION RESOURCE => PRINCIPAL=DECISION, … | nobody     (the exact set)
 //! what-can PRINCIPAL => has ACTION[=DECISION]; lacks ACTION; services N
+//! escalations [--to ARN] => PRINCIPAL=DECISION[@TECHNIQUE+…], … | nobody   (the exact
+//!                                    set; `@` lists the path's techniques, `assume` for a role assumed)
 //! exit ARGS… => CODE [; stderr ~ TEXT] [; stdout ~ TEXT]   (`{data}` is the case folder;
 //!                                                          no `--data` is added)
 //! ```
@@ -297,6 +299,60 @@ fn check_exit(data: &Path, args: &str, expected: &str, extra: &[&str]) -> Result
     Ok(())
 }
 
+fn check_escalations(data: &Path, args: &str, expected: &str) -> Result<(), String> {
+    let words: Vec<&str> = args.split_whitespace().collect();
+    let r = run(
+        data,
+        &[&["escalations"], &words[..], &["--format", "json"]].concat(),
+    );
+    let v = json(&r, args)?;
+    let mut got: Vec<String> = v
+        .get("escalations")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|e| {
+            let techniques: Vec<String> = e
+                .get("hops")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .map(|h| match h.get("technique").and_then(Value::as_str) {
+                    Some(t) => t.to_owned(),
+                    None => "assume".to_owned(),
+                })
+                .collect();
+            format!(
+                "{}={}@{}",
+                e.get("principal").and_then(Value::as_str).unwrap_or("?"),
+                e.get("decision").and_then(Value::as_str).unwrap_or("?"),
+                techniques.join("+")
+            )
+        })
+        .collect();
+    got.sort();
+    let mut want: Vec<String> = if expected == "nobody" {
+        Vec::new()
+    } else {
+        expected.split(',').map(|s| s.trim().to_owned()).collect()
+    };
+    // An entry without `@…` accepts any path.
+    for w in &mut want {
+        if !w.contains('@') {
+            if let Some(g) = got.iter().find(|g| g.starts_with(&format!("{w}@"))) {
+                *w = g.clone();
+            }
+        }
+    }
+    want.sort();
+    if got != want {
+        return Err(format!(
+            "`escalations {args}`:\n    expected {want:?}\n    got      {got:?}"
+        ));
+    }
+    Ok(())
+}
+
 fn check_line(data: &Path, line: &str) -> Result<(), String> {
     let (query, answer) = line
         .split_once("=>")
@@ -313,6 +369,7 @@ fn check_line(data: &Path, line: &str) -> Result<(), String> {
             check_what_can(data, rest.trim(), &checks)
         }
         "exit" => check_exit(data, rest.trim(), head, &parts),
+        "escalations" => check_escalations(data, rest.trim(), head),
         other => Err(format!("`{line}`: unknown command `{other}`")),
     }
 }

@@ -165,7 +165,7 @@ const IAM_A: &str = "111111111111/iam.json";
 #[test]
 fn registry_ids_are_unique_kebab_case_with_docs() {
     let rules = lint::rules::registry();
-    assert_eq!(rules.len(), 17);
+    assert_eq!(rules.len(), 18);
     let mut ids = BTreeSet::new();
     for r in &rules {
         let id = r.id();
@@ -208,6 +208,7 @@ fn registry_ids_are_unique_kebab_case_with_docs() {
         "invalid-policy",
         "cross-account-admin",
         "external-access",
+        "privilege-escalation",
     ];
     assert_eq!(ids, expected.into_iter().collect());
 }
@@ -672,6 +673,10 @@ fn scenario_findings() {
         (
             "02-cross-account-role-s3",
             &[
+                // AmazonEC2FullAccess lets them rewrite the user data of an instance
+                // that runs as dev-build-ec2-role, if one does (ec2-002).
+                "privilege-escalation high arn:aws:iam::395362660951:user/EC2UserForCrossAccount 395362660951-development/iam.json:205 [#0]",
+                "privilege-escalation high arn:aws:iam::395362660951:user/ops-oncall 395362660951-development/iam.json:205 [#0]",
                 "unmatched-resource medium arn:aws:iam::395362660951:policy/CrossAccountPolicy 395362660951-development/iam.json:269 [#0]",
                 "trust-account-root medium arn:aws:iam::472643299612:role/CrossAccountRoleS3 472643299612-production/iam.json:137 [#0]",
             ],

@@ -112,6 +112,10 @@ fn every_command_prints_what_its_schema_says() {
         ),
         ("lint", vec!["--data", s3, "lint"]),
         (
+            "escalations",
+            vec!["--data", "tests/answers/escalation-basics", "escalations"],
+        ),
+        (
             "lint",
             vec!["--data", "../shared/corpus/cloudmapper-demo", "lint"],
         ),

@@ -3,6 +3,7 @@
 //! prints.
 
 pub mod actions;
+pub mod admin;
 pub mod compile;
 mod decide;
 pub mod principal;

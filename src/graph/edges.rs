@@ -134,6 +134,7 @@ pub fn edge(
             decision: ev.decision,
             grants: grants_of(ev),
             conditions: ev.conditions.clone(),
+            technique: None,
         }),
     })
 }
@@ -158,12 +159,44 @@ pub fn decide(
     resource_account: Option<&str>,
 ) -> Evaluation {
     let Some(p) = w.principals.get(caller) else {
-        return Evaluation {
-            decision: Decision::ImplicitDeny,
-            resource_kind: kind,
-            reasons: Vec::new(),
-            conditions: Vec::new(),
-        };
+        return denied(kind);
+    };
+    decide_in(
+        w,
+        caller,
+        action,
+        resource,
+        resource_policy,
+        kind,
+        resource_account,
+        &p.context,
+    )
+}
+
+fn denied(kind: ResourcePolicyKind) -> Evaluation {
+    Evaluation {
+        decision: Decision::ImplicitDeny,
+        resource_kind: kind,
+        reasons: Vec::new(),
+        conditions: Vec::new(),
+    }
+}
+
+/// [`decide`] with a context of the caller's own (its facts plus keys the request
+/// carries, such as `iam:PassedToService`).
+#[allow(clippy::too_many_arguments)]
+pub fn decide_in(
+    w: &World,
+    caller: usize,
+    action: &str,
+    resource: &str,
+    resource_policy: Option<&crate::eval::CompiledPolicy>,
+    kind: ResourcePolicyKind,
+    resource_account: Option<&str>,
+    ctx: &dyn crate::policy::context::Context,
+) -> Evaluation {
+    let Some(p) = w.principals.get(caller) else {
+        return denied(kind);
     };
     let scp_levels = match (&p.account, p.assumed_identity) {
         (Some(a), false) => w.org.levels(a, OrgPolicyType::ServiceControl),
@@ -190,7 +223,36 @@ pub fn decide(
         resource,
         resource_account,
     };
-    evaluate(req, &inputs, &p.context)
+    evaluate(req, &inputs, ctx)
+}
+
+/// Whether a principal is an administrator (`eval::admin`), with its identity
+/// policies, boundary and the SCPs of its account.
+pub fn administrator(w: &World, p: &super::Principal) -> Tri {
+    if !matches!(
+        p.kind,
+        NodeKind::User | NodeKind::Role | NodeKind::Escalated
+    ) || p.assumed_identity
+    {
+        return Tri::False;
+    }
+    let scp_levels = p
+        .account
+        .as_deref()
+        .map(|a| w.org.levels(a, OrgPolicyType::ServiceControl))
+        .unwrap_or_default();
+    let scps_apply = !p.service_linked
+        && w.org
+            .management_account
+            .as_deref()
+            .is_none_or(|m| Some(m) != p.account.as_deref());
+    let inputs = Inputs {
+        identity: p.identity.iter().map(|a| a.as_ref()).collect(),
+        boundary: p.boundary.as_deref(),
+        scp_levels,
+        ..Inputs::default()
+    };
+    crate::eval::admin::is_administrator(&inputs, scps_apply, &p.context)
 }
 
 /// A cheap check before the full evaluation: may one of the caller's identity

@@ -1,9 +1,14 @@
 //! The access graph: principals as nodes, role assumptions as edges computed with the
 //! evaluator (never guessed), and the queries over it.
 
+mod compiled;
+mod context;
 pub mod draw;
 pub mod edges;
+pub mod escalation;
+pub mod escalations;
 pub mod input;
+mod org_levels;
 pub mod paths;
 pub mod query;
 pub mod resources;
@@ -26,6 +31,8 @@ pub enum HopKind {
     AssumeRole,
     /// The final access to the resource.
     Access,
+    /// A privilege-escalation technique: becoming another principal, or more.
+    Escalation,
 }
 
 impl HopKind {
@@ -33,6 +40,7 @@ impl HopKind {
         match self {
             HopKind::AssumeRole => "assume-role",
             HopKind::Access => "access",
+            HopKind::Escalation => "escalation",
         }
     }
 }
@@ -62,6 +70,8 @@ impl GrantSource {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Grant {
     pub source: GrantSource,
+    /// For an escalation hop: the permission (action) this statement grants.
+    pub permission: Option<Arc<str>>,
     pub policy: Arc<str>,
     pub statement: Option<StatementRef>,
     pub span: Option<Span>,
@@ -77,6 +87,8 @@ pub struct Hop {
     pub decision: Decision,
     pub grants: Vec<Grant>,
     pub conditions: Vec<String>,
+    /// For an escalation hop: the technique.
+    pub technique: Option<&'static escalation::Technique>,
 }
 
 /// An assume-role edge between two principal nodes.
@@ -102,7 +114,9 @@ impl Graph {
     /// Builds the graph of a loaded model; `fixed` are `--context KEY=VALUE` pairs.
     pub fn build(model: &Model, fixed: &[(String, String)]) -> Graph {
         let mut world = World::new(model, fixed);
-        let edges = edges::build(&mut world, fixed);
+        let mut edges = edges::build(&mut world, fixed);
+        let escalations = escalation::build(&mut world, model, &edges, fixed);
+        edges.extend(escalations);
         let mut graph = DiGraph::new();
         let nodes: Vec<NodeIndex> = (0..world.principals.len())
             .map(|i| graph.add_node(i))
@@ -189,6 +203,7 @@ pub fn grants_of(ev: &Evaluation) -> Vec<Grant> {
         })
         .map(|(source, r)| Grant {
             source,
+            permission: None,
             policy: r.policy.clone(),
             statement: r.statement.clone(),
             span: r.span,

@@ -46,7 +46,7 @@ impl Answer {
         }
     }
 
-    pub(super) fn of(d: Decision) -> Answer {
+    pub fn of(d: Decision) -> Answer {
         match d {
             Decision::Allowed => Answer::Allowed,
             Decision::Conditional => Answer::Conditional,

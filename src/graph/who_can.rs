@@ -148,6 +148,7 @@ pub fn who_can(
             decision: ev.decision,
             grants: grants_of(ev),
             conditions: ev.conditions.clone(),
+            technique: None,
         };
         best.insert(*i, (Answer::of(ev.decision), vec![Arc::new(hop)]));
         queue.push_back(*i);

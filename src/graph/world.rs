@@ -5,9 +5,12 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::eval::{Caller, CompiledPolicy, Level, compile};
-use crate::model::{Account, Effect, InlinePolicy, Model, OrgPolicyType, PolicyRef};
-use crate::policy::context::MapContext;
+use super::compiled::{PolicyOrigin, Shared, Sourced, assumed_identity, inline};
+use super::context::{anonymous_context, base_context};
+use super::org_levels::OrgLevels;
+use crate::eval::{Caller, CompiledPolicy, compile};
+use crate::model::{Effect, Model};
+use crate::policy::context::{MapContext, Tri};
 
 /// What a principal node is.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -21,6 +24,32 @@ pub enum NodeKind {
     Service,
     Federated,
     Anonymous,
+    /// "An administrator of account X": what a self-escalation to administrator gains.
+    Administrator,
+    /// A loaded user or role after an escalation that changed its permissions (in a
+    /// group, without its boundary, with a policy version …).
+    Escalated,
+}
+
+impl NodeKind {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            NodeKind::User => "user",
+            NodeKind::Role => "role",
+            NodeKind::ExternalAccount => "external-account",
+            NodeKind::ExternalPrincipal => "external-principal",
+            NodeKind::Service => "service",
+            NodeKind::Federated => "federated",
+            NodeKind::Anonymous => "anonymous",
+            NodeKind::Administrator => "administrator",
+            NodeKind::Escalated => "escalated",
+        }
+    }
+
+    /// A user or role the data holds (not a node iampath made up).
+    pub fn is_loaded(&self) -> bool {
+        matches!(self, NodeKind::User | NodeKind::Role)
+    }
 }
 
 /// A principal of the graph, ready to be a caller.
@@ -32,6 +61,8 @@ pub struct Principal {
     pub account: Option<String>,
     pub caller: Caller,
     pub identity: Vec<Arc<CompiledPolicy>>,
+    /// Where each identity policy comes from (same order as `identity`).
+    pub origins: Vec<PolicyOrigin>,
     pub boundary: Option<Arc<CompiledPolicy>>,
     /// For roles: the trust policy.
     pub trust: Option<CompiledPolicy>,
@@ -43,23 +74,54 @@ pub struct Principal {
     /// (policy, statement) indexes of the identity statements that may allow the
     /// caller's assume action: the only ones that can make an assume-role edge.
     pub assume_grants: Vec<(usize, usize)>,
+    /// Whether it is an administrator (iampath's definition: see `eval::admin`);
+    /// computed for loaded users and roles when the escalation edges are built.
+    pub admin: Tri,
+    /// For an escalated node: the loaded user or role it is a changed copy of.
+    pub base: Option<usize>,
 }
 
 impl Principal {
-    #[allow(clippy::too_many_arguments)]
-    fn new(
+    /// A principal without policies.
+    pub fn new(
         kind: NodeKind,
         id: String,
         account: Option<String>,
         caller: Caller,
-        identity: Vec<Arc<CompiledPolicy>>,
-        boundary: Option<Arc<CompiledPolicy>>,
-        trust: Option<CompiledPolicy>,
-        service_linked: bool,
         context: MapContext,
     ) -> Principal {
-        let action = crate::graph::edges::assume_action(&caller);
-        let assume_grants = identity
+        Principal {
+            kind,
+            id,
+            account,
+            caller,
+            identity: Vec::new(),
+            origins: Vec::new(),
+            boundary: None,
+            trust: None,
+            service_linked: false,
+            context,
+            assumed_identity: false,
+            assume_grants: Vec::new(),
+            admin: Tri::False,
+            base: None,
+        }
+    }
+
+    /// Sets the identity policies (with their origins) and indexes its grants.
+    pub fn with_identity(mut self, identity: Vec<Sourced>) -> Principal {
+        let (policies, origins): (Vec<_>, Vec<_>) = identity.into_iter().unzip();
+        self.identity = policies;
+        self.origins = origins;
+        self.index_grants();
+        self
+    }
+
+    /// Recomputes which identity statements may allow the principal's assume action.
+    pub fn index_grants(&mut self) {
+        let action = crate::graph::edges::assume_action(&self.caller);
+        self.assume_grants = self
+            .identity
             .iter()
             .enumerate()
             .flat_map(|(pi, p)| {
@@ -77,122 +139,6 @@ impl Principal {
             })
             .map(|(pi, si, _)| (pi, si))
             .collect();
-        Principal {
-            kind,
-            id,
-            account,
-            caller,
-            identity,
-            boundary,
-            trust,
-            service_linked,
-            context,
-            assumed_identity: false,
-            assume_grants,
-        }
-    }
-}
-
-/// One level of an account's path: its label and the policies attached there.
-#[derive(Debug)]
-struct LevelIds {
-    label: Arc<str>,
-    ids: Vec<(String, OrgPolicyType)>,
-}
-
-/// The compiled organization: levels per account, by policy type.
-#[derive(Debug, Default)]
-pub struct OrgLevels {
-    policies: HashMap<String, CompiledPolicy>,
-    /// Account → its levels from the root down.
-    paths: HashMap<String, Vec<LevelIds>>,
-    pub management_account: Option<String>,
-    pub org_id: Option<String>,
-    /// The accounts whose data is loaded.
-    pub loaded: std::collections::HashSet<String>,
-}
-
-impl OrgLevels {
-    fn new(model: &Model) -> Self {
-        let Some(org) = &model.organization else {
-            return OrgLevels::default();
-        };
-        let mut policies = HashMap::new();
-        for (id, p) in &org.policies {
-            if let Some(doc) = &p.document {
-                let kind = match p.kind {
-                    OrgPolicyType::ServiceControl => "SCP",
-                    OrgPolicyType::ResourceControl => "RCP",
-                };
-                let name = p.name.as_deref().unwrap_or(id);
-                policies.insert(id.clone(), compile(doc, format!("{kind} `{name}`")));
-            }
-        }
-        let mut paths = HashMap::new();
-        for acct in org.accounts() {
-            let Some(path) = org.path_to_account(&acct.id.value) else {
-                continue;
-            };
-            let levels = path
-                .iter()
-                .map(|n| {
-                    let label = match n.kind {
-                        crate::model::OrgNodeKind::Root => format!("the root {}", n.id.value),
-                        crate::model::OrgNodeKind::OrganizationalUnit => {
-                            format!("OU {}", n.name.as_deref().unwrap_or(&n.id.value))
-                        }
-                        crate::model::OrgNodeKind::Account => format!("account {}", n.id.value),
-                    };
-                    let ids = n
-                        .policies
-                        .iter()
-                        .filter_map(|id| {
-                            org.policies
-                                .get(&id.value)
-                                .map(|p| (id.value.clone(), p.kind))
-                        })
-                        .collect();
-                    LevelIds {
-                        label: Arc::from(label.as_str()),
-                        ids,
-                    }
-                })
-                .collect();
-            paths.insert(acct.id.value.clone(), levels);
-        }
-        OrgLevels {
-            policies,
-            paths,
-            management_account: org.management_account.as_ref().map(|m| m.value.clone()),
-            org_id: org.id.clone(),
-            loaded: model.accounts.keys().cloned().collect(),
-        }
-    }
-
-    /// The levels of `kind` for an account in the organization (empty outside it).
-    pub fn levels(&self, account: &str, kind: OrgPolicyType) -> Vec<Level<'_>> {
-        let Some(path) = self.paths.get(account) else {
-            return Vec::new();
-        };
-        let any = path.iter().any(|l| l.ids.iter().any(|(_, k)| *k == kind));
-        if !any {
-            return Vec::new();
-        }
-        path.iter()
-            .map(|l| Level {
-                label: l.label.clone(),
-                policies: l
-                    .ids
-                    .iter()
-                    .filter(|(_, k)| *k == kind)
-                    .filter_map(|(id, _)| self.policies.get(id))
-                    .collect(),
-            })
-            .collect()
-    }
-
-    pub fn in_org(&self, account: &str) -> bool {
-        self.paths.contains_key(account)
     }
 }
 
@@ -227,7 +173,7 @@ impl World {
             let mut shared = Shared::default();
             for u in &account.users {
                 let owner = format!("user `{}`", u.name);
-                let mut identity = inline(&u.inline, &owner);
+                let mut identity = inline(&u.inline, &owner, None);
                 identity.extend(shared.attached(account, &u.attached));
                 for g in &u.groups {
                     if let Some(group) = account.groups.iter().find(|x| x.name == g.value) {
@@ -247,21 +193,20 @@ impl World {
                         vec![t.value.clone()],
                     );
                 }
-                w.add(Principal::new(
+                let mut p = Principal::new(
                     NodeKind::User,
                     u.arn.value.clone(),
                     Some(account.id.clone()),
                     caller,
-                    identity,
-                    shared.boundary(account, u.boundary.as_ref()),
-                    None,
-                    false,
                     ctx,
-                ));
+                )
+                .with_identity(identity);
+                p.boundary = shared.boundary(account, u.boundary.as_ref());
+                w.add(p);
             }
             for r in &account.roles {
                 let owner = format!("role `{}`", r.name);
-                let mut identity = inline(&r.inline, &owner);
+                let mut identity = inline(&r.inline, &owner, None);
                 identity.extend(shared.attached(account, &r.attached));
                 let caller = Caller::RoleSession {
                     role_arn: r.arn.value.clone(),
@@ -280,18 +225,18 @@ impl World {
                     .trust
                     .as_ref()
                     .map(|t| compile(t, format!("trust policy of {owner}")));
-                let boundary = shared.boundary(account, r.boundary.as_ref());
-                w.add(Principal::new(
+                let mut p = Principal::new(
                     NodeKind::Role,
                     r.arn.value.clone(),
                     Some(account.id.clone()),
                     caller,
-                    identity,
-                    boundary,
-                    trust,
-                    r.is_service_linked(),
                     ctx,
-                ));
+                )
+                .with_identity(identity);
+                p.boundary = shared.boundary(account, r.boundary.as_ref());
+                p.trust = trust;
+                p.service_linked = r.is_service_linked();
+                w.add(p);
             }
             w.account_ranges
                 .insert(account.id.clone(), first..w.principals.len());
@@ -333,12 +278,34 @@ impl World {
             "*".into(),
             None,
             Caller::Anonymous,
-            Vec::new(),
-            None,
-            None,
-            false,
             anonymous_context(),
         ));
+    }
+
+    /// "An administrator of account A": what a self-escalation to administrator gains,
+    /// created on first use. It may do anything (`Allow *`), within the account's SCPs.
+    pub fn administrator(&mut self, account: &str, fixed: &Fixed) -> usize {
+        let id = administrator_id(account);
+        if let Some(i) = self.by_id.get(&id) {
+            return *i;
+        }
+        let caller = Caller::RoleSession {
+            role_arn: format!("arn:aws:iam::{account}:role/iampath-administrator"),
+            role_name: "iampath-administrator".into(),
+            account: account.to_string(),
+            session_arn: None,
+        };
+        let context = base_context(&caller, &self.org, fixed);
+        let mut p = Principal::new(
+            NodeKind::Administrator,
+            id,
+            Some(account.to_string()),
+            caller,
+            context,
+        )
+        .with_identity(vec![(allow_all(), allow_all_origin())]);
+        p.admin = Tri::True;
+        self.add(p)
     }
 
     /// The node for a principal the data names but does not hold, created on first use.
@@ -368,9 +335,15 @@ impl World {
             NodeKind::ExternalAccount | NodeKind::ExternalPrincipal
         );
         let identity = if assumed {
-            vec![Arc::new(assumed_identity(
-                account.as_deref().unwrap_or_default(),
-            ))]
+            let policy = Arc::new(assumed_identity(account.as_deref().unwrap_or_default()));
+            vec![(
+                policy,
+                PolicyOrigin {
+                    group: None,
+                    managed: None,
+                    name: Arc::from("assumed"),
+                },
+            )]
         } else {
             Vec::new()
         };
@@ -380,217 +353,35 @@ impl World {
             context.absent.clear();
             context.absent_prefixes.clear();
         }
-        let mut p = Principal::new(
-            kind,
-            id.to_string(),
-            account,
-            caller,
-            identity,
-            None,
-            None,
-            false,
-            context,
-        );
+        let mut p =
+            Principal::new(kind, id.to_string(), account, caller, context).with_identity(identity);
         p.assumed_identity = assumed;
         Some(self.add(p))
     }
 }
 
-/// An account that is not loaded: its principals' own policies are unknown, so the
-/// graph assumes they may allow (the answer says which account is missing).
-fn assumed_identity(account: &str) -> CompiledPolicy {
-    let span = crate::model::Span::at(crate::model::FileId(u32::MAX), 0);
-    let policy = crate::model::Policy {
-        kind: crate::model::PolicyKind::Identity,
-        version: None,
-        id: None,
-        statements: vec![crate::model::Statement {
-            index: 0,
-            sid: None,
-            effect: Some(crate::model::Spanned::new(Effect::Allow, span)),
-            action: Some(crate::model::Spanned::new(
-                crate::model::ValueBlock {
-                    negated: false,
-                    values: vec![crate::model::Spanned::new("*".into(), span)],
-                },
-                span,
-            )),
-            resource: Some(crate::model::Spanned::new(
-                crate::model::ValueBlock {
-                    negated: false,
-                    values: vec![crate::model::Spanned::new("*".into(), span)],
-                },
-                span,
-            )),
-            principal: None,
-            conditions: Vec::new(),
-            span,
-        }],
-        span,
-        encoding: crate::model::Encoding::Object,
-    };
-    compile(
-        &policy,
-        format!("the policies of account {account} (not loaded: assumed to allow)"),
-    )
+/// The id of account A's administrator node.
+pub fn administrator_id(account: &str) -> String {
+    format!("administrator@{account}")
 }
 
-fn inline(inline: &[InlinePolicy], owner: &str) -> Vec<Arc<CompiledPolicy>> {
-    inline
-        .iter()
-        .filter_map(|p| {
-            p.document.as_ref().map(|doc| {
-                Arc::new(compile(
-                    doc,
-                    format!("inline policy `{}` of {owner}", p.name.value),
-                ))
-            })
+/// `Allow * on *`, the policy an escalation to administrator writes.
+pub fn allow_all() -> Arc<CompiledPolicy> {
+    static POLICY: std::sync::OnceLock<Arc<CompiledPolicy>> = std::sync::OnceLock::new();
+    POLICY
+        .get_or_init(|| {
+            Arc::new(super::compiled::allow_everything(
+                "a policy it writes itself (Allow * on *)",
+            ))
         })
-        .collect()
+        .clone()
 }
 
-/// Policies compiled once per account: managed policies by ARN, boundaries by ARN,
-/// and each group's policies by group name.
-#[derive(Default)]
-struct Shared {
-    managed: HashMap<String, Arc<CompiledPolicy>>,
-    boundaries: HashMap<String, Arc<CompiledPolicy>>,
-    groups: HashMap<String, Vec<Arc<CompiledPolicy>>>,
-}
-
-impl Shared {
-    fn managed(
-        &mut self,
-        account: &Account,
-        arn: &str,
-        owner: Option<&str>,
-    ) -> Option<Arc<CompiledPolicy>> {
-        if owner.is_none() {
-            if let Some(p) = self.managed.get(arn) {
-                return Some(p.clone());
-            }
-        }
-        let m = account.managed_policies.get(arn)?;
-        let doc = m.document.as_ref()?;
-        let label = match owner {
-            Some(o) => format!("managed policy `{}` of {o}", m.name),
-            None => format!("managed policy `{}`", m.name),
-        };
-        let p = Arc::new(compile(doc, label));
-        if owner.is_none() {
-            self.managed.insert(arn.to_string(), p.clone());
-        }
-        Some(p)
+/// Where [`allow_all`] comes from.
+pub fn allow_all_origin() -> PolicyOrigin {
+    PolicyOrigin {
+        group: None,
+        managed: None,
+        name: Arc::from("escalation"),
     }
-
-    fn attached(&mut self, account: &Account, refs: &[PolicyRef]) -> Vec<Arc<CompiledPolicy>> {
-        refs.iter()
-            .filter_map(|r| self.managed(account, &r.arn.value, None))
-            .collect()
-    }
-
-    fn group(
-        &mut self,
-        account: &Account,
-        group: &crate::model::Group,
-    ) -> Vec<Arc<CompiledPolicy>> {
-        if let Some(g) = self.groups.get(&group.name) {
-            return g.clone();
-        }
-        let owner = format!("group `{}`", group.name);
-        let mut out = inline(&group.inline, &owner);
-        out.extend(
-            group
-                .attached
-                .iter()
-                .filter_map(|r| self.managed(account, &r.arn.value, Some(&owner))),
-        );
-        self.groups.insert(group.name.clone(), out.clone());
-        out
-    }
-
-    fn boundary(
-        &mut self,
-        account: &Account,
-        r: Option<&PolicyRef>,
-    ) -> Option<Arc<CompiledPolicy>> {
-        let r = r?;
-        if let Some(p) = self.boundaries.get(&r.arn.value) {
-            return Some(p.clone());
-        }
-        let m = account.managed_policies.get(&r.arn.value)?;
-        let p = Arc::new(compile(
-            m.document.as_ref()?,
-            format!("permissions boundary `{}`", m.name),
-        ));
-        self.boundaries.insert(r.arn.value.clone(), p.clone());
-        Some(p)
-    }
-}
-
-/// Facts known for a caller; the rest of the context is unknown (§4.6).
-fn base_context(caller: &Caller, org: &OrgLevels, fixed: &Fixed) -> MapContext {
-    let mut ctx = MapContext {
-        missing_is_unknown: true,
-        ..MapContext::default()
-    };
-    for (k, v) in fixed {
-        ctx.values
-            .entry(k.to_ascii_lowercase())
-            .or_default()
-            .push(v.clone());
-    }
-    if let Some(arn) = caller.principal_arn() {
-        ctx.set_default("aws:PrincipalArn", vec![arn]);
-    }
-    if let Some(account) = caller.account() {
-        ctx.set_default("aws:PrincipalAccount", vec![account.to_string()]);
-        ctx.set_default("aws:PrincipalIsAWSService", vec!["false".into()]);
-        match (&org.org_id, org.in_org(account)) {
-            (Some(id), true) => ctx.set_default("aws:PrincipalOrgID", vec![id.clone()]),
-            // A loaded account outside the tree is outside the organization: its
-            // principals' org ID, if any, is not this one (design.md).
-            (Some(id), false) if org.loaded.contains(account) => {
-                ctx.excluded
-                    .insert("aws:principalorgid".into(), vec![id.clone()]);
-            }
-            _ => {}
-        }
-        // A principal calling directly carries no service source keys (§4.5), and
-        // its tags are all known from the export.
-        for k in ["aws:sourcearn", "aws:sourceaccount", "aws:sourceowner"] {
-            ctx.absent.insert(k.to_string());
-        }
-        ctx.absent_prefixes.push("aws:principaltag/".into());
-    }
-    if let Caller::Service(s) = caller {
-        ctx.set_default("aws:PrincipalIsAWSService", vec!["true".into()]);
-        ctx.set_default("aws:PrincipalServiceName", vec![s.clone()]);
-    }
-    ctx
-}
-
-/// An anonymous caller carries no principal keys and no service source keys (§4.5).
-fn anonymous_context() -> MapContext {
-    let mut ctx = MapContext {
-        missing_is_unknown: true,
-        ..MapContext::default()
-    };
-    for k in [
-        "aws:principalarn",
-        "aws:principalaccount",
-        "aws:principalorgid",
-        "aws:principalorgpaths",
-        "aws:principaltype",
-        "aws:username",
-        "aws:userid",
-        "aws:sourcearn",
-        "aws:sourceaccount",
-        "aws:sourceowner",
-        "aws:principalisawsservice",
-    ] {
-        ctx.absent.insert(k.to_string());
-    }
-    ctx.absent_prefixes.push("aws:principaltag/".into());
-    ctx
 }

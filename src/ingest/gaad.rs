@@ -7,8 +7,8 @@ use super::cx::{Cx, Fields};
 use super::diag::Problem;
 use super::policy_doc::{self, SizeLimit};
 use crate::model::{
-    Group, InlinePolicy, ManagedPolicy, Model, PolicyKind, PolicyOrigin, PolicyRef, Role, Spanned,
-    Tag, User, is_account_id,
+    Group, InlinePolicy, ManagedPolicy, Model, PolicyKind, PolicyOrigin, PolicyRef, PolicyVersion,
+    Role, Spanned, Tag, User, is_account_id,
 };
 use crate::policy::arn::Arn;
 use crate::source::json::{Node, Value};
@@ -445,6 +445,11 @@ fn managed(cx: &mut Cx, node: &Node) -> Option<ManagedPolicy> {
             None
         }
     };
+    let other_versions = if aws_managed {
+        Vec::new()
+    } else {
+        other_versions(cx, versions, chosen)
+    };
     Some(ManagedPolicy {
         arn: h.arn.value,
         name: h.name,
@@ -452,10 +457,45 @@ fn managed(cx: &mut Cx, node: &Node) -> Option<ManagedPolicy> {
         id: Some(h.id).filter(|s| !s.is_empty()),
         default_version,
         document,
+        other_versions,
+        version_count: versions.len(),
         aws_managed,
         origin: PolicyOrigin::Export,
         span: Some(h.arn.span),
     })
+}
+
+/// The versions of a customer-managed policy that are not its default: inert until
+/// someone sets one as the default (an escalation technique), so their grammar is not
+/// reported again (AWS checked it when the version was created).
+fn other_versions(cx: &mut Cx, versions: &[Node], chosen: Option<&Node>) -> Vec<PolicyVersion> {
+    let mut quiet = Vec::new();
+    let mut out = Vec::new();
+    for v in versions {
+        let (Some(doc), Some(id)) = (v.get("Document"), v.get("VersionId").and_then(Node::as_str))
+        else {
+            continue;
+        };
+        if chosen.is_some_and(|c| std::ptr::eq(c, doc)) {
+            continue;
+        }
+        let mut inner = Cx {
+            file: cx.file,
+            text: cx.text,
+            layers: cx.layers,
+            opts: cx.opts,
+            diags: &mut quiet,
+        };
+        if let Some(document) =
+            policy_doc::document(&mut inner, "Document", doc, PolicyKind::Identity, None)
+        {
+            out.push(PolicyVersion {
+                id: id.to_string(),
+                document,
+            });
+        }
+    }
+    out
 }
 
 fn inline(cx: &mut Cx, node: Option<&Node>, key: &str, limit: SizeLimit) -> Vec<InlinePolicy> {

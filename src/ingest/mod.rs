@@ -6,6 +6,7 @@ pub mod actions;
 mod cx;
 pub mod diag;
 mod gaad;
+mod inventory;
 mod org;
 pub mod policy_doc;
 pub mod request_file;
@@ -341,6 +342,9 @@ fn dispatch(cx: &mut Cx, tree: &Node, place: &Place, path: &Path, model: &mut Mo
                 if acct.alias.is_none() {
                     acct.alias = alias.clone();
                 }
+            }
+            if let Some(kind) = inventory::kind_of(service, tree) {
+                return inventory::ingest(cx, tree, account, kind, model);
             }
             let service = ResourceService::from_folder(service);
             resource::ingest(cx, tree, account, &service, stem, model);

@@ -163,6 +163,8 @@ fn bundled(loaded: &mut Loaded, w: &Wanted, opts: &LoadOptions) -> Option<Manage
         id: None,
         default_version: Some(data.version_id),
         document,
+        other_versions: Vec::new(),
+        version_count: 1,
         aws_managed: true,
         origin: PolicyOrigin::Bundled,
         span: None,

@@ -19,6 +19,11 @@ pub struct Account {
     pub resources: Vec<Resource>,
     /// Buckets named by a `list-buckets` output in this account's `s3/` folder.
     pub listed_buckets: Vec<Spanned<String>>,
+    /// Resources that run as a role, from the inventory exports (`lambda list-functions`,
+    /// `ec2 describe-instances`, …).
+    pub inventory: Vec<InventoryItem>,
+    /// The kinds whose inventory export was loaded: for them, the list is complete.
+    pub inventoried: std::collections::BTreeSet<InventoryKind>,
     /// True when an export said `IsTruncated: true`.
     pub truncated: bool,
 }
@@ -148,10 +153,77 @@ pub struct ManagedPolicy {
     /// The default version's document; `None` when the export has no readable
     /// default version (reported).
     pub document: Option<Policy>,
+    /// The other versions of a customer-managed policy (any of them can be made the
+    /// default by whoever may `iam:SetDefaultPolicyVersion`).
+    pub other_versions: Vec<PolicyVersion>,
+    /// How many versions the policy has (at most 5; a sixth needs one deleted).
+    pub version_count: usize,
     pub aws_managed: bool,
     pub origin: PolicyOrigin,
     /// Where the policy is defined in the export (`None` for bundled copies).
     pub span: Option<Span>,
+}
+
+/// A kind of resource that runs code as a role, read from an inventory export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum InventoryKind {
+    /// `aws lambda list-functions`.
+    Function,
+    /// `aws ec2 describe-instances`.
+    Instance,
+    /// `aws cloudformation describe-stacks`.
+    Stack,
+    /// `aws codebuild batch-get-projects`.
+    Project,
+    /// `aws glue get-dev-endpoints`.
+    DevEndpoint,
+}
+
+impl InventoryKind {
+    /// The export that lists this kind.
+    pub fn export(self) -> &'static str {
+        match self {
+            InventoryKind::Function => "lambda list-functions",
+            InventoryKind::Instance => "ec2 describe-instances",
+            InventoryKind::Stack => "cloudformation describe-stacks",
+            InventoryKind::Project => "codebuild batch-get-projects",
+            InventoryKind::DevEndpoint => "glue get-dev-endpoints",
+        }
+    }
+
+    /// One of them, as people say it (with its article).
+    pub fn noun(self) -> &'static str {
+        match self {
+            InventoryKind::Function => "a Lambda function",
+            InventoryKind::Instance => "an EC2 instance",
+            InventoryKind::Stack => "a CloudFormation stack",
+            InventoryKind::Project => "a CodeBuild project",
+            InventoryKind::DevEndpoint => "a Glue dev endpoint",
+        }
+    }
+}
+
+/// A resource of an inventory export and the role it runs as.
+#[derive(Debug, Clone)]
+pub struct InventoryItem {
+    pub kind: InventoryKind,
+    pub arn: String,
+    pub name: String,
+    /// The role it runs as; for an instance, resolved from its instance profile.
+    pub role: Option<String>,
+    /// An instance's profile ARN.
+    pub instance_profile: Option<String>,
+    /// `running`, `CREATE_COMPLETE` …, when the export says.
+    pub state: Option<String>,
+    pub tags: Vec<Tag>,
+    pub span: Span,
+}
+
+/// A version of a managed policy that is not its default.
+#[derive(Debug, Clone)]
+pub struct PolicyVersion {
+    pub id: String,
+    pub document: Policy,
 }
 
 /// Services whose resource policies iampath reads from `<service>/` folders.

@@ -136,3 +136,35 @@ impl Context for MapContext {
         self.missing_is_unknown
     }
 }
+
+/// A context with extra keys over another: the facts of a caller plus what one request
+/// carries (`iam:PassedToService`, `aws:SourceArn`). Keys are lowercased.
+pub struct WithKeys<'a> {
+    pub base: &'a dyn Context,
+    pub keys: Vec<(String, Vec<String>)>,
+}
+
+impl<'a> WithKeys<'a> {
+    pub fn new(base: &'a dyn Context, keys: &[(&str, Vec<String>)]) -> Self {
+        WithKeys {
+            base,
+            keys: keys
+                .iter()
+                .map(|(k, v)| (k.to_ascii_lowercase(), v.clone()))
+                .collect(),
+        }
+    }
+}
+
+impl Context for WithKeys<'_> {
+    fn get(&self, key_lower: &str) -> KeyValue<'_> {
+        match self.keys.iter().find(|(k, _)| k == key_lower) {
+            Some((_, v)) => KeyValue::Values(v),
+            None => self.base.get(key_lower),
+        }
+    }
+
+    fn unknown_by_default(&self) -> bool {
+        self.base.unknown_by_default()
+    }
+}

@@ -96,27 +96,57 @@ pub fn can_json(
     write_json(out, &doc)
 }
 
-fn hop_text(out: &mut String, n: usize, h: &Hop, sources: &SourceMap) {
+/// One hop as text: who, what, how; then each granting statement with its place and
+/// a one-line snippet (for an escalation, the permissions it grants).
+pub fn hop_text(out: &mut String, n: usize, h: &Hop, sources: &SourceMap) {
     let cond = if h.conditions.is_empty() {
         String::new()
     } else {
         format!("  [{}]", h.conditions.join("; "))
     };
+    let how = match h.technique {
+        Some(t) => format!("escalation {}: {}", t.id, t.name),
+        None => h.kind.as_str().to_string(),
+    };
     let _ = writeln!(
         out,
-        "  {n}. {} → {}  {} ({}){cond}",
-        h.from,
-        h.to,
-        h.action,
-        h.kind.as_str()
+        "  {n}. {} → {}  {} ({how}){cond}",
+        h.from, h.to, h.action
     );
+    // One line per statement, naming every permission it grants in the hop.
+    type Statement<'h> = (&'h str, Option<usize>, Option<Span>, Vec<&'h str>);
+    let mut seen: Vec<Statement> = Vec::new();
     for g in &h.grants {
-        let stmt = g.statement.as_ref().map(|s| s.label()).unwrap_or_default();
-        let at = place(g.span, sources)
+        let key = (&*g.policy, g.statement.as_ref().map(|s| s.index), g.span);
+        match seen.iter_mut().find(|s| (s.0, s.1, s.2) == key) {
+            Some(s) => s.3.extend(g.permission.as_deref()),
+            None => seen.push((
+                key.0,
+                key.1,
+                key.2,
+                g.permission.as_deref().into_iter().collect(),
+            )),
+        }
+    }
+    for (policy, _, span, permissions) in &seen {
+        let g = h
+            .grants
+            .iter()
+            .find(|g| &*g.policy == *policy && g.span == *span);
+        let stmt = g
+            .and_then(|g| g.statement.as_ref())
+            .map(|s| s.label())
+            .unwrap_or_default();
+        let at = place(*span, sources)
             .map(|(f, l, c)| format!("  {f}:{l}:{c}"))
             .unwrap_or_default();
-        let _ = writeln!(out, "       granted by {} statement {stmt}{at}", g.policy);
-        if let Some(line) = snippet(g.span, sources) {
+        let what = if permissions.is_empty() {
+            String::new()
+        } else {
+            format!("{} ", permissions.join(", "))
+        };
+        let _ = writeln!(out, "       {what}granted by {policy} statement {stmt}{at}");
+        if let Some(line) = snippet(*span, sources) {
             let _ = writeln!(out, "         │ {line}");
         }
     }
@@ -161,15 +191,7 @@ pub fn can_text(r: &CanResult, sources: &SourceMap) -> String {
 }
 
 pub fn kind_str(k: &NodeKind) -> &'static str {
-    match k {
-        NodeKind::User => "user",
-        NodeKind::Role => "role",
-        NodeKind::ExternalAccount => "external-account",
-        NodeKind::ExternalPrincipal => "external-principal",
-        NodeKind::Service => "service",
-        NodeKind::Federated => "federated",
-        NodeKind::Anonymous => "anonymous",
-    }
+    k.as_str()
 }
 
 /// How a who-can entry is named: an external account is "any principal of account X".

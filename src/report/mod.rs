@@ -6,6 +6,7 @@ pub mod access;
 pub mod diagnostics;
 pub mod diff;
 pub mod errors;
+pub mod escalations;
 pub mod graph;
 pub mod lint;
 pub mod load;

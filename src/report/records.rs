@@ -55,6 +55,9 @@ pub struct GrantJson<'a> {
     pub sid: &'a str,
     /// The statement's index in its policy.
     pub statement: Option<usize>,
+    /// For an escalation hop: the permission this statement grants.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub permission: Option<&'a str>,
     /// The kind of policy: `identity`, `trust` or `resource`.
     #[schemars(extend("enum" = ["identity", "trust", "resource"]))]
     pub source: &'static str,
@@ -73,6 +76,7 @@ impl<'a> GrantJson<'a> {
                 .and_then(|s| s.sid.as_deref())
                 .unwrap_or(""),
             statement: g.statement.as_ref().map(|s| s.index),
+            permission: g.permission.as_deref(),
             source: g.source.as_str(),
         }
     }
@@ -84,9 +88,15 @@ pub struct HopJson<'a> {
     pub from: &'a str,
     pub to: &'a str,
     pub action: &'a str,
-    /// `assume-role` or `access`.
-    #[schemars(extend("enum" = ["assume-role", "access"]))]
+    /// `assume-role`, `access` or `escalation`.
+    #[schemars(extend("enum" = ["assume-role", "access", "escalation"]))]
     pub kind: &'static str,
+    /// For an escalation: the technique's id (pathfinding.cloud's, e.g. `iam-002`, or
+    /// iampath's own, `X-01`) and name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub technique: Option<&'static str>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<&'static str>,
     /// `allowed` or `conditional`.
     #[schemars(extend("enum" = ["allowed", "conditional"]))]
     pub decision: &'static str,
@@ -102,6 +112,8 @@ impl<'a> HopJson<'a> {
             to: &h.to,
             action: &h.action,
             kind: h.kind.as_str(),
+            technique: h.technique.map(|t| t.id),
+            name: h.technique.map(|t| t.name),
             decision: h.decision.as_str(),
             grants: h
                 .grants

@@ -23,5 +23,6 @@ pub fn all() -> Vec<(&'static str, Schema)> {
         one::<super::paths::PathsDoc<'static>>("paths"),
         one::<super::lint::LintDoc<'static>>("lint"),
         one::<super::diff::DiffDoc<'static>>("diff"),
+        one::<super::escalations::EscalationsDoc<'static>>("escalations"),
     ]
 }

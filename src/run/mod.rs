@@ -111,6 +111,7 @@ fn dispatch(cli: &Cli) -> Result<u8, RunError> {
             verbose,
         } => query::what_can(&env, principal, *max_hops, *verbose),
         Command::Paths { from, to } => views::paths(&env, from.as_deref(), to.as_deref()),
+        Command::Escalations { to } => query::escalations(&env, to),
         Command::Graph { account, principal } => {
             views::graph(&env, account.as_deref(), principal.as_deref())
         }
@@ -147,6 +148,7 @@ fn formats(command: &Command) -> (&'static str, &'static [Format]) {
         Command::WhoCan { .. } => ("who-can", &[Text, Json]),
         Command::WhatCan { .. } => ("what-can", &[Text, Json]),
         Command::Paths { .. } => ("paths", &[Text, Json]),
+        Command::Escalations { .. } => ("escalations", &[Text, Json, Sarif]),
         // `text` is the default of every command: for `graph` it is DOT.
         Command::Graph { .. } => ("graph", &[Dot, Mermaid, Text]),
         Command::Lint { .. } => ("lint", &[Text, Json, Sarif, Github]),

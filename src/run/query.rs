@@ -71,3 +71,25 @@ pub(super) fn what_can(
     leak((loaded, graph));
     Ok(exit::OK)
 }
+
+pub(super) fn escalations(env: &Env, to: &str) -> Result<u8, RunError> {
+    use crate::graph::escalations::{Target, escalations};
+    let (loaded, mut graph) = env.graph()?;
+    let target = if to.eq_ignore_ascii_case("admin") {
+        Target::Admin
+    } else {
+        Target::Principal(crate::graph::query::resolve(&mut graph, to)?)
+    };
+    let found = escalations(&graph, &target);
+    match env.cli.format {
+        Format::Json => write_with(|out| report::escalations::json(out, &found, &loaded.sources)),
+        Format::Sarif => {
+            let findings = crate::lint::rules::privilege_escalation::findings(&graph);
+            let rules = crate::lint::rules::registry();
+            write_with(|out| report::sarif::write(out, &findings, &rules, &loaded.sources))
+        }
+        _ => write_out(&report::escalations::text(&found, &loaded.sources)),
+    }
+    leak((loaded, graph));
+    Ok(exit::OK)
+}

@@ -158,6 +158,7 @@ fn resource_grant(
         decision,
         grants: vec![Grant {
             source: GrantSource::Resource,
+            permission: None,
             policy: Arc::from(site.label.as_str()),
             statement: Some(StatementRef {
                 index: st.index,
@@ -166,6 +167,7 @@ fn resource_grant(
             span: Some(st.span),
         }],
         conditions: conditions.clone(),
+        technique: None,
     };
     let under = if conditions.is_empty() {
         String::new()

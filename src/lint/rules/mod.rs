@@ -11,6 +11,7 @@ pub mod invalid_policy;
 pub mod notaction_allow;
 pub mod notprincipal_allow;
 pub mod notresource_allow;
+pub mod privilege_escalation;
 pub mod public_principal;
 pub mod resource_other_account;
 pub mod resource_star;
@@ -42,6 +43,7 @@ pub fn registry() -> Vec<&'static dyn Rule> {
         &invalid_policy::InvalidPolicy,
         &cross_account_admin::CrossAccountAdmin,
         &external_access::ExternalAccess,
+        &privilege_escalation::PrivilegeEscalation,
     ]
 }
 

@@ -165,6 +165,8 @@ pub fn kind_rank(kind: &NodeKind) -> u8 {
         NodeKind::Role => 4,
         NodeKind::Service => 5,
         NodeKind::Federated => 6,
+        NodeKind::Administrator => 7,
+        NodeKind::Escalated => 8,
     }
 }
 

@@ -1,0 +1,141 @@
+//! The resources a request is asked about when the data does not name one: the ARN a
+//! new resource would get (a create action is never evaluated on the literal `"*"`),
+//! or some existing resource of a kind the export does not list.
+//!
+//! The candidates are the generic ARN of the action's resource type (from the service
+//! reference, named `iampath-escalation`), and one instance of every Resource pattern
+//! of the caller's Allows that fits that type (`function:dev-*` → `function:dev-x`): an
+//! attacker picks a name its policies allow, so the request is allowed when one
+//! candidate is.
+
+use crate::catalog;
+use crate::eval::compile::ResourcePattern;
+use crate::graph::Principal;
+use crate::model::Effect;
+use crate::policy::pattern::{CaseMode, Pattern};
+
+/// The name given to what an ARN template leaves open.
+pub const NAME: &str = "iampath-escalation";
+/// The region of a template that does not fix one.
+pub const REGION: &str = "us-east-1";
+
+/// The ARN template of the action's resource type (`hint` picks among several, e.g.
+/// `instance` for `ec2:RunInstances`); `None` when the action takes no resource.
+pub fn template(action: &str, hint: Option<&str>) -> Option<String> {
+    let info = catalog::action(action)?;
+    let pick = hint
+        .and_then(|h| {
+            info.resource_types
+                .iter()
+                .find(|r| r.resource_type.eq_ignore_ascii_case(h))
+        })
+        .or_else(|| info.resource_types.iter().find(|r| r.required))
+        .or_else(|| info.resource_types.first())?;
+    catalog::resource_type(&info.service, &pick.resource_type)?
+        .arn_formats
+        .first()
+        .cloned()
+}
+
+/// The template with every `${…}` filled: partition, region, account, and [`NAME`].
+pub fn fill(template: &str, account: &str) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(start) = rest.find("${") {
+        out.push_str(rest.get(..start).unwrap_or_default());
+        let after = rest.get(start + 2..).unwrap_or_default();
+        let Some(end) = after.find('}') else {
+            out.push_str(rest.get(start..).unwrap_or_default());
+            return out;
+        };
+        let var = after.get(..end).unwrap_or_default();
+        out.push_str(match var {
+            "Partition" => "aws",
+            "Region" => REGION,
+            "Account" => account,
+            _ => NAME,
+        });
+        rest = after.get(end + 1..).unwrap_or_default();
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The template as a wildcard pattern (every `${…}` a `*`), to tell which Resource
+/// patterns of a policy can name a resource of the type.
+fn shape(template: &str) -> Pattern {
+    let mut text = String::new();
+    let mut rest = template;
+    while let Some(start) = rest.find("${") {
+        text.push_str(rest.get(..start).unwrap_or_default());
+        match rest.get(start..).and_then(|r| r.find('}')) {
+            Some(end) => {
+                text.push('*');
+                rest = rest.get(start + end + 1..).unwrap_or_default();
+            }
+            None => {
+                rest = "";
+            }
+        }
+    }
+    text.push_str(rest);
+    Pattern::new(&text, CaseMode::Sensitive)
+}
+
+/// The ARNs to ask about for `action` on a resource of its type in `account`.
+pub fn candidates(p: &Principal, action: &str, hint: Option<&str>, account: &str) -> Vec<String> {
+    let Some(template) = template(action, hint) else {
+        return vec!["*".to_string()];
+    };
+    let mut out = vec![fill(&template, account)];
+    let fits = shape(&template);
+    for pol in &p.identity {
+        for st in &pol.statements {
+            if st.effect == Some(Effect::Deny)
+                || !st
+                    .actions
+                    .as_ref()
+                    .is_some_and(|a| a.matches_action(action))
+            {
+                continue;
+            }
+            let Some(res) = st.resources.as_ref().filter(|r| !r.negated) else {
+                continue;
+            };
+            for pat in &res.patterns {
+                let ResourcePattern::Arn(arn) = pat else {
+                    continue;
+                };
+                let text = arn.as_str();
+                if text.contains("${") {
+                    continue;
+                }
+                let filled = text.replace(['*', '?'], "x");
+                if fits.matches(&filled) && !out.contains(&filled) {
+                    out.push(filled);
+                }
+            }
+        }
+    }
+    out.truncate(8);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn templates_come_from_the_service_reference() {
+        let t = template("lambda:CreateFunction", None).unwrap_or_default();
+        assert!(t.contains("function:"), "{t}");
+        assert_eq!(
+            fill(&t, "111111111111"),
+            "arn:aws:lambda:us-east-1:111111111111:function:iampath-escalation"
+        );
+        let run = template("ec2:RunInstances", Some("instance")).unwrap_or_default();
+        assert!(run.contains("instance/"), "{run}");
+        assert!(template("ecs:CreateCluster", None).is_none() || shape("x").matches("x"));
+        assert!(shape(&t).matches("arn:aws:lambda:x:111111111111:function:dev-x"));
+    }
+}

@@ -1,0 +1,143 @@
+//! `privilege-escalation`: a principal can become an administrator (critical), or take
+//! over another principal (high), by a privilege-escalation technique.
+
+use std::collections::HashSet;
+
+use crate::graph::escalations::{Escalation, Target, escalations};
+use crate::graph::{Graph, HopKind, NodeKind};
+use crate::lint::{Context, Finding, Rule, RuleMeta, Severity};
+use crate::policy::context::Tri;
+
+use super::util::{path_text, statement_label};
+
+pub struct PrivilegeEscalation;
+
+static META: RuleMeta = RuleMeta {
+    id: "privilege-escalation",
+    severity: Severity::Critical,
+    summary: "a principal can become an administrator, or another principal, by privilege escalation",
+    doc: DOC,
+};
+
+const DOC: &str = r#"A user or role that is not an administrator can become one — or can take over another principal — by a privilege-escalation technique: writing or attaching a policy to itself or to a role it can assume, creating a new policy version, adding itself to a group, creating an access key or a console password for another user, rewriting a role's trust policy, passing a role to a service that runs code with it (Lambda, EC2, Glue, CloudFormation, CodeBuild, ECS, SageMaker …), or changing code that already runs as a role. Every permission the technique needs is decided by the evaluator on the concrete target, through the principal's boundary, SCPs and RCPs. Critical when the path reaches an administrator (iampath's definition: allowed `*` on `*` after its boundary and SCPs), high when it reaches another principal. The finding points at the statement that grants the first technique's permission and carries the whole path; `iampath escalations` lists them all.
+
+Bad (a user allowed to write its own inline policies):
+
+```json
+{"Effect": "Allow", "Action": "iam:PutUserPolicy", "Resource": "arn:aws:iam::111122223333:user/${aws:username}"}
+```
+
+Good (read its own user, nothing more):
+
+```json
+{"Effect": "Allow", "Action": ["iam:GetUser", "iam:ListUserPolicies"], "Resource": "arn:aws:iam::111122223333:user/${aws:username}"}
+```"#;
+
+impl Rule for PrivilegeEscalation {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
+        out.extend(findings(cx.graph));
+    }
+}
+
+/// The findings of the rule for a graph (also what `escalations --format sarif` prints).
+pub fn findings(graph: &Graph) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let mut critical: HashSet<String> = HashSet::new();
+    for e in escalations(graph, &Target::Admin) {
+        if !e.uses_a_technique() {
+            continue;
+        }
+        let how = if e.decision == crate::graph::query::Answer::Allowed {
+            "can become"
+        } else {
+            "may become (under conditions)"
+        };
+        let account = e.account.clone().unwrap_or_default();
+        let message = format!(
+            "`{}` {how} an administrator of account {account} by privilege escalation ({}): {}",
+            e.principal,
+            techniques(&e),
+            path_text(&e.hops)
+        );
+        critical.insert(e.principal.clone());
+        out.push(finding(&e, Severity::Critical, message));
+    }
+    // Escalations to other principals, from principals not already critical.
+    let w = &graph.world;
+    let mut seen: HashSet<(usize, usize)> = HashSet::new();
+    for edge in &graph.edges {
+        if edge.hop.kind != HopKind::Escalation || !seen.insert((edge.from, edge.to)) {
+            continue;
+        }
+        let (Some(from), Some(to)) = (w.principals.get(edge.from), w.principals.get(edge.to))
+        else {
+            continue;
+        };
+        if !from.kind.is_loaded()
+            || from.admin == Tri::True
+            || critical.contains(&from.id)
+            || to.kind == NodeKind::Administrator
+        {
+            continue;
+        }
+        let e = Escalation {
+            principal: from.id.clone(),
+            kind: from.kind.clone(),
+            account: from.account.clone(),
+            decision: crate::graph::query::Answer::of(edge.hop.decision),
+            target: to.id.clone(),
+            reached: to.id.clone(),
+            hops: vec![edge.hop.clone()],
+        };
+        let how = if edge.hop.decision == crate::eval::Decision::Allowed {
+            "can take over"
+        } else {
+            "may take over (under conditions)"
+        };
+        let message = format!(
+            "`{}` {how} `{}` by privilege escalation ({})",
+            from.id,
+            to.id,
+            techniques(&e)
+        );
+        out.push(finding(&e, Severity::High, message));
+    }
+    out
+}
+
+/// The techniques of a path: `iam-007 (PutUserPolicy on itself)`.
+fn techniques(e: &Escalation) -> String {
+    let names: Vec<String> = e
+        .hops
+        .iter()
+        .filter_map(|h| h.technique)
+        .map(|t| format!("{} {}", t.id, t.name))
+        .collect();
+    names.join(", then ")
+}
+
+/// A finding at the statement that grants the first technique's first permission.
+fn finding(e: &Escalation, severity: Severity, message: String) -> Finding {
+    let first = e
+        .hops
+        .iter()
+        .find(|h| h.kind == HopKind::Escalation)
+        .and_then(|h| h.grants.first());
+    let mut b = META
+        .finding(e.principal.clone())
+        .severity(severity)
+        .account(e.account.as_deref())
+        .message(message)
+        .path(e.hops.clone());
+    if let Some(g) = first {
+        b = b.at_opt(g.span);
+        if let Some(s) = &g.statement {
+            b = b.statement(statement_label(s));
+        }
+    }
+    b.build()
+}

@@ -1,0 +1,89 @@
+//! `escalations`: every principal that can become an administrator (or reach a given
+//! principal), with its shortest path; each hop names its technique and the statements
+//! that grant each permission it needs.
+
+use std::fmt::Write;
+
+use schemars::JsonSchema;
+use serde::Serialize;
+
+use super::access::hop_text;
+use super::records::{HopJson, write_json};
+use crate::graph::escalations::Escalation;
+use crate::source::SourceMap;
+
+/// `escalations --format json`.
+#[derive(Serialize, JsonSchema)]
+pub struct EscalationsDoc<'a> {
+    pub escalations: Vec<EscalationJson<'a>>,
+}
+
+/// One principal that can escalate.
+#[derive(Serialize, JsonSchema)]
+pub struct EscalationJson<'a> {
+    pub principal: &'a str,
+    #[schemars(extend("enum" = ["allowed", "conditional"]))]
+    pub decision: &'static str,
+    /// `admin`, or the ARN asked about with `--to`.
+    pub target: &'a str,
+    /// The principal's account.
+    pub account: Option<&'a str>,
+    /// The node the path ends at: an administrator's ARN, `administrator@ACCOUNT` (a
+    /// principal of the attacker's own making or a changed copy), or the ARN asked about.
+    pub reached: &'a str,
+    pub hops: Vec<HopJson<'a>>,
+}
+
+pub fn json(
+    out: &mut dyn std::io::Write,
+    found: &[Escalation],
+    sources: &SourceMap,
+) -> std::io::Result<()> {
+    let doc = EscalationsDoc {
+        escalations: found
+            .iter()
+            .map(|e| EscalationJson {
+                principal: &e.principal,
+                decision: e.decision.as_str(),
+                target: &e.target,
+                account: e.account.as_deref(),
+                reached: &e.reached,
+                hops: e.hops.iter().map(|h| HopJson::new(h, sources)).collect(),
+            })
+            .collect(),
+    };
+    write_json(out, &doc)
+}
+
+pub fn text(found: &[Escalation], sources: &SourceMap) -> String {
+    let mut out = String::new();
+    for e in found {
+        let goal = if e.target == "admin" {
+            format!(
+                "an administrator of account {}",
+                e.account.as_deref().unwrap_or("?")
+            )
+        } else {
+            format!("`{}`", e.target)
+        };
+        let _ = writeln!(
+            out,
+            "{} can become {goal} ({}, {} hop{})",
+            e.principal,
+            e.decision.as_str(),
+            e.hops.len(),
+            if e.hops.len() == 1 { "" } else { "s" }
+        );
+        for (n, h) in e.hops.iter().enumerate() {
+            hop_text(&mut out, n + 1, h, sources);
+        }
+        out.push('\n');
+    }
+    let _ = writeln!(
+        out,
+        "{} principal{} can escalate",
+        found.len(),
+        if found.len() == 1 { "" } else { "s" }
+    );
+    out
+}
