@@ -374,19 +374,37 @@ fn check_line(data: &Path, line: &str) -> Result<(), String> {
     }
 }
 
+/// The case folders under `tests/<root>/`.
+fn cases_of(root: &str) -> Vec<PathBuf> {
+    let dir = repo().join("tests").join(root);
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .map(|rd| rd.map(|e| e.unwrap().path()).collect())
+        .unwrap_or_default();
+    cases.retain(|p| p.join("expect.txt").is_file());
+    cases.sort();
+    cases
+}
+
 #[test]
 fn every_fixture_answers_as_expected() {
-    let root = repo().join("tests/answers");
-    let mut cases: Vec<PathBuf> = std::fs::read_dir(&root)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.join("expect.txt").is_file())
-        .collect();
-    cases.sort();
-    assert!(!cases.is_empty(), "no cases under {}", root.display());
+    check_cases(&cases_of("answers"));
+}
+
+/// The privilege-escalation techniques, one folder each (`tests/escalations/`): the
+/// positive case and the negatives that catch false positives.
+#[test]
+fn every_escalation_fixture_answers_as_expected() {
+    let cases = cases_of("escalations");
+    if !cases.is_empty() {
+        check_cases(&cases);
+    }
+}
+
+fn check_cases(cases: &[PathBuf]) {
+    assert!(!cases.is_empty(), "no cases");
     let mut failures = String::new();
     let mut lines = 0;
-    for case in &cases {
+    for case in cases {
         let text = std::fs::read_to_string(case.join("expect.txt")).unwrap();
         let rel = case.strip_prefix(repo()).unwrap_or(case).to_path_buf();
         for (n, line) in text.lines().enumerate() {
