@@ -47,7 +47,34 @@ pub(super) fn base_context(caller: &Caller, org: &OrgLevels, fixed: &Fixed) -> M
         ctx.set_default("aws:PrincipalIsAWSService", vec!["true".into()]);
         ctx.set_default("aws:PrincipalServiceName", vec![s.clone()]);
     }
+    set_time(&mut ctx, caller);
     ctx
+}
+
+/// The request is made now: `aws:CurrentTime` and `aws:EpochTime` are now; a role
+/// session's token was issued now (`aws:TokenIssueTime`); a user may call with
+/// long-term keys (no token) or a session token issued now.
+fn set_time(ctx: &mut MapContext, caller: &Caller) {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+    let now = crate::policy::condition::date::format_utc(secs);
+    ctx.set_default("aws:CurrentTime", vec![now.clone()]);
+    ctx.set_default("aws:EpochTime", vec![secs.to_string()]);
+    if ctx.values.contains_key("aws:tokenissuetime") {
+        return;
+    }
+    match caller {
+        Caller::RoleSession { .. } | Caller::Federated(_) => {
+            ctx.set("aws:TokenIssueTime", vec![now]);
+        }
+        Caller::User { .. } | Caller::Root { .. } | Caller::FederatedUser { .. } => {
+            ctx.either.insert("aws:tokenissuetime".into(), vec![now]);
+        }
+        Caller::Anonymous | Caller::Service(_) => {
+            ctx.absent.insert("aws:tokenissuetime".into());
+        }
+    }
 }
 
 /// An anonymous caller carries no principal keys and no service source keys (§4.5).
@@ -72,5 +99,6 @@ pub(super) fn anonymous_context() -> MapContext {
         ctx.absent.insert(k.to_string());
     }
     ctx.absent_prefixes.push("aws:principaltag/".into());
+    set_time(&mut ctx, &Caller::Anonymous);
     ctx
 }

@@ -22,29 +22,39 @@ pub fn subgraph<'g>(
                 == Some(a)
         })
     };
-    let near: Option<BTreeSet<usize>> = principal.map(|start| {
-        let mut seen = BTreeSet::from([start]);
-        let mut queue = VecDeque::from([start]);
-        while let Some(n) = queue.pop_front() {
-            for e in graph.out_edges(n).chain(graph.in_edges(n)) {
-                for m in [e.from, e.to] {
-                    if seen.insert(m) {
-                        queue.push_back(m);
-                    }
-                }
-            }
-        }
-        seen
+    // On the way from the principal (everything it reaches) or to it (everything
+    // that reaches it); a neighbour of a neighbour that is neither is left out.
+    let near = principal.map(|start| {
+        (
+            reach(start, |n| graph.out_edges(n).map(|e| e.to).collect()),
+            reach(start, |n| graph.in_edges(n).map(|e| e.from).collect()),
+        )
     });
     graph
         .edges
         .iter()
         .filter(|e| in_account(e.from) || in_account(e.to))
         .filter(|e| {
-            near.as_ref()
-                .is_none_or(|s| s.contains(&e.from) && s.contains(&e.to))
+            near.as_ref().is_none_or(|(from, to)| {
+                (from.contains(&e.from) && from.contains(&e.to))
+                    || (to.contains(&e.from) && to.contains(&e.to))
+            })
         })
         .collect()
+}
+
+/// The nodes reachable from `start` by `next`, `start` included.
+fn reach(start: usize, next: impl Fn(usize) -> Vec<usize>) -> BTreeSet<usize> {
+    let mut seen = BTreeSet::from([start]);
+    let mut queue = VecDeque::from([start]);
+    while let Some(n) = queue.pop_front() {
+        for m in next(n) {
+            if seen.insert(m) {
+                queue.push_back(m);
+            }
+        }
+    }
+    seen
 }
 
 /// A short label for a node in a picture: `name (account)` or the service.
@@ -63,6 +73,9 @@ pub fn node_label(graph: &Graph, i: usize) -> String {
             format!("{kind} {name} ({})", p.account.as_deref().unwrap_or(""))
         }
         NodeKind::ExternalAccount => format!("any principal of {}", p.id),
+        NodeKind::Administrator => {
+            format!("an administrator of {}", p.account.as_deref().unwrap_or(""))
+        }
         _ => p.id.clone(),
     }
 }

@@ -55,7 +55,7 @@ pub fn build(world: &mut World, fixed: &Fixed) -> Vec<Edge> {
                 c.caller,
                 action,
                 &role.id,
-                role.trust.as_ref(),
+                role.trust.as_deref(),
                 ResourcePolicyKind::RoleTrust,
                 role.account.as_deref(),
             );
@@ -93,7 +93,7 @@ pub fn edges_from(w: &World, caller: usize) -> Vec<Edge> {
                 caller,
                 action,
                 &role.id,
-                role.trust.as_ref(),
+                role.trust.as_deref(),
                 ResourcePolicyKind::RoleTrust,
                 role.account.as_deref(),
             );

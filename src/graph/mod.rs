@@ -149,6 +149,15 @@ impl Graph {
         i
     }
 
+    /// Adds an edge after the build.
+    pub fn push_edge(&mut self, e: Edge) {
+        self.sync_nodes();
+        if let (Some(a), Some(b)) = (self.nodes.get(e.from), self.nodes.get(e.to)) {
+            self.graph.add_edge(*a, *b, self.edges.len());
+            self.edges.push(e);
+        }
+    }
+
     /// Gives every principal of the world a node (principals may be added after the
     /// build: outside principals named by a resource policy, sessions).
     pub fn sync_nodes(&mut self) {

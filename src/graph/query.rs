@@ -8,7 +8,7 @@ use super::edges::{assume_action, decide, edge};
 use super::input::{QueryError, check_action, check_resource};
 use super::resources::{Target, target};
 use super::world::NodeKind;
-use super::{Graph, Hop, HopKind};
+use super::{Edge, Graph, Hop, HopKind};
 use crate::eval::{Caller, Decision, Evaluation, Verdict};
 use crate::model::{Effect, Model};
 use crate::policy::arn::Arn;
@@ -129,7 +129,24 @@ pub fn resolve(graph: &mut Graph, principal: &str) -> Result<usize, QueryError> 
             *session_arn = Some(session.clone());
         }
         p.id = session.clone();
-        return Ok(graph.add_principal(p));
+        let i = graph.add_principal(p);
+        // A session can do what its role can: the role's escalations are its own.
+        let escalations: Vec<Edge> = graph
+            .out_edges(role)
+            .filter(|e| e.hop.kind == HopKind::Escalation)
+            .map(|e| Edge {
+                from: i,
+                to: e.to,
+                hop: Arc::new(Hop {
+                    from: session.clone(),
+                    ..(*e.hop).clone()
+                }),
+            })
+            .collect();
+        for e in escalations {
+            graph.push_edge(e);
+        }
+        return Ok(i);
     }
     let not_loaded = || QueryError::PrincipalNotLoaded {
         principal: principal.to_string(),
@@ -210,7 +227,33 @@ pub fn can(
     let mut queue = VecDeque::from([start]);
     let mut paths = Vec::new();
     let mut direct_eval = None;
+    // Asking about assuming a role: a principal that becomes the role by an escalation
+    // (passing it to a service, rewriting its trust, …) can act as it too. An
+    // administrator's own power to rewrite any trust policy is not counted, as its
+    // power to rewrite any resource policy is not: `escalations` reports who is one.
+    let role_node = match t.kind {
+        crate::eval::ResourcePolicyKind::RoleTrust => graph.world.by_id.get(&t.arn).copied(),
+        _ => None,
+    };
     while let Some(node) = queue.pop_front() {
+        if Some(node) == role_node && node != start && paths.len() < limits.max_paths {
+            let hops = chain(graph, &prev, node);
+            let from_admin = prev.get(&node).copied().flatten().is_some_and(|p| {
+                graph
+                    .world
+                    .principals
+                    .get(p)
+                    .is_some_and(|p| p.kind == NodeKind::Administrator)
+            });
+            if !from_admin && hops.last().is_some_and(|h| h.kind == HopKind::Escalation) {
+                let decision = if hops.iter().all(|h| h.decision == Decision::Allowed) {
+                    Answer::Allowed
+                } else {
+                    Answer::Conditional
+                };
+                paths.push(Path { decision, hops });
+            }
+        }
         let (ev, hop) = access(graph, &t, node, action);
         if node == start {
             direct_eval = Some(ev);
@@ -239,6 +282,17 @@ pub fn can(
             }
         }
     }
+    // A path that needs no escalation answers the question; the same access reached
+    // again by first becoming someone else (an administrator reaches everyone of its
+    // account) is noise beside it.
+    let escalates = |p: &Path| p.hops.iter().any(|h| h.kind == HopKind::Escalation);
+    if paths
+        .iter()
+        .any(|p| p.decision == Answer::Allowed && !escalates(p))
+    {
+        paths.retain(|p| !escalates(p));
+    }
+    paths.sort_by_key(|p| (p.decision != Answer::Allowed, p.hops.len()));
     let decision = if paths.iter().any(|p| p.decision == Answer::Allowed) {
         Answer::Allowed
     } else if paths.is_empty() {
@@ -340,7 +394,7 @@ fn why_not(
             start,
             assume,
             &r.id,
-            r.trust.as_ref(),
+            r.trust.as_deref(),
             crate::eval::ResourcePolicyKind::RoleTrust,
             r.account.as_deref(),
         );

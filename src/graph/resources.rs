@@ -59,7 +59,7 @@ pub fn target(model: &Model, world: &World, arn: &str, action: &str) -> Target {
         t.kind = ResourcePolicyKind::RoleTrust;
         t.account = Some(a.account.to_string());
         match world.by_id.get(arn).and_then(|i| world.principals.get(*i)) {
-            Some(p) if p.kind == NodeKind::Role => t.policy = p.trust.clone(),
+            Some(p) if p.kind == NodeKind::Role => t.policy = p.trust.as_deref().cloned(),
             _ => t
                 .notes
                 .push(format!("role `{arn}` is not in the loaded data")),

@@ -10,7 +10,7 @@ use super::input::{QueryError, check_action, check_resource};
 use super::query::{Answer, access, hop_kind};
 use super::resources::{Target, target};
 use super::world::NodeKind;
-use super::{Graph, Hop, grants_of};
+use super::{Graph, Hop, HopKind, grants_of};
 use crate::eval::{Decision, Evaluation};
 use crate::model::{Effect, Model};
 use crate::policy::arn::Arn;
@@ -134,6 +134,16 @@ pub fn who_can(
     // Reverse breadth first from every principal with access.
     let mut best: HashMap<usize, (Answer, Vec<Arc<Hop>>)> = HashMap::new();
     let mut queue = VecDeque::new();
+    // Asking about assuming a role: whoever becomes the role by an escalation can
+    // assume it too (the role itself is not listed).
+    let role_node = match t.kind {
+        crate::eval::ResourcePolicyKind::RoleTrust => w.by_id.get(&t.arn).copied(),
+        _ => None,
+    };
+    if let Some(r) = role_node {
+        best.insert(r, (Answer::Allowed, Vec::new()));
+        queue.push_back(r);
+    }
     for (i, ev) in &direct {
         let id = w
             .principals
@@ -161,6 +171,17 @@ pub fn who_can(
             if best.contains_key(&e.from) {
                 continue;
             }
+            // Into the role itself only escalations count (its assume-role edges are
+            // the direct answers already), and not an administrator's own power to
+            // rewrite any trust policy.
+            if Some(node) == role_node
+                && (e.hop.kind != HopKind::Escalation
+                    || w.principals
+                        .get(e.from)
+                        .is_some_and(|p| p.kind == NodeKind::Administrator))
+            {
+                continue;
+            }
             let mut path = vec![e.hop.clone()];
             path.extend(hops.iter().cloned());
             let a = if answer == Answer::Allowed && e.hop.decision == Decision::Allowed {
@@ -176,6 +197,14 @@ pub fn who_can(
         .into_iter()
         .filter_map(|(i, (decision, hops))| {
             let p = w.principals.get(i)?;
+            // Nodes iampath makes up (an administrator of the account, a changed
+            // principal) are steps of paths, not principals to list; nor is the role
+            // asked about.
+            if matches!(p.kind, NodeKind::Administrator | NodeKind::Escalated)
+                || Some(i) == role_node
+            {
+                return None;
+            }
             Some(WhoEntry {
                 principal: p.id.clone(),
                 kind: p.kind.clone(),

@@ -65,7 +65,7 @@ pub struct Principal {
     pub origins: Vec<PolicyOrigin>,
     pub boundary: Option<Arc<CompiledPolicy>>,
     /// For roles: the trust policy.
-    pub trust: Option<CompiledPolicy>,
+    pub trust: Option<Arc<CompiledPolicy>>,
     pub service_linked: bool,
     /// Known facts (principal ARN, account, tags, org ID …); other keys unknown.
     pub context: MapContext,
@@ -224,7 +224,7 @@ impl World {
                 let trust = r
                     .trust
                     .as_ref()
-                    .map(|t| compile(t, format!("trust policy of {owner}")));
+                    .map(|t| Arc::new(compile(t, format!("trust policy of {owner}"))));
                 let mut p = Principal::new(
                     NodeKind::Role,
                     r.arn.value.clone(),

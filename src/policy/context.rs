@@ -14,6 +14,9 @@ pub enum KeyValue<'a> {
     /// loaded account outside the organization: its `aws:PrincipalOrgID` is not the
     /// organization's).
     NoneOf(&'a [String]),
+    /// The key is absent, or has one of these values (each a single value): a user's
+    /// `aws:TokenIssueTime` (long-term keys carry none, a session token's is now).
+    Either(&'a [String]),
 }
 
 /// Where condition keys are looked up. Keys are passed lowercased (condition key
@@ -97,6 +100,8 @@ pub struct MapContext {
     pub absent: std::collections::HashSet<String>,
     /// Keys known to be absent or to differ from every listed value.
     pub excluded: std::collections::HashMap<String, Vec<String>>,
+    /// Keys known to be absent or to have one of the listed values.
+    pub either: std::collections::HashMap<String, Vec<String>>,
     /// Key prefixes whose keys not in `values` are absent (`aws:principaltag/` when
     /// every tag of the principal is known).
     pub absent_prefixes: Vec<String>,
@@ -125,6 +130,10 @@ impl Context for MapContext {
                 .excluded
                 .get(key_lower)
                 .map_or(KeyValue::Unknown, |v| KeyValue::NoneOf(v)),
+            None if self.either.contains_key(key_lower) => self
+                .either
+                .get(key_lower)
+                .map_or(KeyValue::Unknown, |v| KeyValue::Either(v)),
             None if self.missing_is_unknown && !self.absent.contains(key_lower) => {
                 KeyValue::Unknown
             }

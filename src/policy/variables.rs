@@ -392,7 +392,7 @@ fn lookup<'a>(
     default: Option<&'a str>,
 ) -> Result<&'a str, Unresolved> {
     match ctx.get(key_lower) {
-        KeyValue::Unknown | KeyValue::NoneOf(_) => Err(Unresolved::Unknown),
+        KeyValue::Unknown | KeyValue::NoneOf(_) | KeyValue::Either(_) => Err(Unresolved::Unknown),
         KeyValue::Values([one]) => Ok(one.as_str()),
         // [unconfirmed] §5.4: a multi-valued key with no values counts as absent, so
         // the default applies.

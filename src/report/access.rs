@@ -9,7 +9,7 @@ use super::records::{HopJson, write_json};
 
 use crate::graph::query::{CanResult, Miss};
 use crate::graph::who_can::WhoResult;
-use crate::graph::{Hop, NodeKind};
+use crate::graph::{Hop, HopKind, NodeKind};
 use crate::model::Span;
 use crate::source::SourceMap;
 
@@ -261,11 +261,20 @@ pub fn who_text(r: &WhoResult, sources: &SourceMap) -> String {
         if r.principals.len() == 1 { "" } else { "s" }
     );
     for e in &r.principals {
-        let roles = e.hops.len().saturating_sub(1);
-        let via = if roles > 0 {
-            format!(" through {roles} role{}", if roles == 1 { "" } else { "s" })
-        } else {
-            " directly".to_string()
+        let escalations = e
+            .hops
+            .iter()
+            .filter(|h| h.kind == HopKind::Escalation)
+            .count();
+        let steps = e.hops.len().saturating_sub(1);
+        let via = match (escalations, steps) {
+            (0, 0) => " directly".to_string(),
+            (0, n) => format!(" through {n} role{}", if n == 1 { "" } else { "s" }),
+            (k, _) => format!(
+                " in {} hop{}, {k} by escalation",
+                e.hops.len(),
+                if e.hops.len() == 1 { "" } else { "s" }
+            ),
         };
         let _ = writeln!(
             out,

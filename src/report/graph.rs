@@ -13,6 +13,14 @@ fn nodes_of(edges: &[&Edge]) -> Vec<usize> {
     n
 }
 
+/// An edge's label: the action, or an escalation's technique id.
+fn edge_label(e: &Edge) -> String {
+    match e.hop.technique {
+        Some(t) => format!("{} ({})", t.id, e.hop.action),
+        None => e.hop.action.clone(),
+    }
+}
+
 fn quote(s: &str) -> String {
     s.replace('\\', "\\\\").replace('"', "\\\"")
 }
@@ -30,12 +38,17 @@ pub fn dot(graph: &Graph, edges: &[&Edge]) -> String {
         } else {
             ", style=dashed"
         };
+        let color = if e.hop.technique.is_some() {
+            ", color=red, fontcolor=red"
+        } else {
+            ""
+        };
         let _ = writeln!(
             out,
-            "  n{} -> n{} [label=\"{}\"{style}];",
+            "  n{} -> n{} [label=\"{}\"{style}{color}];",
             e.from,
             e.to,
-            quote(&e.hop.action)
+            quote(&edge_label(e))
         );
     }
     out.push_str("}\n");
@@ -57,7 +70,8 @@ pub fn mermaid(graph: &Graph, edges: &[&Edge]) -> String {
         } else {
             "-.->"
         };
-        let _ = writeln!(out, "  n{} {arrow}|{}| n{}", e.from, e.hop.action, e.to);
+        let label = edge_label(e).replace('|', "/").replace('"', "'");
+        let _ = writeln!(out, "  n{} {arrow}|{label}| n{}", e.from, e.to);
     }
     out
 }

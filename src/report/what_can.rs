@@ -102,11 +102,11 @@ pub fn json(out: &mut dyn std::io::Write, principal: &str, reach: &[Reach]) -> s
 /// many actions are allowed (with `verbose`, each action by name).
 pub fn text(principal: &str, reach: &[Reach], verbose: bool) -> String {
     let mut out = String::new();
-    let roles = reach.len().saturating_sub(1);
+    let others = reach.len().saturating_sub(1);
     let _ = writeln!(
         out,
-        "{principal} reaches {roles} role{}",
-        if roles == 1 { "" } else { "s" }
+        "{principal} reaches {others} other principal{}",
+        if others == 1 { "" } else { "s" }
     );
     for r in reach {
         let via = if r.hops.is_empty() {

@@ -453,6 +453,11 @@ pub const TECHNIQUES: &[Technique] = &[
     ),
     // G. Techniques not in pathfinding.cloud
     t!(
+        "X-00",
+        "An administrator already: it may act as any principal of its account",
+        IAM
+    ),
+    t!(
         "X-01",
         "SetDefaultPolicyVersion of a policy attached to itself",
         IAM
@@ -536,7 +541,7 @@ mod tests {
         let n = ids.len();
         ids.dedup();
         assert_eq!(ids.len(), n, "duplicate technique ids");
-        assert_eq!(n, 116);
+        assert_eq!(n, 117);
         let modelled = TECHNIQUES
             .iter()
             .filter(|t| !matches!(t.coverage, Coverage::NotModelled(_)))

@@ -11,6 +11,39 @@ use crate::eval::{CompiledPolicy, ResourcePolicyKind};
 use crate::graph::Principal;
 use crate::model::{Account, Effect, ManagedPolicy};
 
+/// Every action the IAM techniques may need (the prefilter's list).
+pub(super) const ACTIONS: &[&str] = &[
+    "iam:AddUserToGroup",
+    "iam:AttachGroupPolicy",
+    "iam:AttachRolePolicy",
+    "iam:AttachUserPolicy",
+    "iam:CreateAccessKey",
+    "iam:CreateLoginProfile",
+    "iam:CreatePolicyVersion",
+    "iam:CreateRole",
+    "iam:CreateUser",
+    "iam:DeleteAccessKey",
+    "iam:DeleteGroupPolicy",
+    "iam:DeletePolicyVersion",
+    "iam:DeleteRolePermissionsBoundary",
+    "iam:DeleteRolePolicy",
+    "iam:DeleteUserPermissionsBoundary",
+    "iam:DeleteUserPolicy",
+    "iam:DetachGroupPolicy",
+    "iam:DetachRolePolicy",
+    "iam:DetachUserPolicy",
+    "iam:PutGroupPolicy",
+    "iam:PutRolePermissionsBoundary",
+    "iam:PutRolePolicy",
+    "iam:PutUserPermissionsBoundary",
+    "iam:PutUserPolicy",
+    "iam:RemoveUserFromGroup",
+    "iam:SetDefaultPolicyVersion",
+    "iam:UpdateAssumeRolePolicy",
+    "iam:UpdateLoginProfile",
+    "sts:AssumeRole",
+];
+
 /// AWS's own policy that allows everything: what `iam:Attach*Policy` attaches when the
 /// policy to attach is the attacker's choice (`iam:PolicyARN` is decided for it).
 const ADMINISTRATOR_ACCESS: &str = "arn:aws:iam::aws:policy/AdministratorAccess";
@@ -60,14 +93,10 @@ fn allows_everything(m: &ManagedPolicy) -> bool {
     })
 }
 
-/// `iam:Attach*Policy` of an administrator policy: one need per policy to attach, any
-/// of which is enough.
+/// `iam:Attach*Policy` of an administrator policy: any policy that allows everything
+/// will do (`iam:PolicyARN` is decided for each).
 fn attach(action: &'static str, target: &str, account: &Account) -> Vec<Need> {
-    admin_policies(account)
-        .into_iter()
-        .take(1)
-        .map(|p| Need::on(action, target).with("iam:PolicyARN", p))
-        .collect()
+    vec![Need::on(action, target).choose("iam:PolicyARN", admin_policies(account))]
 }
 
 /// A trust policy that names `who` (what an attacker who may
@@ -99,7 +128,8 @@ fn has_deny(p: &CompiledPolicy) -> bool {
         .any(|st| st.effect == Some(Effect::Deny))
 }
 
-pub(super) fn attempts(cx: &Cx, s: usize) -> Vec<Attempt> {
+/// The techniques that change the principal itself or make it a new principal.
+pub(super) fn self_attempts(cx: &Cx, s: usize) -> Vec<Attempt> {
     let Some(p) = cx.principal(s) else {
         return Vec::new();
     };
@@ -107,17 +137,91 @@ pub(super) fn attempts(cx: &Cx, s: usize) -> Vec<Attempt> {
         return Vec::new();
     };
     let mut out = Vec::new();
-    match entity {
-        Entity::User(account, _) => self_user(cx, s, p, account, &mut out),
-        Entity::Role(account, _) => self_role(cx, s, p, account, &mut out),
-    }
     let account = match entity {
-        Entity::User(a, _) | Entity::Role(a, _) => a,
+        Entity::User(account, _) => {
+            self_user(cx, s, p, account, &mut out);
+            account
+        }
+        Entity::Role(account, _) => {
+            self_role(cx, s, p, account, &mut out);
+            account
+        }
     };
     own_policy_versions(cx, s, p, account, &mut out);
     new_principal(cx, s, p, account, &mut out);
-    others(cx, s, p, account, &mut out);
     out
+}
+
+/// The techniques on the other users and roles of its account.
+pub(super) fn other_attempts(cx: &Cx, s: usize) -> Vec<Attempt> {
+    let mut out = Vec::new();
+    let Some(p) = cx.principal(s) else {
+        return out;
+    };
+    let account = match (cx.entity(s), p.account.as_deref()) {
+        (Some(Entity::User(a, _) | Entity::Role(a, _)), _) => a,
+        (None, Some(id)) => match cx.model.accounts.get(id) {
+            Some(a) => a,
+            None => return out,
+        },
+        (None, None) => return out,
+    };
+    if p.kind == crate::graph::NodeKind::Administrator {
+        becomes(cx, s, account, &mut out);
+    } else {
+        others(cx, s, p, account, &mut out);
+    }
+    out
+}
+
+/// An administrator of the account can become any of its users and roles: the
+/// credential and trust techniques, decided with its account's SCPs.
+fn becomes(cx: &Cx, s: usize, account: &Account, out: &mut Vec<Attempt>) {
+    for t in cx.others(s) {
+        match cx.entity(t) {
+            Some(Entity::User(_, u)) => {
+                let arn = u.arn.value.as_str();
+                out.extend(attempt(
+                    s,
+                    "iam-003",
+                    Gain::Become(t),
+                    vec![
+                        Need::on("iam:CreateAccessKey", arn),
+                        Need::on("iam:DeleteAccessKey", arn),
+                    ],
+                ));
+                out.extend(attempt(
+                    s,
+                    "iam-004",
+                    Gain::Become(t),
+                    vec![
+                        Need::on("iam:CreateLoginProfile", arn),
+                        Need::on("iam:UpdateLoginProfile", arn),
+                    ],
+                ));
+            }
+            Some(Entity::Role(_, r)) => {
+                let Some(target) = cx.principal(t) else {
+                    continue;
+                };
+                if target.service_linked {
+                    continue;
+                }
+                let Some(me) = cx.principal(s) else { continue };
+                out.extend(attempt(
+                    s,
+                    "iam-012",
+                    Gain::Become(t),
+                    vec![
+                        Need::on("iam:UpdateAssumeRolePolicy", r.arn.value.as_str()),
+                        Need::assume(target, Some(trust_naming(me))),
+                    ],
+                ));
+            }
+            None => {}
+        }
+    }
+    let _ = account;
 }
 
 /// Techniques on one's own user: iam-007/008/010/011/013/022/024/025/026, X-14.
@@ -408,6 +512,8 @@ fn new_principal(cx: &Cx, s: usize, p: &Principal, account: &Account, out: &mut 
             action: "sts:AssumeRole",
             resources: roles.clone(),
             context: Vec::new(),
+            choice: None,
+            group: None,
             policy: Some(trust_naming(p)),
             kind: ResourcePolicyKind::RoleTrust,
             account: Some(account.id.clone()),
@@ -447,14 +553,45 @@ fn new_principal(cx: &Cx, s: usize, p: &Principal, account: &Account, out: &mut 
 /// Techniques on other users and roles of the account.
 fn others(cx: &Cx, s: usize, p: &Principal, account: &Account, out: &mut Vec<Attempt>) {
     let assumable: &[usize] = cx.assumable.get(&s).map_or(&[], Vec::as_slice);
+    let may = |a: &str| cx.may(s, a);
+    // Which kinds of target a technique could apply to at all: most principals have
+    // none of these permissions, and the account may be large.
+    let on_users = [
+        "iam:CreateAccessKey",
+        "iam:CreateLoginProfile",
+        "iam:UpdateLoginProfile",
+    ]
+    .iter()
+    .any(|a| may(a));
+    let on_any_role = may("iam:UpdateAssumeRolePolicy");
+    let on_assumed_roles = [
+        "iam:AttachRolePolicy",
+        "iam:PutRolePolicy",
+        "iam:CreatePolicyVersion",
+        "iam:DeleteRolePermissionsBoundary",
+    ]
+    .iter()
+    .any(|a| may(a));
+    let on_roles = on_any_role || (on_assumed_roles && !assumable.is_empty());
+    if !on_users && !on_roles {
+        return;
+    }
     for t in cx.others(s) {
+        if !cx.worth(t) {
+            continue;
+        }
         let Some(target) = cx.principal(t) else {
             continue;
         };
-        match cx.entity(t) {
-            Some(Entity::User(_, u)) => other_user(cx, s, t, u.arn.value.as_str(), account, out),
-            Some(Entity::Role(_, _)) if !target.service_linked => {
-                other_role(cx, s, p, t, target, account, assumable.contains(&t), out)
+        match target.kind {
+            crate::graph::NodeKind::User if on_users => {
+                other_user(cx, s, t, target.id.as_str(), account, out)
+            }
+            crate::graph::NodeKind::Role if !target.service_linked => {
+                let can_assume = assumable.contains(&t);
+                if on_any_role || (on_assumed_roles && can_assume) {
+                    other_role(cx, s, p, t, target, account, can_assume, out)
+                }
             }
             _ => {}
         }
@@ -629,6 +766,8 @@ fn needs_clone(needs: &[Need]) -> Vec<Need> {
             action: n.action,
             resources: n.resources.clone(),
             context: n.context.clone(),
+            choice: n.choice.clone(),
+            group: n.group,
             policy: n.policy.clone(),
             kind: n.kind,
             account: n.account.clone(),

@@ -21,7 +21,7 @@ use super::edges::{administrator, decide_in, edges_from};
 use super::world::{Fixed, NodeKind, Principal, World, allow_all, allow_all_origin};
 use super::{Edge, Grant, Hop, HopKind, grants_of};
 use crate::eval::{CompiledPolicy, Decision, Evaluation, ResourcePolicyKind, compile};
-use crate::model::{Account, Model, Role, User};
+use crate::model::{Account, Model, OrgPolicyType, Role, User};
 use crate::policy::context::{Tri, WithKeys};
 
 /// A change of a principal's permissions.
@@ -60,6 +60,12 @@ pub struct Need {
     pub resources: Vec<String>,
     /// Keys the real call carries.
     pub context: Vec<(&'static str, Vec<String>)>,
+    /// A key whose value is the attacker's choice among these (`iam:PolicyARN`): one
+    /// allowed is enough.
+    pub choice: Option<(&'static str, Vec<String>)>,
+    /// Needs of one group act on the same resource: the same candidate must do for
+    /// all of them (a new function's name must allow both its creation and its call).
+    pub group: Option<u8>,
     /// A resource policy that decides too (a trust policy).
     pub policy: Option<Arc<CompiledPolicy>>,
     pub kind: ResourcePolicyKind,
@@ -77,10 +83,18 @@ impl Need {
             action,
             resources,
             context: Vec::new(),
+            choice: None,
+            group: None,
             policy: None,
             kind: ResourcePolicyKind::Ordinary,
             account: None,
         }
+    }
+
+    /// The key's value is the attacker's to choose among `values`.
+    pub fn choose(mut self, key: &'static str, values: Vec<String>) -> Need {
+        self.choice = Some((key, values));
+        self
     }
 
     pub fn with(mut self, key: &'static str, value: impl Into<String>) -> Need {
@@ -94,6 +108,8 @@ impl Need {
             action: "sts:AssumeRole",
             resources: vec![role.id.clone()],
             context: Vec::new(),
+            choice: None,
+            group: None,
             policy: trust,
             kind: ResourcePolicyKind::RoleTrust,
             account: role.account.clone(),
@@ -110,6 +126,46 @@ pub struct Attempt {
     /// Facts the data does not show that the answer rests on ("a Lambda function runs
     /// as R"): the edge is conditional on them.
     pub assumptions: Vec<String>,
+}
+
+/// The actions the techniques need, for the per-principal prefilter.
+fn relevant_actions() -> &'static (Vec<&'static str>, HashMap<&'static str, usize>) {
+    static ACTIONS: std::sync::OnceLock<(Vec<&'static str>, HashMap<&'static str, usize>)> =
+        std::sync::OnceLock::new();
+    ACTIONS.get_or_init(|| {
+        let mut list: Vec<&'static str> = iam::ACTIONS.to_vec();
+        list.extend(services::actions());
+        list.push("iam:PassRole");
+        list.sort_unstable();
+        list.dedup();
+        // The techniques name actions as the service reference spells them: an exact
+        // lookup, no lowercasing per call.
+        let index = list.iter().enumerate().map(|(i, a)| (*a, i)).collect();
+        (list, index)
+    })
+}
+
+/// Which of the relevant actions some identity Allow of a principal names.
+fn action_bits(p: &Principal, cache: &mut HashMap<usize, Vec<bool>>) -> Vec<bool> {
+    let (list, _) = relevant_actions();
+    let mut bits = vec![false; list.len()];
+    for pol in &p.identity {
+        let key = Arc::as_ptr(pol) as usize;
+        let of_policy = cache.entry(key).or_insert_with(|| {
+            list.iter()
+                .map(|a| {
+                    pol.statements.iter().any(|st| {
+                        st.effect != Some(crate::model::Effect::Deny)
+                            && st.actions.as_ref().is_some_and(|m| m.matches_action(a))
+                    })
+                })
+                .collect()
+        });
+        for (b, x) in bits.iter_mut().zip(of_policy.iter()) {
+            *b |= *x;
+        }
+    }
+    bits
 }
 
 /// A loaded user or role of the model.
@@ -130,10 +186,32 @@ pub struct Cx<'a> {
     /// Instance profile ARN → the role in it.
     pub profiles: HashMap<&'a str, usize>,
     entities: HashMap<&'a str, Entity<'a>>,
+    /// Per principal: which relevant actions its identity Allows name.
+    bits: HashMap<usize, Vec<bool>>,
+    /// When set (sources that are changed principals), only gains that make an
+    /// administrator are built: targets that are administrators, or would be with a
+    /// policy of their attacker's making.
+    pub only_admin: Option<Vec<bool>>,
 }
 
 impl<'a> Cx<'a> {
-    fn new(world: &'a World, model: &'a Model, assumable: &'a HashMap<usize, Vec<usize>>) -> Self {
+    fn new(
+        world: &'a World,
+        model: &'a Model,
+        assumable: &'a HashMap<usize, Vec<usize>>,
+        only_admin: bool,
+        sources: &[usize],
+    ) -> Self {
+        let bits = sources
+            .par_chunks(64)
+            .flat_map_iter(|chunk| {
+                let mut cache = HashMap::new();
+                chunk
+                    .iter()
+                    .filter_map(|i| Some((*i, action_bits(world.principals.get(*i)?, &mut cache))))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
         let mut entities = HashMap::new();
         let mut profiles = HashMap::new();
         for a in model.accounts.values() {
@@ -153,8 +231,21 @@ impl<'a> Cx<'a> {
             .principals
             .iter()
             .enumerate()
-            .filter_map(|(i, p)| Some((i, Arc::new(p.trust.clone()?))))
+            .filter_map(|(i, p)| Some((i, p.trust.clone()?)))
             .collect();
+        let only_admin = only_admin.then(|| {
+            (0..world.principals.len())
+                .into_par_iter()
+                .map(|i| {
+                    world.principals.get(i).is_some_and(|p| {
+                        p.admin != Tri::False
+                            || (p.kind.is_loaded()
+                                && changed(world, model, i, &Change::AllowAll)
+                                    .is_some_and(|c| administrator(world, &c) != Tri::False))
+                    })
+                })
+                .collect()
+        });
         Cx {
             world,
             model,
@@ -162,7 +253,17 @@ impl<'a> Cx<'a> {
             trusts,
             profiles,
             entities,
+            bits,
+            only_admin,
         }
+    }
+
+    /// False when only administrator-making gains are built and principal `t` can be
+    /// no administrator.
+    pub fn worth(&self, t: usize) -> bool {
+        self.only_admin
+            .as_ref()
+            .is_none_or(|v| v.get(t).copied().unwrap_or(false))
     }
 
     pub fn principal(&self, i: usize) -> Option<&'a Principal> {
@@ -182,6 +283,10 @@ impl<'a> Cx<'a> {
     /// True when one of the principal's identity Allows names the action: only then
     /// can the evaluator allow it (IAM has no resource policies).
     pub fn may(&self, i: usize, action: &str) -> bool {
+        let (_, index) = relevant_actions();
+        if let (Some(bits), Some(at)) = (self.bits.get(&i), index.get(action)) {
+            return bits.get(*at).copied().unwrap_or(false);
+        }
         self.principal(i).is_some_and(|p| {
             p.identity.iter().flat_map(|pol| &pol.statements).any(|st| {
                 st.effect != Some(crate::model::Effect::Deny)
@@ -205,7 +310,13 @@ impl<'a> Cx<'a> {
             .filter(move |j| *j != i && *j != base)
     }
 
-    fn decide(&self, from: usize, need: &Need, resource: &str) -> Evaluation {
+    fn decide(
+        &self,
+        from: usize,
+        need: &Need,
+        resource: &str,
+        choice: Option<(&'static str, &str)>,
+    ) -> Evaluation {
         let Some(p) = self.principal(from) else {
             return super::edges::decide(
                 self.world,
@@ -217,7 +328,11 @@ impl<'a> Cx<'a> {
                 None,
             );
         };
-        let ctx = WithKeys::new(&p.context, &need.context);
+        let mut keys = need.context.clone();
+        if let Some((k, v)) = choice {
+            keys.push((k, vec![v.to_string()]));
+        }
+        let ctx = WithKeys::new(&p.context, &keys);
         let account = need.account.as_deref().or(p.account.as_deref());
         decide_in(
             self.world,
@@ -243,38 +358,94 @@ struct Found {
     conditions: Vec<String>,
 }
 
+/// The best evaluation of one need on one resource, over the values of its choice.
+fn best_choice(cx: &Cx, from: usize, need: &Need, resource: &str) -> Option<Evaluation> {
+    let choices: Vec<Option<(&'static str, &str)>> = match &need.choice {
+        Some((k, vs)) => vs.iter().map(|v| Some((*k, v.as_str()))).collect(),
+        None => vec![None],
+    };
+    let mut best: Option<Evaluation> = None;
+    for c in choices {
+        let ev = cx.decide(from, need, resource, c);
+        match ev.decision {
+            Decision::Allowed => return Some(ev),
+            Decision::Conditional if best.is_none() => best = Some(ev),
+            _ => {}
+        }
+    }
+    best
+}
+
+/// Decides the needs of one group (needs on the same new resource share its name),
+/// or of one need alone: the evaluations of the best resource.
+fn decide_group(cx: &Cx, from: usize, needs: &[&Need]) -> Option<Vec<Evaluation>> {
+    let first = needs.first()?;
+    let mut best: Option<(Decision, Vec<Evaluation>)> = None;
+    for (k, resource) in first.resources.iter().enumerate() {
+        let mut evs = Vec::with_capacity(needs.len());
+        let mut decision = Decision::Allowed;
+        for n in needs {
+            let r = n.resources.get(k).map_or(resource.as_str(), String::as_str);
+            let Some(ev) = best_choice(cx, from, n, r) else {
+                evs.clear();
+                break;
+            };
+            if ev.decision == Decision::Conditional {
+                decision = Decision::Conditional;
+            }
+            evs.push(ev);
+        }
+        if evs.len() != needs.len() {
+            continue;
+        }
+        if decision == Decision::Allowed {
+            return Some(evs);
+        }
+        if best.is_none() {
+            best = Some((decision, evs));
+        }
+    }
+    best.map(|(_, evs)| evs)
+}
+
 fn evaluate(cx: &Cx, a: Attempt) -> Option<Found> {
     let mut decision = Decision::Allowed;
     let mut grants = Vec::new();
     let mut conditions = Vec::new();
     let mut actions: Vec<&str> = Vec::new();
+    // Needs of one group are decided together; the others one by one.
+    let mut groups: Vec<Vec<&Need>> = Vec::new();
     for need in &a.needs {
-        let mut best: Option<Evaluation> = None;
-        for r in &need.resources {
-            let ev = cx.decide(a.from, need, r);
-            match ev.decision {
-                Decision::Allowed => {
-                    best = Some(ev);
-                    break;
-                }
-                Decision::Conditional if best.is_none() => best = Some(ev),
-                _ => {}
-            }
-        }
-        let ev = best?;
-        if ev.decision == Decision::Conditional {
-            decision = Decision::Conditional;
-            conditions.extend(ev.conditions.iter().cloned());
-        }
-        let permission: Arc<str> = Arc::from(need.action);
-        grants.extend(grants_of(&ev).into_iter().map(|mut g| {
-            g.permission = Some(permission.clone());
-            g
-        }));
-        if !actions.contains(&need.action) {
-            actions.push(need.action);
+        match need.group {
+            Some(g) => match groups
+                .iter_mut()
+                .find(|x| x.first().and_then(|n| n.group) == Some(g))
+            {
+                Some(x) => x.push(need),
+                None => groups.push(vec![need]),
+            },
+            None => groups.push(vec![need]),
         }
     }
+    for group in &groups {
+        let evs = decide_group(cx, a.from, group)?;
+        for (need, ev) in group.iter().zip(&evs) {
+            if ev.decision == Decision::Conditional {
+                decision = Decision::Conditional;
+                conditions.extend(ev.conditions.iter().cloned());
+            }
+            let permission: Arc<str> = Arc::from(need.action);
+            grants.extend(grants_of(ev).into_iter().map(|mut g| {
+                g.permission = Some(permission.clone());
+                g
+            }));
+            if !actions.contains(&need.action) {
+                actions.push(need.action);
+            }
+        }
+    }
+    // Keep the catalog's order of the needs in the hop's action.
+    actions.sort_by_key(|x| a.needs.iter().position(|n| n.action == *x));
     if !a.assumptions.is_empty() {
         decision = Decision::Conditional;
         conditions.extend(a.assumptions.iter().map(|t| format!("if {t}")));
@@ -291,10 +462,15 @@ fn evaluate(cx: &Cx, a: Attempt) -> Option<Found> {
     })
 }
 
-/// Every technique a principal may use.
-fn attempts(cx: &Cx, s: usize) -> Vec<Attempt> {
-    let mut out = iam::attempts(cx, s);
-    out.extend(services::attempts(cx, s));
+/// The techniques on others and through services a principal may use.
+fn other_attempts(cx: &Cx, s: usize) -> Vec<Attempt> {
+    let mut out = iam::other_attempts(cx, s);
+    if cx
+        .principal(s)
+        .is_some_and(|p| p.kind != NodeKind::Administrator)
+    {
+        out.extend(services::attempts(cx, s));
+    }
     out
 }
 
@@ -326,6 +502,7 @@ pub fn build(world: &mut World, model: &Model, assume: &[Edge], fixed: &Fixed) -
         assumable.entry(e.from).or_default().push(e.to);
     }
     let mut edges: Vec<Edge> = Vec::new();
+    let mut kept: HashMap<(usize, usize), usize> = HashMap::new();
     let mut pending: Vec<usize> = (0..world.principals.len())
         .filter(|i| {
             world
@@ -334,20 +511,66 @@ pub fn build(world: &mut World, model: &Model, assume: &[Edge], fixed: &Fixed) -
                 .is_some_and(|p| p.kind.is_loaded() && p.admin != Tri::True)
         })
         .collect();
-    for _ in 0..ROUNDS {
+    for round in 0..ROUNDS {
         if pending.is_empty() {
             break;
         }
-        let found: Vec<Found> = {
-            let cx = Cx::new(world, model, &assumable);
-            pending
-                .par_iter()
-                .flat_map_iter(|s| attempts(&cx, *s))
+        // From a changed principal only what makes an administrator is followed: its
+        // other gains are its base's already, and changes of changes would multiply.
+        let only_admin = round > 0;
+        let cx = Cx::new(world, model, &assumable, only_admin, &pending);
+        let decide = |all: Vec<Attempt>| -> Vec<Found> {
+            let mut all = all;
+            if only_admin {
+                // Decide which gains make an administrator once per gain, before any
+                // attempt is evaluated.
+                let mut makes_admin: HashMap<Gain, bool> = HashMap::new();
+                all.retain(|a| {
+                    *makes_admin
+                        .entry(a.gain.clone())
+                        .or_insert_with(|| leads_to_admin(world, model, &a.gain))
+                });
+            }
+            all.into_par_iter()
                 .filter_map(|a| evaluate(&cx, a))
                 .collect()
         };
+        // First what each principal can do to itself: one that surely becomes an
+        // administrator that way reaches everything else through the administrator
+        // node (which can become any principal of the account), so its techniques on
+        // others are not built.
+        let selves: Vec<Attempt> = pending
+            .par_iter()
+            .flat_map_iter(|s| iam::self_attempts(&cx, *s))
+            .collect();
+        let mut found = decide(selves);
+        let mut makes_admin: HashMap<Gain, bool> = HashMap::new();
+        let admins: std::collections::HashSet<usize> = found
+            .iter()
+            .filter(|f| f.decision == Decision::Allowed)
+            .filter(|f| {
+                *makes_admin
+                    .entry(f.gain.clone())
+                    .or_insert_with(|| leads_to_admin_surely(world, model, &f.gain))
+            })
+            .map(|f| f.from)
+            .collect();
+        let rest: Vec<usize> = pending
+            .iter()
+            .copied()
+            .filter(|s| !admins.contains(s))
+            .collect();
+        let others: Vec<Attempt> = rest
+            .par_iter()
+            .flat_map_iter(|s| other_attempts(&cx, *s))
+            .collect();
+        found.extend(decide(others));
+        drop(cx);
         let mut new_nodes = Vec::new();
         for f in best_per_gain(found) {
+            if only_admin && !leads_to_admin(world, model, &f.gain) {
+                continue;
+            }
             let Some(to) = materialize(world, model, &f.gain, fixed, &mut new_nodes) else {
                 continue;
             };
@@ -360,7 +583,22 @@ pub fn build(world: &mut World, model: &Model, assume: &[Edge], fixed: &Fixed) -
             if f.from == to {
                 continue;
             }
-            edges.push(Edge {
+            // One edge per (from, to): several changed roles that each make an
+            // administrator of the account lead to the same node.
+            let key = (f.from, to);
+            let replace = match kept.get(&key) {
+                Some(&at) => {
+                    let better = edges.get(at).is_some_and(|e: &Edge| {
+                        e.hop.decision != Decision::Allowed && f.decision == Decision::Allowed
+                    });
+                    if !better {
+                        continue;
+                    }
+                    Some(at)
+                }
+                None => None,
+            };
+            let edge = Edge {
                 from: f.from,
                 to,
                 hop: Arc::new(Hop {
@@ -373,7 +611,14 @@ pub fn build(world: &mut World, model: &Model, assume: &[Edge], fixed: &Fixed) -
                     conditions: f.conditions,
                     technique: Some(f.technique),
                 }),
-            });
+            };
+            match replace.and_then(|at| edges.get_mut(at)) {
+                Some(slot) => *slot = edge,
+                None => {
+                    kept.insert(key, edges.len());
+                    edges.push(edge);
+                }
+            }
         }
         // A changed principal has assume-role edges of its own, and may escalate on.
         for n in &new_nodes {
@@ -392,7 +637,201 @@ pub fn build(world: &mut World, model: &Model, assume: &[Edge], fixed: &Fixed) -
             })
             .collect();
     }
+    administrators(world, model, &assumable, &mut edges, fixed);
     edges
+}
+
+/// The administrator node of every account that has administrators or that an
+/// escalation reaches: an administrator (`X-00`) and the node may act as any principal
+/// of the account (it can take over each one, as its SCPs allow).
+fn administrators(
+    world: &mut World,
+    model: &Model,
+    assumable: &HashMap<usize, Vec<usize>>,
+    edges: &mut Vec<Edge>,
+    fixed: &Fixed,
+) {
+    let Some(already) = technique("X-00") else {
+        return;
+    };
+    let real: Vec<(usize, String)> = world
+        .principals
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.kind.is_loaded() && p.admin == Tri::True)
+        .filter_map(|(i, p)| Some((i, p.account.clone()?)))
+        .collect();
+    // The statements that make each one an administrator: those allowing an action
+    // and a resource no narrower pattern than `*` matches.
+    let grants: Vec<Vec<Grant>> = real
+        .iter()
+        .map(|(i, account)| {
+            let ev = super::edges::decide(
+                world,
+                *i,
+                "iampath:AnyAction",
+                &format!("arn:aws:iampath::{account}:any-resource"),
+                None,
+                ResourcePolicyKind::Ordinary,
+                Some(account),
+            );
+            grants_of(&ev)
+        })
+        .collect();
+    let mut sinks: Vec<usize> = Vec::new();
+    for ((i, account), grants) in real.iter().zip(grants) {
+        let sink = world.administrator(account, fixed);
+        if !sinks.contains(&sink) {
+            sinks.push(sink);
+        }
+        let (Some(from), Some(to)) = (
+            world.principals.get(*i).map(|p| p.id.clone()),
+            world.principals.get(sink).map(|p| p.id.clone()),
+        ) else {
+            continue;
+        };
+        edges.push(Edge {
+            from: *i,
+            to: sink,
+            hop: Arc::new(Hop {
+                from,
+                to,
+                action: "*".into(),
+                kind: HopKind::Escalation,
+                decision: Decision::Allowed,
+                grants,
+                conditions: Vec::new(),
+                technique: Some(already),
+            }),
+        });
+    }
+    for (i, p) in world.principals.iter().enumerate() {
+        if p.kind == NodeKind::Administrator && !sinks.contains(&i) {
+            sinks.push(i);
+        }
+    }
+    // Without SCPs or RCPs an administrator's `Allow *` allows every technique: the
+    // edges need no evaluation.
+    let (free, governed): (Vec<usize>, Vec<usize>) = sinks.iter().partition(|s| {
+        world
+            .principals
+            .get(**s)
+            .and_then(|p| p.account.as_deref())
+            .is_some_and(|a| {
+                world
+                    .org
+                    .levels(a, OrgPolicyType::ServiceControl)
+                    .is_empty()
+                    && world
+                        .org
+                        .levels(a, OrgPolicyType::ResourceControl)
+                        .is_empty()
+            })
+    });
+    let mut found: Vec<Found> = {
+        let cx = Cx::new(world, model, assumable, false, &governed);
+        governed
+            .par_iter()
+            .flat_map_iter(|s| iam::other_attempts(&cx, *s))
+            .filter_map(|a| evaluate(&cx, a))
+            .collect()
+    };
+    for s in free {
+        found.extend(unchecked_takeovers(world, s));
+    }
+    for f in best_per_gain(found) {
+        let Gain::Become(to) = f.gain else { continue };
+        let (Some(from_id), Some(to_id)) = (
+            world.principals.get(f.from).map(|p| p.id.clone()),
+            world.principals.get(to).map(|p| p.id.clone()),
+        ) else {
+            continue;
+        };
+        edges.push(Edge {
+            from: f.from,
+            to,
+            hop: Arc::new(Hop {
+                from: from_id,
+                to: to_id,
+                action: f.action,
+                kind: HopKind::Escalation,
+                decision: f.decision,
+                grants: f.grants,
+                conditions: f.conditions,
+                technique: Some(f.technique),
+            }),
+        });
+    }
+}
+
+/// What an administrator node under no SCP or RCP can do: become every user (a new
+/// access key, iam-003) and role (a trust naming itself, iam-012) of its account.
+fn unchecked_takeovers(world: &World, sink: usize) -> Vec<Found> {
+    let Some(p) = world.principals.get(sink) else {
+        return Vec::new();
+    };
+    let account = p.account.as_deref().unwrap_or_default();
+    let grant = |action: &'static str| Grant {
+        source: super::GrantSource::Identity,
+        permission: Some(Arc::from(action)),
+        policy: p
+            .identity
+            .first()
+            .map_or_else(|| Arc::from(""), |x| x.label.clone()),
+        statement: Some(crate::eval::StatementRef {
+            index: 0,
+            sid: None,
+        }),
+        span: None,
+    };
+    world
+        .of_account(account)
+        .filter_map(|t| {
+            let target = world.principals.get(t)?;
+            let (id, actions): (&str, &[&'static str]) = match target.kind {
+                NodeKind::User => ("iam-003", &["iam:CreateAccessKey", "iam:DeleteAccessKey"]),
+                NodeKind::Role if !target.service_linked => {
+                    ("iam-012", &["iam:UpdateAssumeRolePolicy", "sts:AssumeRole"])
+                }
+                _ => return None,
+            };
+            Some(Found {
+                from: sink,
+                technique: technique(id)?,
+                gain: Gain::Become(t),
+                decision: Decision::Allowed,
+                action: actions.join(" + "),
+                grants: actions.iter().map(|a| grant(a)).collect(),
+                conditions: Vec::new(),
+            })
+        })
+        .collect()
+}
+
+/// True when a gain surely makes the principal an administrator.
+fn leads_to_admin_surely(world: &World, model: &Model, gain: &Gain) -> bool {
+    match gain {
+        Gain::Administrator(_) => true,
+        Gain::Become(j) => world
+            .principals
+            .get(*j)
+            .is_some_and(|p| p.admin == Tri::True),
+        Gain::Changed { who, change } => changed(world, model, *who, change)
+            .is_some_and(|p| administrator(world, &p) == Tri::True),
+    }
+}
+
+/// True when a gain makes the principal an administrator (surely or maybe).
+fn leads_to_admin(world: &World, model: &Model, gain: &Gain) -> bool {
+    match gain {
+        Gain::Administrator(_) => true,
+        Gain::Become(j) => world
+            .principals
+            .get(*j)
+            .is_some_and(|p| p.admin != Tri::False),
+        Gain::Changed { who, change } => changed(world, model, *who, change)
+            .is_some_and(|p| administrator(world, &p) != Tri::False),
+    }
 }
 
 /// One result per (principal, gain): allowed before conditional, then catalog order.

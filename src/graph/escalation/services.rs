@@ -28,6 +28,8 @@ enum Key {
     Role,
     /// The role's instance profile ARN.
     Profile,
+    /// The call does not carry the key (an instance launched without a profile).
+    Absent,
 }
 
 #[derive(Clone, Copy)]
@@ -74,6 +76,9 @@ struct PassRow {
     assumes: Option<&'static str>,
     /// An existing resource of a listed kind the role is passed to (role swap).
     into: Option<InventoryKind>,
+    /// A second role passed too: one trusting this service principal (EMR's service
+    /// role).
+    also_pass: Option<&'static str>,
 }
 
 const fn pass(id: &'static str, service: &'static [&'static str], acts: &'static [Act]) -> PassRow {
@@ -85,6 +90,7 @@ const fn pass(id: &'static str, service: &'static [&'static str], acts: &'static
         acts,
         assumes: None,
         into: None,
+        also_pass: None,
     }
 }
 
@@ -312,7 +318,7 @@ const PASS: &[PassRow] = &[
     ),
     PassRow {
         profile: Profile::Needed,
-        assumes: Some("an EMR service role exists"),
+        also_pass: Some("elasticmapreduce.amazonaws.com"),
         ..pass("emr-001", EC2, &[new("elasticmapreduce:RunJobFlow")])
     },
     pass(
@@ -382,7 +388,7 @@ const PASS: &[PassRow] = &[
                 Act {
                     action: "ec2:RunInstances",
                     on: On::New(Some("instance")),
-                    context: &[],
+                    context: &[("ec2:InstanceProfile", Key::Absent)],
                 },
                 Act {
                     action: "ec2:AssociateIamInstanceProfile",
@@ -772,6 +778,14 @@ fn runtime(kind: InventoryKind) -> (&'static str, bool) {
     }
 }
 
+/// Every action the service techniques need (the prefilter's list).
+pub(super) fn actions() -> impl Iterator<Item = &'static str> {
+    PASS.iter()
+        .flat_map(|r| r.acts)
+        .chain(USE.iter().flat_map(|r| r.acts))
+        .map(|a| a.action)
+}
+
 pub(super) fn attempts(cx: &Cx, s: usize) -> Vec<Attempt> {
     let mut out = Vec::new();
     let Some(p) = cx.principal(s) else {
@@ -854,7 +868,7 @@ fn service_may_assume(cx: &Cx, role: &Principal, service: &str, source_arn: &str
         ctx.set("aws:PrincipalServiceName", vec![service.to_string()]);
     }
     let inputs = Inputs {
-        resource: role.trust.as_ref(),
+        resource: role.trust.as_deref(),
         resource_kind: ResourcePolicyKind::RoleTrust,
         rcp_levels: cx.world.org.levels(account, OrgPolicyType::ResourceControl),
         management_account: cx.world.org.management_account.as_deref(),
@@ -882,6 +896,56 @@ fn trusted(cx: &Cx, role: &Principal, services: &[&str], source_arn: &str) -> De
     best
 }
 
+/// Needs of a row: one per action; actions on a resource of the same type (the same
+/// ARN template) act on the same resource, so they share one candidate list and group.
+fn needs_of(
+    p: &Principal,
+    account: &str,
+    acts: &[Act],
+    role: &Principal,
+    profile: Option<&str>,
+    item: Option<&InventoryItem>,
+) -> Vec<Need> {
+    let mut needs: Vec<Need> = acts
+        .iter()
+        .map(|a| need(p, account, a, role, profile, item))
+        .collect();
+    let templates: Vec<Option<String>> = acts
+        .iter()
+        .map(|a| match a.on {
+            On::New(hint) | On::Existing(hint) => symbolic::template(a.action, hint),
+        })
+        .collect();
+    let mut next = 0u8;
+    for i in 0..needs.len() {
+        let Some(Some(t)) = templates.get(i) else {
+            continue;
+        };
+        let same: Vec<usize> = (0..needs.len())
+            .filter(|j| templates.get(*j).and_then(Option::as_ref) == Some(t))
+            .collect();
+        if same.len() < 2 || needs.get(i).is_some_and(|n| n.group.is_some()) {
+            continue;
+        }
+        let mut union: Vec<String> = Vec::new();
+        for j in &same {
+            for r in needs.get(*j).map_or(&[][..], |n| n.resources.as_slice()) {
+                if !union.contains(r) {
+                    union.push(r.clone());
+                }
+            }
+        }
+        for j in same {
+            if let Some(n) = needs.get_mut(j) {
+                n.resources = union.clone();
+                n.group = Some(next);
+            }
+        }
+        next += 1;
+    }
+    needs
+}
+
 /// The need for one action of a row.
 fn need(
     p: &Principal,
@@ -899,12 +963,15 @@ fn need(
     };
     let mut n = Need::any(act.action, resources);
     for (key, value) in act.context {
-        let v = match value {
-            Key::Role => Some(role.id.clone()),
-            Key::Profile => profile.map(str::to_string),
-        };
-        if let Some(v) = v {
-            n = n.with(key, v);
+        match value {
+            Key::Role => n = n.with(key, role.id.clone()),
+            Key::Profile => {
+                if let Some(v) = profile {
+                    n = n.with(key, v);
+                }
+            }
+            // An empty value list: the key is missing from the request.
+            Key::Absent => n.context.push((key, Vec::new())),
         }
     }
     if let (On::Existing(_), Some(item)) = (act.on, item) {
@@ -933,6 +1000,19 @@ fn pass_role(
     out: &mut Vec<Attempt>,
 ) {
     let Some(t) = technique(row.id) else { return };
+    // The second role the service needs (EMR's service role), passed too.
+    let second: Option<Need> = match row.also_pass {
+        Some(service) => {
+            let roles: Vec<String> = roles_trusting(cx, account, std::slice::from_ref(&service))
+                .filter_map(|r| cx.principal(r).map(|x| x.id.clone()))
+                .collect();
+            if roles.is_empty() {
+                return;
+            }
+            Some(Need::any("iam:PassRole", roles).with("iam:PassedToService", service))
+        }
+        None => None,
+    };
     // The resource the role is passed into, when it must exist already.
     let items: Vec<Option<&InventoryItem>> = match row.into {
         Some(kind) => match cx.model.accounts.get(account) {
@@ -959,12 +1039,7 @@ fn pass_role(
         }
         let profile = profiles.first().copied();
         for item in &items {
-            let acts = || -> Vec<Need> {
-                row.acts
-                    .iter()
-                    .map(|a| need(p, account, a, role, profile, *item))
-                    .collect()
-            };
+            let acts = || needs_of(p, account, row.acts, role, profile, *item);
             // The service assumes the role for the resource made (its ARN).
             let source = acts()
                 .first()
@@ -996,6 +1071,13 @@ fn pass_role(
                 let mut needs = vec![
                     Need::on("iam:PassRole", role.id.as_str()).with("iam:PassedToService", *passed),
                 ];
+                if let Some(n) = &second {
+                    needs.push(Need {
+                        resources: n.resources.clone(),
+                        context: n.context.clone(),
+                        ..Need::any("iam:PassRole", Vec::new())
+                    });
+                }
                 needs.extend(acts());
                 let mut assumes = assumptions.clone();
                 if row.passed_to.len() > 1 {
@@ -1080,7 +1162,7 @@ fn use_existing(
     }
     // Not listed: any role the resource could run as, on the condition that one does.
     for r in roles_trusting(cx, account, std::slice::from_ref(&service)) {
-        if r == s {
+        if r == s || !cx.worth(r) {
             continue;
         }
         let Some(role) = cx.principal(r) else {
@@ -1090,11 +1172,7 @@ fn use_existing(
         if needs_profile && profiles.is_empty() {
             continue;
         }
-        let needs = row
-            .acts
-            .iter()
-            .map(|act| need(p, account, act, role, profiles.first().copied(), None))
-            .collect();
+        let needs = needs_of(p, account, row.acts, role, profiles.first().copied(), None);
         let know = kind
             .map(|k| format!(" (load `aws {}` to know)", k.export()))
             .unwrap_or_default();

@@ -82,6 +82,36 @@ fn shape(template: &str) -> Pattern {
     Pattern::new(&text, CaseMode::Sensitive)
 }
 
+/// One ARN a Resource pattern allows in `account`: wildcards of the partition, region
+/// and account are filled with `aws`, [`REGION`] and the account; those of the resource
+/// part with `x`. `None` when the pattern names another account (a resource made or
+/// used there is not this account's).
+fn instantiate(pattern: &str, account: &str) -> Option<String> {
+    let mut parts = pattern.splitn(6, ':');
+    let (arn, partition, service, region, acct, resource) = (
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+    );
+    let wild = |t: &str| t.contains(['*', '?']);
+    let partition = if wild(partition) { "aws" } else { partition };
+    let region = if wild(region) { REGION } else { region };
+    let acct = if wild(acct) {
+        account
+    } else if acct.is_empty() || acct == account {
+        acct
+    } else {
+        return None;
+    };
+    let resource = resource.replace(['*', '?'], "x");
+    Some(format!(
+        "{arn}:{partition}:{service}:{region}:{acct}:{resource}"
+    ))
+}
+
 /// The ARNs to ask about for `action` on a resource of its type in `account`.
 pub fn candidates(p: &Principal, action: &str, hint: Option<&str>, account: &str) -> Vec<String> {
     let Some(template) = template(action, hint) else {
@@ -110,7 +140,9 @@ pub fn candidates(p: &Principal, action: &str, hint: Option<&str>, account: &str
                 if text.contains("${") {
                     continue;
                 }
-                let filled = text.replace(['*', '?'], "x");
+                let Some(filled) = instantiate(text, account) else {
+                    continue;
+                };
                 if fits.matches(&filled) && !out.contains(&filled) {
                     out.push(filled);
                 }
@@ -124,6 +156,22 @@ pub fn candidates(p: &Principal, action: &str, hint: Option<&str>, account: &str
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn allow_patterns_are_instantiated_in_the_callers_account() {
+        assert_eq!(
+            instantiate("arn:aws:lambda:*:*:function:dev-*", "111111111111").as_deref(),
+            Some("arn:aws:lambda:us-east-1:111111111111:function:dev-x")
+        );
+        assert_eq!(
+            instantiate("arn:aws:lambda:*:222222222222:function:*", "111111111111"),
+            None
+        );
+        assert_eq!(
+            instantiate("arn:aws:s3:::bucket/*", "111111111111").as_deref(),
+            Some("arn:aws:s3:::bucket/x")
+        );
+    }
 
     #[test]
     fn templates_come_from_the_service_reference() {

@@ -195,6 +195,28 @@ fn days_in_month(y: i64, m: i64) -> i64 {
     }
 }
 
+/// `2026-11-29T19:32:10Z` for seconds since the epoch (as AWS writes `aws:CurrentTime`).
+pub fn format_utc(secs: i64) -> String {
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    // H. Hinnant's civil_from_days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        (rem / 60) % 60,
+        rem % 60
+    )
+}
+
 /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
 fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     let y = if m <= 2 { y - 1 } else { y };
@@ -209,6 +231,16 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn formats_utc() {
+        assert_eq!(format_utc(0), "1970-01-01T00:00:00Z");
+        assert_eq!(format_utc(1_577_836_800), "2020-01-01T00:00:00Z");
+        assert_eq!(format_utc(1_796_000_000), "2026-11-30T00:53:20Z");
+        for t in [0i64, 951_782_400, 1_700_000_000, 4_102_444_800] {
+            assert_eq!(parse(&format_utc(t)), Some(i128::from(t) * NANOS));
+        }
+    }
 
     fn secs(t: &str) -> Option<i128> {
         parse(t).map(|n| n / NANOS)

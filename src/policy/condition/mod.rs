@@ -428,22 +428,10 @@ impl CompiledCondition {
             Test::Null(values) => return self.evaluate_null(values, ctx),
             Test::Match { negated, matcher } => (*negated, matcher),
         };
-        let set = self.name.map_or(SetQualifier::None, |n| n.set);
-        // §4.3, §4.4: the result when the key is missing.
-        let missing = || {
-            Tri::from_bool(
-                self.if_exists()
-                    || match set {
-                        SetQualifier::ForAllValues => true,
-                        SetQualifier::ForAnyValue => false,
-                        SetQualifier::None => negated,
-                    },
-            )
-        };
-        let request: &[String] = match ctx.get(&self.key_lower) {
-            KeyValue::Unknown => return Tri::Unknown,
-            KeyValue::Absent => &[],
-            KeyValue::Values(v) => v,
+        match ctx.get(&self.key_lower) {
+            KeyValue::Unknown => Tri::Unknown,
+            KeyValue::Absent => self.on_values(negated, matcher, &[], ctx),
+            KeyValue::Values(v) => self.on_values(negated, matcher, v, ctx),
             KeyValue::NoneOf(excluded) => {
                 // Absent, or one value no policy value can match: both give the same
                 // answer, or it is unknown.
@@ -451,17 +439,44 @@ impl CompiledCondition {
                     return Tri::Unknown;
                 }
                 let present = Tri::from_bool(negated);
-                let absent = missing();
-                return if present == absent {
+                let absent = self.on_values(negated, matcher, &[], ctx);
+                if present == absent {
                     present
                 } else {
                     Tri::Unknown
-                };
+                }
             }
-        };
+            KeyValue::Either(values) => {
+                // Absent, or one of these values: the same answer for each, or unknown.
+                let absent = self.on_values(negated, matcher, &[], ctx);
+                let all_same = values.iter().all(|v| {
+                    self.on_values(negated, matcher, std::slice::from_ref(v), ctx) == absent
+                });
+                if all_same { absent } else { Tri::Unknown }
+            }
+        }
+    }
+
+    /// The condition on the request's values of its key (none: the key is missing).
+    fn on_values(
+        &self,
+        negated: bool,
+        matcher: &Matcher,
+        request: &[String],
+        ctx: &dyn Context,
+    ) -> Tri {
+        let set = self.name.map_or(SetQualifier::None, |n| n.set);
         // [unconfirmed] §4.4: a multi-valued key with no values is treated as missing.
         if request.is_empty() {
-            return missing();
+            // §4.3, §4.4: missing key.
+            return Tri::from_bool(
+                self.if_exists()
+                    || match set {
+                        SetQualifier::ForAllValues => true,
+                        SetQualifier::ForAnyValue => false,
+                        SetQualifier::None => negated,
+                    },
+            );
         }
         // Per request value: matches some policy value (OR), or under a negated
         // operator matches none of them (NOR), §4.2.
@@ -503,7 +518,7 @@ impl CompiledCondition {
     /// `Null` only tests presence.
     fn evaluate_null(&self, values: &[Option<bool>], ctx: &dyn Context) -> Tri {
         let absent = match ctx.get(&self.key_lower) {
-            KeyValue::Unknown | KeyValue::NoneOf(_) => return Tri::Unknown,
+            KeyValue::Unknown | KeyValue::NoneOf(_) | KeyValue::Either(_) => return Tri::Unknown,
             KeyValue::Absent => true,
             // [unconfirmed] §4.4: a multi-valued key with no values counts as absent.
             KeyValue::Values(v) => v.is_empty(),
