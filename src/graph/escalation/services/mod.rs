@@ -1,0 +1,438 @@
+//! Service techniques (catalog sections C, D, E and some of G): passing a role to a
+//! service that runs code with it, and using a resource that already runs as a role.
+//! Each is a row of data: the actions it needs and on what, the `iam:PassedToService`
+//! value, the service principal the role must trust.
+
+mod pass_rows;
+mod use_rows;
+
+use pass_rows::*;
+use use_rows::*;
+
+use super::catalog::technique;
+use super::symbolic;
+use super::{Attempt, Cx, Gain, Need};
+use crate::eval::{Caller, Decision, Inputs, Request, ResourcePolicyKind, evaluate};
+use crate::graph::Principal;
+use crate::model::{InventoryItem, InventoryKind, OrgPolicyType, PrincipalKind};
+use crate::policy::context::MapContext;
+
+/// The service principal a listed kind runs as, and whether an instance profile holds
+/// the role.
+fn runtime(kind: InventoryKind) -> (&'static str, bool) {
+    match kind {
+        InventoryKind::Function => ("lambda.amazonaws.com", false),
+        InventoryKind::Instance => ("ec2.amazonaws.com", true),
+        InventoryKind::Stack => ("cloudformation.amazonaws.com", false),
+        InventoryKind::Project => ("codebuild.amazonaws.com", false),
+        InventoryKind::DevEndpoint => ("glue.amazonaws.com", false),
+    }
+}
+
+/// Every action the service techniques need (the prefilter's list).
+pub(super) fn actions() -> impl Iterator<Item = &'static str> {
+    PASS.iter()
+        .flat_map(|r| r.acts)
+        .chain(USE.iter().flat_map(|r| r.acts))
+        .map(|a| a.action)
+}
+
+pub(super) fn attempts(cx: &Cx, s: usize) -> Vec<Attempt> {
+    let mut out = Vec::new();
+    let Some(p) = cx.principal(s) else {
+        return out;
+    };
+    let Some(account) = p.account.as_deref() else {
+        return out;
+    };
+    for row in PASS {
+        if cx.may(s, "iam:PassRole") && row.acts.iter().all(|a| cx.may(s, a.action)) {
+            pass_role(cx, s, p, account, row, &mut out);
+        }
+    }
+    for row in USE {
+        if row.acts.iter().all(|a| cx.may(s, a.action)) {
+            use_existing(cx, s, p, account, row, &mut out);
+        }
+    }
+    out
+}
+
+/// The roles of the account (not service-linked) that name a service principal in an
+/// Allow of their trust policy.
+fn roles_trusting<'c>(
+    cx: &'c Cx,
+    account: &'c str,
+    services: &'c [&'c str],
+) -> impl Iterator<Item = usize> + 'c {
+    cx.world.of_account(account).filter(move |r| {
+        let Some(role) = cx.principal(*r) else {
+            return false;
+        };
+        !role.service_linked
+            && role.trust.as_ref().is_some_and(|t| {
+                t.statements
+                    .iter()
+                    .filter(|st| st.effect != Some(crate::model::Effect::Deny))
+                    .filter_map(|st| st.principal.as_ref())
+                    .flat_map(|spec| &spec.entries)
+                    .any(|e| names_service(&e.kind, &e.value.value, services))
+            })
+    })
+}
+
+fn names_service(kind: &PrincipalKind, value: &str, services: &[&str]) -> bool {
+    services.iter().any(|s| match s.strip_prefix("federated:") {
+        Some(f) => *kind == PrincipalKind::Federated && value.eq_ignore_ascii_case(f),
+        None => *kind == PrincipalKind::Service && value.eq_ignore_ascii_case(s),
+    })
+}
+
+/// The instance profiles that hold role `r`.
+fn profiles_of<'a>(cx: &Cx<'a>, r: usize) -> Vec<&'a str> {
+    cx.profiles
+        .iter()
+        .filter(|(_, role)| **role == r)
+        .map(|(ip, _)| *ip)
+        .collect()
+}
+
+/// May the service (or identity provider) assume the role, as it would for a resource
+/// of the account (`aws:SourceAccount`, `aws:SourceArn` set)?
+fn service_may_assume(cx: &Cx, role: &Principal, service: &str, source_arn: &str) -> Decision {
+    let account = role.account.as_deref().unwrap_or_default();
+    let (caller, action) = match service.strip_prefix("federated:") {
+        Some(f) => (
+            Caller::Federated(f.to_string()),
+            "sts:AssumeRoleWithWebIdentity",
+        ),
+        None => (Caller::Service(service.to_string()), "sts:AssumeRole"),
+    };
+    let mut ctx = MapContext {
+        missing_is_unknown: true,
+        ..MapContext::default()
+    };
+    if matches!(caller, Caller::Service(_)) {
+        ctx.set("aws:SourceAccount", vec![account.to_string()]);
+        ctx.set("aws:SourceArn", vec![source_arn.to_string()]);
+        ctx.set("aws:PrincipalIsAWSService", vec!["true".into()]);
+        ctx.set("aws:PrincipalServiceName", vec![service.to_string()]);
+    }
+    let inputs = Inputs {
+        resource: role.trust.as_deref(),
+        resource_kind: ResourcePolicyKind::RoleTrust,
+        rcp_levels: cx.world.org.levels(account, OrgPolicyType::ResourceControl),
+        management_account: cx.world.org.management_account.as_deref(),
+        ..Inputs::default()
+    };
+    let req = Request {
+        caller: &caller,
+        action,
+        resource: &role.id,
+        resource_account: Some(account),
+    };
+    evaluate(req, &inputs, &ctx).decision
+}
+
+/// The best decision of any of the services the role may trust.
+fn trusted(cx: &Cx, role: &Principal, services: &[&str], source_arn: &str) -> Decision {
+    let mut best = Decision::ImplicitDeny;
+    for s in services {
+        match service_may_assume(cx, role, s, source_arn) {
+            Decision::Allowed => return Decision::Allowed,
+            Decision::Conditional => best = Decision::Conditional,
+            _ => {}
+        }
+    }
+    best
+}
+
+/// Needs of a row: one per action; actions on a resource of the same type (the same
+/// ARN template) act on the same resource, so they share one candidate list and group.
+fn needs_of(
+    p: &Principal,
+    account: &str,
+    acts: &[Act],
+    role: &Principal,
+    profile: Option<&str>,
+    item: Option<&InventoryItem>,
+) -> Vec<Need> {
+    let mut needs: Vec<Need> = acts
+        .iter()
+        .map(|a| need(p, account, a, role, profile, item))
+        .collect();
+    let templates: Vec<Option<String>> = acts
+        .iter()
+        .map(|a| match a.on {
+            On::New(hint) | On::Existing(hint) => symbolic::template(a.action, hint),
+        })
+        .collect();
+    let mut next = 0u8;
+    for i in 0..needs.len() {
+        let Some(Some(t)) = templates.get(i) else {
+            continue;
+        };
+        let same: Vec<usize> = (0..needs.len())
+            .filter(|j| templates.get(*j).and_then(Option::as_ref) == Some(t))
+            .collect();
+        if same.len() < 2 || needs.get(i).is_some_and(|n| n.group.is_some()) {
+            continue;
+        }
+        let mut union: Vec<String> = Vec::new();
+        for j in &same {
+            for r in needs.get(*j).map_or(&[][..], |n| n.resources.as_slice()) {
+                if !union.contains(r) {
+                    union.push(r.clone());
+                }
+            }
+        }
+        for j in same {
+            if let Some(n) = needs.get_mut(j) {
+                n.resources = union.clone();
+                n.group = Some(next);
+            }
+        }
+        next += 1;
+    }
+    needs
+}
+
+/// The need for one action of a row.
+fn need(
+    p: &Principal,
+    account: &str,
+    act: &Act,
+    role: &Principal,
+    profile: Option<&str>,
+    item: Option<&InventoryItem>,
+) -> Need {
+    let resources = match (act.on, item) {
+        (On::Existing(_), Some(item)) => vec![item.arn.clone()],
+        (On::New(hint) | On::Existing(hint), _) => {
+            symbolic::candidates(p, act.action, hint, account)
+        }
+    };
+    let mut n = Need::any(act.action, resources);
+    for (key, value) in act.context {
+        match value {
+            Key::Role => n = n.with(key, role.id.clone()),
+            Key::Profile => {
+                if let Some(v) = profile {
+                    n = n.with(key, v);
+                }
+            }
+            // An empty value list: the key is missing from the request.
+            Key::Absent => n.context.push((key, Vec::new())),
+        }
+    }
+    if let (On::Existing(_), Some(item)) = (act.on, item) {
+        for t in &item.tags {
+            n = n.with_tag(&t.key, &t.value);
+        }
+    }
+    n
+}
+
+impl Need {
+    /// `aws:ResourceTag/KEY` of the existing resource.
+    fn with_tag(mut self, key: &str, value: &str) -> Need {
+        let key: &'static str = Box::leak(format!("aws:ResourceTag/{key}").into_boxed_str());
+        self.context.push((key, vec![value.to_string()]));
+        self
+    }
+}
+
+fn pass_role(
+    cx: &Cx,
+    s: usize,
+    p: &Principal,
+    account: &str,
+    row: &PassRow,
+    out: &mut Vec<Attempt>,
+) {
+    let Some(t) = technique(row.id) else { return };
+    // The second role the service needs (EMR's service role), passed too.
+    let second: Option<Need> = match row.also_pass {
+        Some(service) => {
+            let roles: Vec<String> = roles_trusting(cx, account, std::slice::from_ref(&service))
+                .filter_map(|r| cx.principal(r).map(|x| x.id.clone()))
+                .collect();
+            if roles.is_empty() {
+                return;
+            }
+            Some(Need::any("iam:PassRole", roles).with("iam:PassedToService", service))
+        }
+        None => None,
+    };
+    // The resource the role is passed into, when it must exist already.
+    let items: Vec<Option<&InventoryItem>> = match row.into {
+        Some(kind) => match cx.model.accounts.get(account) {
+            Some(a) if a.inventoried.contains(&kind) => a
+                .inventory
+                .iter()
+                .filter(|i| i.kind == kind)
+                .map(Some)
+                .take(1)
+                .collect(),
+            _ => vec![None],
+        },
+        None => vec![None],
+    };
+    for r in roles_trusting(cx, account, row.trusts) {
+        let Some(role) = cx.principal(r) else {
+            continue;
+        };
+        let profiles = profiles_of(cx, r);
+        match row.profile {
+            Profile::Needed if profiles.is_empty() => continue,
+            Profile::Missing if !profiles.is_empty() => continue,
+            _ => {}
+        }
+        let profile = profiles.first().copied();
+        for item in &items {
+            let acts = || needs_of(p, account, row.acts, role, profile, *item);
+            // The service assumes the role for the resource made (its ARN).
+            let source = acts()
+                .first()
+                .and_then(|n| n.resources.first().cloned())
+                .unwrap_or_default();
+            let trust = trusted(cx, role, row.trusts, &source);
+            if matches!(trust, Decision::ExplicitDeny | Decision::ImplicitDeny) {
+                continue;
+            }
+            let mut assumptions = Vec::new();
+            if trust == Decision::Conditional {
+                assumptions.push(format!(
+                    "the trust policy of {} admits {} under its conditions",
+                    role.id,
+                    row.trusts.join(" or ")
+                ));
+            }
+            if let Some(a) = row.assumes {
+                assumptions.push(a.to_string());
+            }
+            if let (Some(kind), None) = (row.into, item) {
+                assumptions.push(format!(
+                    "{} exists (load `aws {}` to know)",
+                    kind.noun(),
+                    kind.export()
+                ));
+            }
+            for passed in row.passed_to {
+                let mut needs = vec![
+                    Need::on("iam:PassRole", role.id.as_str()).with("iam:PassedToService", *passed),
+                ];
+                if let Some(n) = &second {
+                    needs.push(Need {
+                        resources: n.resources.clone(),
+                        context: n.context.clone(),
+                        ..Need::any("iam:PassRole", Vec::new())
+                    });
+                }
+                needs.extend(acts());
+                let mut assumes = assumptions.clone();
+                if row.passed_to.len() > 1 {
+                    assumes.push(format!(
+                        "the service checks iam:PassedToService {passed} (unconfirmed for it)"
+                    ));
+                }
+                out.push(Attempt {
+                    from: s,
+                    technique: t,
+                    gain: Gain::Become(r),
+                    needs,
+                    assumptions: assumes,
+                });
+            }
+        }
+    }
+}
+
+fn use_existing(
+    cx: &Cx,
+    s: usize,
+    p: &Principal,
+    account: &str,
+    row: &UseRow,
+    out: &mut Vec<Attempt>,
+) {
+    let Some(t) = technique(row.id) else { return };
+    let (service, needs_profile, noun, kind) = match row.runs {
+        Runs::Listed(kind) => {
+            let (service, profile) = runtime(kind);
+            (service, profile, kind.noun(), Some(kind))
+        }
+        Runs::Unlisted(service, profile, noun) => (service, profile, noun, None),
+    };
+    let listed = kind.filter(|k| {
+        cx.model
+            .accounts
+            .get(account)
+            .is_some_and(|a| a.inventoried.contains(k))
+    });
+    if let Some(kind) = listed {
+        // The export says which resources exist and as which role they run.
+        let Some(a) = cx.model.accounts.get(account) else {
+            return;
+        };
+        for item in a.inventory.iter().filter(|i| i.kind == kind) {
+            let role = match (&item.role, &item.instance_profile) {
+                (Some(r), _) => cx.world.by_id.get(r).copied(),
+                (None, Some(ip)) => cx.profiles.get(ip.as_str()).copied(),
+                _ => None,
+            };
+            let Some(r) = role.filter(|r| *r != s) else {
+                continue;
+            };
+            let Some(role) = cx.principal(r) else {
+                continue;
+            };
+            let needs = row
+                .acts
+                .iter()
+                .map(|act| {
+                    need(
+                        p,
+                        account,
+                        act,
+                        role,
+                        item.instance_profile.as_deref(),
+                        Some(item),
+                    )
+                })
+                .collect();
+            out.push(Attempt {
+                from: s,
+                technique: t,
+                gain: Gain::Become(r),
+                needs,
+                assumptions: Vec::new(),
+            });
+        }
+        return;
+    }
+    // Not listed: any role the resource could run as, on the condition that one does.
+    for r in roles_trusting(cx, account, std::slice::from_ref(&service)) {
+        if r == s || !cx.worth(r) {
+            continue;
+        }
+        let Some(role) = cx.principal(r) else {
+            continue;
+        };
+        let profiles = profiles_of(cx, r);
+        if needs_profile && profiles.is_empty() {
+            continue;
+        }
+        let needs = needs_of(p, account, row.acts, role, profiles.first().copied(), None);
+        let know = kind
+            .map(|k| format!(" (load `aws {}` to know)", k.export()))
+            .unwrap_or_default();
+        out.push(Attempt {
+            from: s,
+            technique: t,
+            gain: Gain::Become(r),
+            needs,
+            assumptions: vec![format!("{noun} runs as {}{know}", role.id)],
+        });
+    }
+}
