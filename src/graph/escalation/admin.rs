@@ -103,26 +103,7 @@ pub(super) fn administrators(
     }
     for f in best_per_gain(found) {
         let Gain::Become(to) = f.gain else { continue };
-        let (Some(from_id), Some(to_id)) = (
-            world.principals.get(f.from).map(|p| p.id.clone()),
-            world.principals.get(to).map(|p| p.id.clone()),
-        ) else {
-            continue;
-        };
-        edges.push(Edge {
-            from: f.from,
-            to,
-            hop: Arc::new(Hop {
-                from: from_id,
-                to: to_id,
-                action: f.action,
-                kind: HopKind::Escalation,
-                decision: f.decision,
-                grants: f.grants,
-                conditions: f.conditions,
-                technique: Some(f.technique),
-            }),
-        });
+        edges.extend(f.into_edge(world, to));
     }
 }
 

@@ -365,6 +365,28 @@ struct Found {
     conditions: Vec<String>,
 }
 
+impl Found {
+    /// The escalation edge it makes to node `to`, when both ends are in the world.
+    fn into_edge(self, world: &World, to: usize) -> Option<Edge> {
+        let from_id = world.principals.get(self.from)?.id.clone();
+        let to_id = world.principals.get(to)?.id.clone();
+        Some(Edge {
+            from: self.from,
+            to,
+            hop: Arc::new(Hop {
+                from: from_id,
+                to: to_id,
+                action: self.action,
+                kind: HopKind::Escalation,
+                decision: self.decision,
+                grants: self.grants,
+                conditions: self.conditions,
+                technique: Some(self.technique),
+            }),
+        })
+    }
+}
+
 /// The techniques on others and through services a principal may use.
 fn other_attempts(cx: &Cx, s: usize) -> Vec<Attempt> {
     let mut out = iam::other_attempts(cx, s);
@@ -477,12 +499,6 @@ pub fn build(world: &mut World, model: &Model, assume: &[Edge], fixed: &Fixed) -
             let Some(to) = materialize(world, model, &f.gain, fixed, &mut new_nodes) else {
                 continue;
             };
-            let (Some(from_id), Some(to_id)) = (
-                world.principals.get(f.from).map(|p| p.id.clone()),
-                world.principals.get(to).map(|p| p.id.clone()),
-            ) else {
-                continue;
-            };
             if f.from == to {
                 continue;
             }
@@ -501,19 +517,8 @@ pub fn build(world: &mut World, model: &Model, assume: &[Edge], fixed: &Fixed) -
                 }
                 None => None,
             };
-            let edge = Edge {
-                from: f.from,
-                to,
-                hop: Arc::new(Hop {
-                    from: from_id,
-                    to: to_id,
-                    action: f.action,
-                    kind: HopKind::Escalation,
-                    decision: f.decision,
-                    grants: f.grants,
-                    conditions: f.conditions,
-                    technique: Some(f.technique),
-                }),
+            let Some(edge) = f.into_edge(world, to) else {
+                continue;
             };
             match replace.and_then(|at| edges.get_mut(at)) {
                 Some(slot) => *slot = edge,
