@@ -130,6 +130,16 @@ pub enum Command {
         #[arg(long)]
         config: Option<PathBuf>,
     },
+    /// A self-contained HTML report for a security review: escalation and
+    /// cross-account paths drawn, findings by severity, an inventory per account.
+    Report {
+        /// Write the page to this file (default: standard output).
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Configuration file for the findings (default: ./iampath.toml when it exists).
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
     /// List the lint rules.
     Rules,
     /// Print a rule's documentation.

@@ -8,6 +8,7 @@ pub mod diff;
 pub mod errors;
 pub mod escalations;
 pub mod graph;
+pub mod html;
 pub mod lint;
 pub mod load;
 pub mod paths;

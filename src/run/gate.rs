@@ -38,7 +38,7 @@ pub(super) fn lint(
 }
 
 /// Runs the rules and the assertions, then the configuration.
-fn findings(graph: &mut Graph, loaded: &Loaded, config: &Config) -> Vec<Finding> {
+pub(super) fn findings(graph: &mut Graph, loaded: &Loaded, config: &Config) -> Vec<Finding> {
     let mut findings = {
         let cx = crate::lint::Context::new(&loaded.model, graph, &loaded.diagnostics);
         crate::lint::run(&cx)

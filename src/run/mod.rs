@@ -5,6 +5,7 @@
 mod gate;
 mod inspect;
 mod query;
+mod report;
 mod views;
 
 use std::io::{IsTerminal, Write};
@@ -72,6 +73,9 @@ pub enum RunError {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Baseline(#[from] crate::lint::baseline::BaselineError),
+    #[error("cannot write {path}: {reason}")]
+    #[diagnostic(code(iampath::output))]
+    Write { path: String, reason: String },
     #[error("no rule `{0}`")]
     #[diagnostic(code(iampath::rule), help("`iampath rules` lists them"))]
     UnknownRule(String),
@@ -133,6 +137,9 @@ fn dispatch(cli: &Cli) -> Result<u8, RunError> {
             fail_on,
             config,
         } => gate::diff(&env, before, after, fail_on, config.as_deref()),
+        Command::Report { output, config } => {
+            report::report(&env, output.as_deref(), config.as_deref())
+        }
         Command::Rules => gate::rules(),
         Command::Explain { rule } => gate::explain(rule),
     }
@@ -153,6 +160,8 @@ fn formats(command: &Command) -> (&'static str, &'static [Format]) {
         Command::Graph { .. } => ("graph", &[Dot, Mermaid, Text]),
         Command::Lint { .. } => ("lint", &[Text, Json, Sarif, Github]),
         Command::Diff { .. } => ("diff", &[Text, Json, Sarif, Github]),
+        // `text` is the default of every command: for `report` it is the HTML page.
+        Command::Report { .. } => ("report", &[Text]),
         Command::Rules => ("rules", &[Text]),
         Command::Explain { .. } => ("explain", &[Text]),
     }
