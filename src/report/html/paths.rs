@@ -22,8 +22,11 @@ const LEGEND: &str = concat!(
 
 /// Most paths listed per section; the rest are counted.
 const MAX_LISTED: usize = 500;
-/// Most per-account drawings when the whole graph is too big for one.
-const MAX_DRAWINGS: usize = 200;
+/// Most per-account drawings when the whole graph is too big for one (the accounts
+/// with the most paths first).
+const MAX_DRAWINGS: usize = 50;
+/// Path lists longer than this start collapsed.
+const OPEN_LIST: usize = 50;
 
 pub(super) fn escalations(s: &mut String, r: &ReportInput) {
     let found = r.escalations;
@@ -46,7 +49,7 @@ pub(super) fn escalations(s: &mut String, r: &ReportInput) {
         (acc, &e.hops)
     }));
     drawings(s, "escalation paths", &by_account, false);
-    s.push_str("<div class=\"paths\">\n");
+    open_list(s, found.len(), "escalation path");
     for e in found.iter().take(MAX_LISTED) {
         let account = e.account.as_deref().unwrap_or("");
         let accounts = path_accounts(account, &e.hops);
@@ -72,7 +75,7 @@ pub(super) fn escalations(s: &mut String, r: &ReportInput) {
         s.push_str("</details>\n");
     }
     more(s, found.len(), "escalation paths", "iampath escalations");
-    s.push_str("</div>\n</section>\n");
+    s.push_str("</details>\n</section>\n");
 }
 
 pub(super) fn crossings(s: &mut String, r: &ReportInput) {
@@ -93,7 +96,16 @@ pub(super) fn crossings(s: &mut String, r: &ReportInput) {
         s.push_str("<p class=\"none\">No access crosses an account boundary.</p>\n</section>\n");
         return;
     }
+    let _ = writeln!(
+        s,
+        "<details class=\"paths\"{}><summary>{}, the busiest first</summary>",
+        if pairs.len() <= 20 { " open" } else { "" },
+        plural(pairs.len(), "account pair")
+    );
     s.push_str("<table class=\"pairs\"><thead><tr><th>from</th><th>into</th><th>edges</th></tr></thead><tbody>\n");
+    // The busiest pairs first.
+    let mut pairs: Vec<((&str, &str), usize)> = pairs.into_iter().collect();
+    pairs.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     for ((from, to), n) in pairs.iter().take(MAX_LISTED) {
         let _ = writeln!(
             s,
@@ -106,12 +118,13 @@ pub(super) fn crossings(s: &mut String, r: &ReportInput) {
     }
     s.push_str("</tbody></table>\n");
     more(s, pairs.len(), "account pairs", "iampath paths");
+    s.push_str("</details>\n");
     let by_account = group(all.iter().map(|c| {
         let hop = std::slice::from_ref(&c.hop);
         (c.to_account.clone(), hop)
     }));
     drawings(s, "cross-account paths into", &by_account, true);
-    s.push_str("<div class=\"paths\">\n");
+    open_list(s, all.len(), "cross-account edge");
     for c in all.iter().take(MAX_LISTED) {
         let _ = writeln!(
             s,
@@ -127,7 +140,7 @@ pub(super) fn crossings(s: &mut String, r: &ReportInput) {
         s.push_str("</details>\n");
     }
     more(s, all.len(), "cross-account edges", "iampath paths");
-    s.push_str("</div>\n</section>\n");
+    s.push_str("</details>\n</section>\n");
 }
 
 /// Paths grouped by an account, in account order.
@@ -176,12 +189,15 @@ fn drawings<H>(
         }
         return;
     }
+    let mut busiest: Vec<(&String, &Vec<&H>)> = by_account.iter().collect();
+    busiest.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then(a.0.cmp(b.0)));
     let _ = writeln!(
         s,
-        "<p class=\"note\">{} nodes are too many for one drawing: one per account below.</p>",
-        whole.node_count()
+        "<details class=\"drawings\"><summary>{} nodes are too many for one drawing: one per account, the {} with the most paths first</summary>",
+        whole.node_count(),
+        plural(busiest.len().min(MAX_DRAWINGS), "account")
     );
-    for (account, paths) in by_account.iter().take(MAX_DRAWINGS) {
+    for (account, paths) in busiest.into_iter().take(MAX_DRAWINGS) {
         let d = draw(&mut std::iter::once((account, paths)));
         let svg = d.svg(&format!("{what} {account}")).unwrap_or_else(|| {
             format!(
@@ -197,11 +213,23 @@ fn drawings<H>(
             n = plural(paths.len(), "path"),
         );
     }
-    more(
+    if by_account.len() > MAX_DRAWINGS {
+        let _ = writeln!(
+            s,
+            "<p class=\"note\">{} more accounts not drawn here: <code>iampath graph --account ID</code> draws one.</p>",
+            by_account.len() - MAX_DRAWINGS
+        );
+    }
+    s.push_str("</details>\n");
+}
+
+/// Opens the list of paths: open when short, collapsed when long.
+fn open_list(s: &mut String, n: usize, what: &str) {
+    let _ = writeln!(
         s,
-        by_account.len(),
-        "accounts",
-        "iampath graph --account ID",
+        "<details class=\"paths\"{}><summary>{}, hop by hop</summary>",
+        if n <= OPEN_LIST { " open" } else { "" },
+        plural(n, what)
     );
 }
 
