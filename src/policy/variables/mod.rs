@@ -5,12 +5,19 @@
 //! default when the key is absent, and `${*}`, `${?}`, `${$}` are a literal `*`, `?`,
 //! `$`. A `${` without a closing `}` is literal text. Only single-valued keys resolve
 //! (§5.2); key names are case-insensitive.
+//!
+//! This file holds substitution and templates; `parse` cuts a text into its `${…}`
+//! pieces, `matching` matches a resolved pattern against a text.
+
+mod matching;
+mod parse;
 
 use std::borrow::Cow;
 
-use super::condition::string::char_eq_ignore_case;
 use super::context::{Context, KeyValue};
 use super::pattern::CaseMode;
+use matching::{RawSeq, Tok, glob, part_tok, push_wild_text};
+use parse::{Piece, Pieces};
 
 /// The result of substituting variables into a text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -274,109 +281,6 @@ impl ResolvedPattern<'_> {
     }
 }
 
-// ---------------------------------------------------------------------------------
-// Parsing `${…}`.
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Piece<'a> {
-    Text(&'a str),
-    Literal(&'static str),
-    Var {
-        key: &'a str,
-        default: Option<&'a str>,
-    },
-}
-
-struct Pieces<'a> {
-    rest: &'a str,
-}
-
-impl<'a> Pieces<'a> {
-    fn new(text: &'a str) -> Self {
-        Pieces { rest: text }
-    }
-}
-
-impl<'a> Iterator for Pieces<'a> {
-    type Item = Piece<'a>;
-
-    fn next(&mut self) -> Option<Piece<'a>> {
-        if self.rest.is_empty() {
-            return None;
-        }
-        let text_up_to = |rest: &'a str, at: usize| rest.split_at_checked(at);
-        match self.rest.find("${") {
-            Some(0) => match parse_variable(self.rest) {
-                Some((piece, len)) => {
-                    self.rest = self.rest.get(len..).unwrap_or_default();
-                    Some(piece)
-                }
-                None => {
-                    // No closing brace: the rest is literal text.
-                    let all = self.rest;
-                    self.rest = "";
-                    Some(Piece::Text(all))
-                }
-            },
-            Some(at) => {
-                let (text, rest) = text_up_to(self.rest, at)?;
-                self.rest = rest;
-                Some(Piece::Text(text))
-            }
-            None => {
-                let all = self.rest;
-                self.rest = "";
-                Some(Piece::Text(all))
-            }
-        }
-    }
-}
-
-/// Parses the variable at the start of `s` (which starts with `${`); returns the piece
-/// and the bytes it spans. A `}` inside the quoted default does not close it.
-fn parse_variable(s: &str) -> Option<(Piece<'_>, usize)> {
-    let body = s.get(2..)?;
-    let close = closing_brace(body, true).or_else(|| closing_brace(body, false))?;
-    let inner = body.get(..close)?.trim();
-    let piece = match inner {
-        "*" => Piece::Literal("*"),
-        "?" => Piece::Literal("?"),
-        "$" => Piece::Literal("$"),
-        _ => match inner.split_once(',') {
-            Some((key, default)) => {
-                let default = default.trim();
-                // [unconfirmed] §5.4 shows the default in single quotes; an unquoted
-                // default is taken as written.
-                let default = default
-                    .strip_prefix('\'')
-                    .and_then(|d| d.strip_suffix('\''))
-                    .unwrap_or(default);
-                Piece::Var {
-                    key: key.trim(),
-                    default: Some(default),
-                }
-            }
-            None => Piece::Var {
-                key: inner,
-                default: None,
-            },
-        },
-    };
-    Some((piece, 2 + close + 1))
-}
-
-fn closing_brace(body: &str, respect_quotes: bool) -> Option<usize> {
-    let mut quoted = false;
-    for (i, c) in body.char_indices() {
-        match c {
-            '\'' if respect_quotes => quoted = !quoted,
-            '}' if !quoted => return Some(i),
-            _ => {}
-        }
-    }
-    None
-}
-
 fn lower(key: &str) -> Cow<'_, str> {
     if key.bytes().any(|b| b.is_ascii_uppercase()) {
         Cow::Owned(key.to_ascii_lowercase())
@@ -399,150 +303,6 @@ fn lookup<'a>(
         KeyValue::Absent | KeyValue::Values([]) => default.ok_or(Unresolved::Unresolvable),
         KeyValue::Values(_) => Err(Unresolved::Unresolvable),
     }
-}
-
-// ---------------------------------------------------------------------------------
-// Matching.
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Tok<'a> {
-    Lit(&'a str),
-    AnyOne,
-    AnyRun,
-    /// Never matches (a variable left in a part list; cannot happen once resolved).
-    Never,
-}
-
-fn push_wild_text<'a>(toks: &mut Vec<Tok<'a>>, text: &'a str) {
-    let mut rest = text;
-    while !rest.is_empty() {
-        let (tok, len) = raw_tok(rest, true);
-        toks.push(tok);
-        rest = rest.get(len..).unwrap_or_default();
-    }
-}
-
-/// The token at the start of a non-empty raw pattern text and its byte length.
-fn raw_tok(rest: &str, wildcards: bool) -> (Tok<'_>, usize) {
-    match rest.as_bytes().first() {
-        Some(b'*') if wildcards => (Tok::AnyRun, 1),
-        Some(b'?') if wildcards => (Tok::AnyOne, 1),
-        _ => {
-            let end = if wildcards {
-                rest.find(['*', '?']).unwrap_or(rest.len())
-            } else {
-                rest.len()
-            };
-            (Tok::Lit(rest.get(..end).unwrap_or(rest)), end)
-        }
-    }
-}
-
-fn part_tok(p: &Part) -> Tok<'_> {
-    match p {
-        Part::Lit(l) => Tok::Lit(l),
-        Part::AnyOne => Tok::AnyOne,
-        Part::AnyRun => Tok::AnyRun,
-        Part::Var { .. } => Tok::Never,
-    }
-}
-
-/// A sequence of tokens addressed by position: the token at `at` and the next position.
-trait TokSeq {
-    fn at(&self, at: usize) -> Option<(Tok<'_>, usize)>;
-}
-
-impl TokSeq for [Part] {
-    fn at(&self, at: usize) -> Option<(Tok<'_>, usize)> {
-        self.get(at).map(|p| (part_tok(p), at + 1))
-    }
-}
-
-impl TokSeq for [Tok<'_>] {
-    fn at(&self, at: usize) -> Option<(Tok<'_>, usize)> {
-        self.get(at).map(|t| (*t, at + 1))
-    }
-}
-
-/// A raw pattern text, tokenized as it is walked (positions are byte offsets).
-struct RawSeq<'a>(&'a str);
-
-impl TokSeq for RawSeq<'_> {
-    fn at(&self, at: usize) -> Option<(Tok<'_>, usize)> {
-        let rest = self.0.get(at..).filter(|r| !r.is_empty())?;
-        let (tok, len) = raw_tok(rest, true);
-        Some((tok, at + len))
-    }
-}
-
-/// Whole-text wildcard match; on a mismatch the last `*` swallows one more character.
-fn glob<S: TokSeq + ?Sized>(seq: &S, text: &str, case: CaseMode) -> bool {
-    let mut p = 0usize;
-    let mut i = 0usize;
-    // The position after the last `*` and how far into the text it has reached.
-    let mut backtrack: Option<(usize, usize)> = None;
-    loop {
-        if let Some((tok, next)) = seq.at(p) {
-            let step = match tok {
-                Tok::AnyRun => {
-                    backtrack = Some((next, i));
-                    p = next;
-                    continue;
-                }
-                Tok::AnyOne => next_char_len(text, i),
-                Tok::Lit(l) => lit_at(text, i, l, case),
-                Tok::Never => None,
-            };
-            if let Some(n) = step {
-                i += n;
-                p = next;
-                continue;
-            }
-        } else if i == text.len() {
-            return true;
-        }
-        match backtrack {
-            Some((star_next, star_i)) => match next_char_len(text, star_i) {
-                Some(n) => {
-                    backtrack = Some((star_next, star_i + n));
-                    p = star_next;
-                    i = star_i + n;
-                }
-                None => return false,
-            },
-            None => return false,
-        }
-    }
-}
-
-/// Bytes of `text` from `at` that `lit` matches, if it does.
-fn lit_at(text: &str, at: usize, lit: &str, case: CaseMode) -> Option<usize> {
-    let rest = text.get(at..)?;
-    match case {
-        CaseMode::Sensitive => rest.starts_with(lit).then_some(lit.len()),
-        CaseMode::Insensitive if lit.is_ascii() => {
-            let window = rest.as_bytes().get(..lit.len())?;
-            window
-                .eq_ignore_ascii_case(lit.as_bytes())
-                .then_some(lit.len())
-        }
-        CaseMode::Insensitive => {
-            let mut used = 0usize;
-            let mut chars = rest.chars();
-            for l in lit.chars() {
-                let c = chars.next()?;
-                if !char_eq_ignore_case(l, c) {
-                    return None;
-                }
-                used += c.len_utf8();
-            }
-            Some(used)
-        }
-    }
-}
-
-fn next_char_len(text: &str, at: usize) -> Option<usize> {
-    text.get(at..)?.chars().next().map(char::len_utf8)
 }
 
 #[cfg(test)]

@@ -1,0 +1,184 @@
+//! `aws iam get-account-authorization-details` exports: users, groups, roles and
+//! managed policies of one account.
+//!
+//! This file walks the export and merges it into its account; `identities` reads
+//! users, groups and roles, `managed` the managed policies, and `parts` what their
+//! entries share (head, inline and attached policies, boundary, tags, dates).
+
+mod identities;
+mod managed;
+mod parts;
+
+use std::collections::HashSet;
+
+use super::cx::{Cx, Fields};
+use super::diag::Problem;
+use crate::model::{Group, ManagedPolicy, Model, Role, Spanned, User, is_account_id};
+use crate::policy::arn::Arn;
+use crate::source::json::{Node, Value};
+use identities::{group, role, user};
+use managed::managed;
+
+/// True when a top-level object looks like a GAAD export.
+pub fn is_export(root: &Fields) -> bool {
+    ["UserDetailList", "GroupDetailList", "RoleDetailList"]
+        .iter()
+        .any(|k| root.get(k).is_some())
+        || root.get("Policies").is_some_and(|p| p.as_array().is_some())
+}
+
+const TOP_KEYS: &[&str] = &[
+    "UserDetailList",
+    "GroupDetailList",
+    "RoleDetailList",
+    "Policies",
+    "IsTruncated",
+    "Marker",
+];
+
+/// What one export file holds, before it is merged into its account.
+#[derive(Default)]
+struct Export {
+    users: Vec<User>,
+    groups: Vec<Group>,
+    roles: Vec<Role>,
+    policies: Vec<ManagedPolicy>,
+    truncated: bool,
+}
+
+/// Reads an export and merges it into the account of its folder (`folder`), or,
+/// outside an account folder, into the account its ARNs name.
+pub fn ingest(
+    cx: &mut Cx,
+    root: &Node,
+    folder: Option<(String, Option<String>)>,
+    model: &mut Model,
+) {
+    let Some(top) = cx.object(
+        root,
+        "export",
+        "a get-account-authorization-details export",
+        TOP_KEYS,
+        false,
+    ) else {
+        return;
+    };
+    let mut export = Export::default();
+    if let Some(t) = top.get("IsTruncated") {
+        if matches!(t.value, Value::Bool(true)) {
+            export.truncated = true;
+            cx.report(Problem::Truncated, cx.node_span(t));
+        }
+    }
+    for n in cx.list("UserDetailList", top.get("UserDetailList")) {
+        export.users.extend(user(cx, n));
+    }
+    for n in cx.list("GroupDetailList", top.get("GroupDetailList")) {
+        export.groups.extend(group(cx, n));
+    }
+    for n in cx.list("RoleDetailList", top.get("RoleDetailList")) {
+        export.roles.extend(role(cx, n));
+    }
+    for n in cx.list("Policies", top.get("Policies")) {
+        export.policies.extend(managed(cx, n));
+    }
+    let arns: Vec<&Spanned<String>> = export
+        .users
+        .iter()
+        .map(|u| &u.arn)
+        .chain(export.groups.iter().map(|g| &g.arn))
+        .chain(export.roles.iter().map(|r| &r.arn))
+        .collect();
+    let (id, alias) = match folder {
+        Some(f) => f,
+        None => match arns
+            .iter()
+            .filter_map(|a| Arn::parse(a))
+            .map(|a| a.account)
+            .find(|a| is_account_id(a))
+        {
+            Some(id) => (id.to_string(), None),
+            None => {
+                if !arns.is_empty() {
+                    cx.report(Problem::NoAccount, cx.node_span(root));
+                }
+                return;
+            }
+        },
+    };
+    check_accounts(cx, &id, &arns);
+    let own_policy_arns: Vec<Spanned<String>> = export
+        .policies
+        .iter()
+        .filter(|p| !p.aws_managed)
+        .filter_map(|p| p.span.map(|s| Spanned::new(p.arn.clone(), s)))
+        .collect();
+    check_accounts(cx, &id, &own_policy_arns.iter().collect::<Vec<_>>());
+    merge(cx, model, &id, alias, export);
+}
+
+fn check_accounts(cx: &mut Cx, folder: &str, arns: &[&Spanned<String>]) {
+    for arn in arns {
+        cx.check_account(arn, folder);
+    }
+}
+
+fn merge(cx: &mut Cx, model: &mut Model, id: &str, alias: Option<String>, export: Export) {
+    let account = model.account_mut(id);
+    if account.alias.is_none() {
+        account.alias = alias;
+    }
+    account.truncated |= export.truncated;
+    let mut duplicates = Vec::new();
+    add_new(
+        &mut account.users,
+        export.users,
+        |u| &u.arn,
+        &mut duplicates,
+    );
+    add_new(
+        &mut account.groups,
+        export.groups,
+        |g| &g.arn,
+        &mut duplicates,
+    );
+    add_new(
+        &mut account.roles,
+        export.roles,
+        |r| &r.arn,
+        &mut duplicates,
+    );
+    for p in export.policies {
+        // The same AWS-managed policy in several exports is one policy.
+        if p.aws_managed && account.managed_policies.contains_key(&p.arn) {
+            continue;
+        }
+        match (account.managed_policies.contains_key(&p.arn), p.span) {
+            (true, Some(span)) => duplicates.push(Spanned::new(p.arn, span)),
+            _ => {
+                account.managed_policies.insert(p.arn.clone(), p);
+            }
+        }
+    }
+    for d in duplicates {
+        cx.report(Problem::Duplicate(d.value), d.span);
+    }
+}
+
+/// Appends the entities whose ARN is not there yet; the others go to `duplicates`.
+/// A set of the ARNs keeps this linear for accounts with thousands of roles.
+fn add_new<T>(
+    existing: &mut Vec<T>,
+    new: Vec<T>,
+    arn: impl Fn(&T) -> &Spanned<String>,
+    duplicates: &mut Vec<Spanned<String>>,
+) {
+    let mut seen: HashSet<String> = existing.iter().map(|e| arn(e).value.clone()).collect();
+    for e in new {
+        if seen.insert(arn(&e).value.clone()) {
+            existing.push(e);
+        } else {
+            duplicates.push(arn(&e).clone());
+        }
+    }
+}
