@@ -23,6 +23,17 @@ struct Candidate {
 
 pub fn build(world: &mut World, fixed: &Fixed) -> Vec<Edge> {
     let candidates = candidates(world, fixed);
+    let mut trusted_by: std::collections::HashMap<usize, Vec<(u32, bool)>> =
+        std::collections::HashMap::new();
+    for c in &candidates {
+        if let Ok(role) = u32::try_from(c.role) {
+            trusted_by
+                .entry(c.caller)
+                .or_default()
+                .push((role, c.direct));
+        }
+    }
+    world.trusted_by = trusted_by;
     let w: &World = world;
     let role_arns: Vec<Option<Arn>> = w
         .principals
@@ -72,20 +83,26 @@ pub fn build(world: &mut World, fixed: &Fixed) -> Vec<Edge> {
         .collect()
 }
 
-/// The assume-role edges out of one principal (a node added after the build, such as
-/// a named role session), evaluated against every loaded role.
+/// The assume-role edges out of one principal added after the build: a changed copy
+/// of a principal (escalation) is evaluated against the roles whose trust may admit
+/// its base (trust admits by who the caller is, which a copy shares); any other node
+/// (a named role session) against every loaded role.
 pub fn edges_from(w: &World, caller: usize) -> Vec<Edge> {
     let Some(p) = w.principals.get(caller) else {
         return Vec::new();
     };
+    let known = p.base.and_then(|b| w.trusted_by.get(&b));
+    let roles: Vec<(usize, bool)> = match known {
+        Some(list) => list.iter().map(|(r, d)| (*r as usize, *d)).collect(),
+        None => (0..w.principals.len()).map(|r| (r, false)).collect(),
+    };
     let action = assume_action(&p.caller);
-    (0..w.principals.len())
+    roles
         .into_par_iter()
-        .filter(|r| *r != caller)
-        .filter_map(|r| {
+        .filter(|(r, _)| *r != caller)
+        .filter_map(|(r, direct)| {
             let role = w.principals.get(r).filter(|x| x.kind == NodeKind::Role)?;
-            let arn = Arn::parse(&role.id);
-            if !may_assume(w, caller, r, arn.as_ref()) {
+            if !direct && !may_assume(w, caller, r, Arn::parse(&role.id).as_ref()) {
                 return None;
             }
             let ev = decide(

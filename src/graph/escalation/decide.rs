@@ -106,3 +106,72 @@ pub(super) fn evaluate(cx: &Cx, a: Attempt) -> Option<Found> {
         conditions,
     })
 }
+
+/// Decides many attempts. Gains that surely make the caller an administrator of an
+/// account all lead to one node (`administrator@ACCOUNT`), and one edge is kept per
+/// (caller, node): the lowest-ranked allowed technique. So each caller's attempts are
+/// decided in catalog order, and once one of them surely makes it an administrator of
+/// an account, its other attempts that would too are not decided — the edge kept is
+/// the same.
+pub(super) fn decide_all(cx: &Cx, model: &Model, all: Vec<Attempt>) -> Vec<Found> {
+    let world = cx.world;
+    let mut by_source: std::collections::BTreeMap<usize, Vec<Attempt>> =
+        std::collections::BTreeMap::new();
+    for a in all {
+        by_source.entry(a.from).or_default().push(a);
+    }
+    // Which account's administrator a gain surely makes (shared by every caller).
+    let sure: std::sync::Mutex<HashMap<Gain, Option<String>>> =
+        std::sync::Mutex::new(HashMap::new());
+    let admin_of = |gain: &Gain| -> Option<String> {
+        if let Some(known) = sure.lock().ok().and_then(|m| m.get(gain).cloned()) {
+            return known;
+        }
+        let account = surely_admin_of(world, model, gain);
+        if let Ok(mut m) = sure.lock() {
+            m.insert(gain.clone(), account.clone());
+        }
+        account
+    };
+    by_source
+        .into_par_iter()
+        .flat_map_iter(|(_, mut attempts)| {
+            attempts.sort_by_key(|a| rank(a.technique));
+            let mut done: Vec<String> = Vec::new();
+            let mut out = Vec::new();
+            for a in attempts {
+                let admin = admin_of(&a.gain);
+                if admin.as_ref().is_some_and(|acct| done.contains(acct)) {
+                    continue;
+                }
+                if let Some(f) = evaluate(cx, a) {
+                    if let (Decision::Allowed, Some(acct)) = (f.decision, admin) {
+                        done.push(acct);
+                    }
+                    out.push(f);
+                }
+            }
+            out
+        })
+        .collect()
+}
+
+/// The account whose administrator a gain surely makes the caller (the node the gain
+/// materialises as `administrator@ACCOUNT`).
+fn surely_admin_of(world: &World, model: &Model, gain: &Gain) -> Option<String> {
+    match gain {
+        Gain::Administrator(account) => Some(account.clone()),
+        Gain::Become(_) => None,
+        Gain::Changed { who, change } => changed(world, model, *who, change)
+            .filter(|p| administrator(world, p) == Tri::True)
+            .and_then(|p| p.account),
+    }
+}
+
+/// A technique's place in the catalog (earlier is preferred).
+pub(super) fn rank(t: &Technique) -> usize {
+    TECHNIQUES
+        .iter()
+        .position(|x| x.id == t.id)
+        .unwrap_or(usize::MAX)
+}

@@ -17,7 +17,7 @@ pub use catalog::{Coverage, TECHNIQUES, Technique, technique};
 
 use admin::administrators;
 use changed::{changed, materialize};
-use decide::evaluate;
+use decide::{decide_all, evaluate, rank};
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -60,6 +60,7 @@ pub enum Gain {
 }
 
 /// One permission a technique needs.
+#[derive(Clone)]
 pub struct Need {
     pub action: &'static str,
     /// The resources asked about; one allowed is enough (the name of a new resource is
@@ -192,6 +193,10 @@ pub struct Cx<'a> {
     pub trusts: HashMap<usize, Arc<CompiledPolicy>>,
     /// Instance profile ARN → the role in it.
     pub profiles: HashMap<&'a str, usize>,
+    /// The service techniques' lookups.
+    services: services::Index,
+    /// Per account: the managed policies that allow everything (to attach).
+    pub admin_policies: HashMap<&'a str, Vec<String>>,
     entities: HashMap<&'a str, Entity<'a>>,
     /// Per principal: which relevant actions its identity Allows name.
     bits: HashMap<usize, Vec<bool>>,
@@ -253,11 +258,19 @@ impl<'a> Cx<'a> {
                 })
                 .collect()
         });
+        let services = services::Index::new(world, &profiles);
+        let admin_policies = model
+            .accounts
+            .iter()
+            .map(|(id, a)| (id.as_str(), iam::admin_policies(a)))
+            .collect();
         Cx {
             world,
             model,
             assumable,
             trusts,
+            services,
+            admin_policies,
             profiles,
             entities,
             bits,
@@ -271,6 +284,12 @@ impl<'a> Cx<'a> {
         self.only_admin
             .as_ref()
             .is_none_or(|v| v.get(t).copied().unwrap_or(false))
+    }
+
+    /// False when only administrator-making gains are built and becoming principal `t`
+    /// makes no administrator.
+    pub fn worth_becoming(&self, t: usize) -> bool {
+        self.only_admin.is_none() || self.principal(t).is_some_and(|p| p.admin != Tri::False)
     }
 
     pub fn principal(&self, i: usize) -> Option<&'a Principal> {
@@ -456,9 +475,7 @@ pub fn build(world: &mut World, model: &Model, assume: &[Edge], fixed: &Fixed) -
                         .or_insert_with(|| leads_to_admin(world, model, &a.gain))
                 });
             }
-            all.into_par_iter()
-                .filter_map(|a| evaluate(&cx, a))
-                .collect()
+            decide_all(&cx, model, all)
         };
         // First what each principal can do to itself: one that surely becomes an
         // administrator that way reaches everything else through the administrator
@@ -577,12 +594,6 @@ fn leads_to_admin(world: &World, model: &Model, gain: &Gain) -> bool {
 
 /// One result per (principal, gain): allowed before conditional, then catalog order.
 fn best_per_gain(found: Vec<Found>) -> Vec<Found> {
-    let rank = |t: &Technique| {
-        TECHNIQUES
-            .iter()
-            .position(|x| x.id == t.id)
-            .unwrap_or(usize::MAX)
-    };
     let mut best: HashMap<(usize, Gain), Found> = HashMap::new();
     for f in found {
         let key = (f.from, f.gain.clone());

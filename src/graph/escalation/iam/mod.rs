@@ -70,7 +70,7 @@ fn assuming(mut a: Attempt, assumption: &str) -> Attempt {
 
 /// Managed policies that allow everything and could be attached: AWS's
 /// AdministratorAccess and any loaded policy of the account that allows `*` on `*`.
-fn admin_policies(account: &Account) -> Vec<String> {
+pub(super) fn admin_policies(account: &Account) -> Vec<String> {
     let mut out = vec![ADMINISTRATOR_ACCESS.to_string()];
     for (arn, m) in &account.managed_policies {
         if arn != ADMINISTRATOR_ACCESS && allows_everything(m) {
@@ -99,15 +99,30 @@ fn allows_everything(m: &ManagedPolicy) -> bool {
 
 /// `iam:Attach*Policy` of an administrator policy: any policy that allows everything
 /// will do (`iam:PolicyARN` is decided for each).
-fn attach(action: &'static str, target: &str, account: &Account) -> Vec<Need> {
-    vec![Need::on(action, target).choose("iam:PolicyARN", admin_policies(account))]
+fn attach(cx: &Cx, action: &'static str, target: &str, account: &Account) -> Vec<Need> {
+    let policies = match cx.admin_policies.get(account.id.as_str()) {
+        Some(list) => list.clone(),
+        None => admin_policies(account),
+    };
+    vec![Need::on(action, target).choose("iam:PolicyARN", policies)]
 }
 
 /// A trust policy that names `who` (what an attacker who may
 /// `iam:UpdateAssumeRolePolicy` writes).
+/// Compiled once per principal: a source tries it on every role of its account.
 fn trust_naming(who: &Principal) -> Arc<CompiledPolicy> {
+    type Cache = std::sync::Mutex<std::collections::HashMap<String, Arc<CompiledPolicy>>>;
+    static CACHE: std::sync::OnceLock<Cache> = std::sync::OnceLock::new();
     let arn = who.caller.principal_arn().unwrap_or_default();
-    Arc::new(crate::graph::compiled::trust_naming(&arn))
+    let cache = CACHE.get_or_init(Cache::default);
+    if let Some(p) = cache.lock().ok().and_then(|m| m.get(&arn).cloned()) {
+        return p;
+    }
+    let compiled = Arc::new(crate::graph::compiled::trust_naming(&arn));
+    if let Ok(mut m) = cache.lock() {
+        m.insert(arn, compiled.clone());
+    }
+    compiled
 }
 
 /// The customer-managed policies attached to the principal (directly or through a
@@ -252,7 +267,7 @@ fn self_user(cx: &Cx, s: usize, p: &Principal, account: &Account, out: &mut Vec<
             s,
             "iam-008",
             all(),
-            attach("iam:AttachUserPolicy", arn, account),
+            attach(cx, "iam:AttachUserPolicy", arn, account),
         ));
     }
     for g in &me.groups {
@@ -265,7 +280,7 @@ fn self_user(cx: &Cx, s: usize, p: &Principal, account: &Account, out: &mut Vec<
                 s,
                 "iam-010",
                 all(),
-                attach("iam:AttachGroupPolicy", garn, account),
+                attach(cx, "iam:AttachGroupPolicy", garn, account),
             ));
         }
         if cx.may(s, "iam:PutGroupPolicy") {
@@ -344,7 +359,7 @@ fn self_role(cx: &Cx, s: usize, p: &Principal, account: &Account, out: &mut Vec<
             s,
             "iam-009",
             all(),
-            attach("iam:AttachRolePolicy", arn, account),
+            attach(cx, "iam:AttachRolePolicy", arn, account),
         ));
     }
     if p.boundary.is_some() {

@@ -65,7 +65,9 @@ pub(super) fn other_user(
     let create = cx.may(s, "iam:CreateAccessKey");
     let delete = cx.may(s, "iam:DeleteAccessKey");
     let key = || Need::on("iam:CreateAccessKey", arn);
-    if create {
+    // Becoming the user is only worth building when it can lead somewhere.
+    let takeover = cx.worth_becoming(t);
+    if create && takeover {
         if delete {
             out.extend(attempt(
                 s,
@@ -80,7 +82,7 @@ pub(super) fn other_user(
     }
     let create_login = cx.may(s, "iam:CreateLoginProfile");
     let update_login = cx.may(s, "iam:UpdateLoginProfile");
-    if create_login && update_login {
+    if create_login && update_login && takeover {
         // Whether the user has a console password or not, one of them works.
         out.extend(attempt(
             s,
@@ -92,7 +94,7 @@ pub(super) fn other_user(
             ],
         ));
     }
-    if create_login {
+    if create_login && takeover {
         if let Some(a) = attempt(
             s,
             "iam-004",
@@ -102,7 +104,7 @@ pub(super) fn other_user(
             out.push(assuming(a, &format!("{arn} has no console password")));
         }
     }
-    if update_login {
+    if update_login && takeover {
         if let Some(a) = attempt(
             s,
             "iam-006",
@@ -118,7 +120,7 @@ pub(super) fn other_user(
             change: Change::AllowAll,
         };
         for (id, give) in [
-            ("iam-015", attach("iam:AttachUserPolicy", arn, account)),
+            ("iam-015", attach(cx, "iam:AttachUserPolicy", arn, account)),
             ("iam-018", vec![Need::on("iam:PutUserPolicy", arn)]),
         ] {
             if give.first().is_none_or(|n| !cx.may(s, n.action)) {
@@ -170,7 +172,7 @@ pub(super) fn other_role(
             m.push((
                 "iam-019",
                 "iam-014",
-                attach("iam:AttachRolePolicy", arn, account),
+                attach(cx, "iam:AttachRolePolicy", arn, account),
             ));
         }
         if cx.may(s, "iam:PutRolePolicy") {
@@ -187,12 +189,12 @@ pub(super) fn other_role(
         }
         m
     };
-    if rewrite {
+    if rewrite && cx.worth_becoming(t) {
         out.extend(attempt(s, "iam-012", Gain::Become(t), rewritten()));
     }
     for (with_rewrite, with_assume, needs) in modify {
         if rewrite {
-            let mut n = needs_clone(&needs);
+            let mut n = needs.to_vec();
             n.extend(rewritten());
             out.extend(attempt(s, with_rewrite, boosted(), n));
         }
@@ -217,20 +219,4 @@ pub(super) fn other_role(
             ],
         ));
     }
-}
-
-pub(super) fn needs_clone(needs: &[Need]) -> Vec<Need> {
-    needs
-        .iter()
-        .map(|n| Need {
-            action: n.action,
-            resources: n.resources.clone(),
-            context: n.context.clone(),
-            choice: n.choice.clone(),
-            group: n.group,
-            policy: n.policy.clone(),
-            kind: n.kind,
-            account: n.account.clone(),
-        })
-        .collect()
 }

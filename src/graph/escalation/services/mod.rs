@@ -14,8 +14,11 @@ use super::symbolic;
 use super::{Attempt, Cx, Gain, Need};
 use crate::eval::{Caller, Decision, Inputs, Request, ResourcePolicyKind, evaluate};
 use crate::graph::Principal;
+use crate::graph::world::{NodeKind, World};
 use crate::model::{InventoryItem, InventoryKind, OrgPolicyType, PrincipalKind};
 use crate::policy::context::MapContext;
+use std::collections::HashMap;
+use std::sync::Mutex;
 
 /// The service principal a listed kind runs as, and whether an instance profile holds
 /// the role.
@@ -58,43 +61,91 @@ pub(super) fn attempts(cx: &Cx, s: usize) -> Vec<Attempt> {
     out
 }
 
-/// The roles of the account (not service-linked) that name a service principal in an
-/// Allow of their trust policy.
-fn roles_trusting<'c>(
-    cx: &'c Cx,
-    account: &'c str,
-    services: &'c [&'c str],
-) -> impl Iterator<Item = usize> + 'c {
-    cx.world.of_account(account).filter(move |r| {
-        let Some(role) = cx.principal(*r) else {
-            return false;
-        };
-        !role.service_linked
-            && role.trust.as_ref().is_some_and(|t| {
-                t.statements
-                    .iter()
-                    .filter(|st| st.effect != Some(crate::model::Effect::Deny))
-                    .filter_map(|st| st.principal.as_ref())
-                    .flat_map(|spec| &spec.entries)
-                    .any(|e| names_service(&e.kind, &e.value.value, services))
-            })
-    })
+/// What the service techniques look up for every source, computed once per build:
+/// which roles of an account trust a service, the instance profiles of each role, and
+/// the decisions of trust policies for a service (they do not depend on the source).
+#[derive(Debug, Default)]
+pub(in crate::graph::escalation) struct Index {
+    /// (account, service principal lowercased or `federated:` + provider) → the roles
+    /// (not service-linked) whose trust names it in an Allow, in node order.
+    by_service: HashMap<(String, String), Vec<usize>>,
+    /// Role → the instance profiles that hold it, sorted.
+    profiles: HashMap<usize, Vec<String>>,
+    /// (role, services, resource made) → whether one of the services may assume it.
+    trust: Mutex<HashMap<(usize, String, String), Decision>>,
 }
 
-fn names_service(kind: &PrincipalKind, value: &str, services: &[&str]) -> bool {
-    services.iter().any(|s| match s.strip_prefix("federated:") {
-        Some(f) => *kind == PrincipalKind::Federated && value.eq_ignore_ascii_case(f),
-        None => *kind == PrincipalKind::Service && value.eq_ignore_ascii_case(s),
-    })
+impl Index {
+    pub(in crate::graph::escalation) fn new(
+        world: &World,
+        profiles: &HashMap<&str, usize>,
+    ) -> Index {
+        let mut by_service: HashMap<(String, String), Vec<usize>> = HashMap::new();
+        for (r, role) in world.principals.iter().enumerate() {
+            if role.kind != NodeKind::Role || role.service_linked {
+                continue;
+            }
+            let (Some(account), Some(trust)) = (role.account.as_ref(), role.trust.as_ref()) else {
+                continue;
+            };
+            let mut keys: Vec<String> = trust
+                .statements
+                .iter()
+                .filter(|st| st.effect != Some(crate::model::Effect::Deny))
+                .filter_map(|st| st.principal.as_ref())
+                .flat_map(|spec| &spec.entries)
+                .filter_map(|e| match e.kind {
+                    PrincipalKind::Service => Some(e.value.value.to_ascii_lowercase()),
+                    PrincipalKind::Federated => {
+                        Some(format!("federated:{}", e.value.value.to_ascii_lowercase()))
+                    }
+                    _ => None,
+                })
+                .collect();
+            keys.sort_unstable();
+            keys.dedup();
+            for k in keys {
+                by_service.entry((account.clone(), k)).or_default().push(r);
+            }
+        }
+        let mut by_role: HashMap<usize, Vec<String>> = HashMap::new();
+        for (ip, r) in profiles {
+            by_role.entry(*r).or_default().push((*ip).to_string());
+        }
+        for list in by_role.values_mut() {
+            list.sort_unstable();
+        }
+        Index {
+            by_service,
+            profiles: by_role,
+            trust: Mutex::new(HashMap::new()),
+        }
+    }
 }
 
-/// The instance profiles that hold role `r`.
-fn profiles_of<'a>(cx: &Cx<'a>, r: usize) -> Vec<&'a str> {
-    cx.profiles
-        .iter()
-        .filter(|(_, role)| **role == r)
-        .map(|(ip, _)| *ip)
-        .collect()
+/// The roles of the account (not service-linked) that name one of the service
+/// principals (or `federated:` providers) in an Allow of their trust policy, in node
+/// order.
+fn roles_trusting(cx: &Cx, account: &str, services: &[&str]) -> Vec<usize> {
+    let mut out: Vec<usize> = Vec::new();
+    for s in services {
+        let key = (account.to_string(), s.to_ascii_lowercase());
+        if let Some(list) = cx.services.by_service.get(&key) {
+            out.extend(list);
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// The instance profiles that hold role `r`, sorted.
+fn profiles_of<'c>(cx: &'c Cx, r: usize) -> Vec<&'c str> {
+    cx.services
+        .profiles
+        .get(&r)
+        .map(|l| l.iter().map(String::as_str).collect())
+        .unwrap_or_default()
 }
 
 /// May the service (or identity provider) assume the role, as it would for a resource
@@ -134,8 +185,27 @@ fn service_may_assume(cx: &Cx, role: &Principal, service: &str, source_arn: &str
     evaluate(req, &inputs, &ctx).decision
 }
 
-/// The best decision of any of the services the role may trust.
-fn trusted(cx: &Cx, role: &Principal, services: &[&str], source_arn: &str) -> Decision {
+/// The best decision of any of the services the role may trust (remembered: it is the
+/// same for every source principal).
+fn trusted(cx: &Cx, r: usize, role: &Principal, services: &[&str], source_arn: &str) -> Decision {
+    let key = (r, services.join(","), source_arn.to_string());
+    if let Some(d) = cx
+        .services
+        .trust
+        .lock()
+        .ok()
+        .and_then(|m| m.get(&key).copied())
+    {
+        return d;
+    }
+    let d = trusted_uncached(cx, role, services, source_arn);
+    if let Ok(mut m) = cx.services.trust.lock() {
+        m.insert(key, d);
+    }
+    d
+}
+
+fn trusted_uncached(cx: &Cx, role: &Principal, services: &[&str], source_arn: &str) -> Decision {
     let mut best = Decision::ImplicitDeny;
     for s in services {
         match service_may_assume(cx, role, s, source_arn) {
@@ -255,6 +325,7 @@ fn pass_role(
     let second: Option<Need> = match row.also_pass {
         Some(service) => {
             let roles: Vec<String> = roles_trusting(cx, account, std::slice::from_ref(&service))
+                .into_iter()
                 .filter_map(|r| cx.principal(r).map(|x| x.id.clone()))
                 .collect();
             if roles.is_empty() {
@@ -290,13 +361,13 @@ fn pass_role(
         }
         let profile = profiles.first().copied();
         for item in &items {
-            let acts = || needs_of(p, account, row.acts, role, profile, *item);
+            let acts = needs_of(p, account, row.acts, role, profile, *item);
             // The service assumes the role for the resource made (its ARN).
-            let source = acts()
+            let source = acts
                 .first()
                 .and_then(|n| n.resources.first().cloned())
                 .unwrap_or_default();
-            let trust = trusted(cx, role, row.trusts, &source);
+            let trust = trusted(cx, r, role, row.trusts, &source);
             if matches!(trust, Decision::ExplicitDeny | Decision::ImplicitDeny) {
                 continue;
             }
@@ -329,7 +400,7 @@ fn pass_role(
                         ..Need::any("iam:PassRole", Vec::new())
                     });
                 }
-                needs.extend(acts());
+                needs.extend(acts.iter().cloned());
                 let mut assumes = assumptions.clone();
                 if row.passed_to.len() > 1 {
                     assumes.push(format!(
