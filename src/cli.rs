@@ -77,7 +77,8 @@ pub enum Command {
         #[arg(long, short)]
         verbose: bool,
     },
-    /// Every role assumption that crosses an account boundary, by source → target.
+    /// Every access path that crosses an account boundary (role assumptions and
+    /// resource-policy grants), by source → target.
     Paths {
         /// Only paths from this account.
         #[arg(long)]
@@ -162,9 +163,9 @@ pub enum Format {
     Dot,
     /// Mermaid flowchart, for `graph`.
     Mermaid,
-    /// SARIF 2.1.0, for `lint`.
+    /// SARIF 2.1.0, for `lint`, `diff` and `escalations`.
     Sarif,
-    /// GitHub Actions workflow commands, for `lint`.
+    /// GitHub Actions workflow commands, for `lint` and `diff`.
     Github,
 }
 

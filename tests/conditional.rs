@@ -1,5 +1,5 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-//! The graph's case (iam-semantics §4.6): keys may be unknown, and a statement whose
+//! The graph's case (decision-rules §4.6): keys may be unknown, and a statement whose
 //! conditions depend on them gives a conditional answer carrying those conditions.
 
 use iampath::eval::{self, Caller, Decision, Inputs, Request, ResourcePolicyKind};

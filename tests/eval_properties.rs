@@ -1,4 +1,4 @@
-//! Laws of the decision flow (iam-semantics §1, §3.2), checked on generated request
+//! Laws of the decision flow (decision-rules §1, §3.2), checked on generated request
 //! files: written as JSON text, read by the strict request-file reader and decided by
 //! `iampath::eval::simulation::run`, as `iampath simulate` does.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]

@@ -1,5 +1,5 @@
 //! Condition operators as data: every row of `tests/operators/table.txt` is one
-//! condition, one request and the expected three-valued result (iam-semantics §4, §5).
+//! condition, one request and the expected three-valued result (decision-rules §4, §5).
 //! Then laws: a negated operator is the NOT of its positive twin on a present,
 //! single-valued key.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]

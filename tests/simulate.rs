@@ -1,4 +1,4 @@
-//! `iampath simulate` on request files: every case of iam-semantics.md §9 and more
+//! `iampath simulate` on request files: every case of docs/decision-rules.md §9 and more
 //! (`tests/simulate/NN-slug--EXPECTED.json`), the README's examples
 //! (`fixtures/simulate/`), and bad request files.
 //!
@@ -158,7 +158,7 @@ fn every_request_file_gets_the_decision_its_name_says() {
         "request files must be named NN-slug--{{{}}}.json: {badly_named:?}",
         DECISIONS.join(",")
     );
-    // Every case of iam-semantics.md §9 has at least one file.
+    // Every case of docs/decision-rules.md §9 has at least one file.
     let names: Vec<String> = files
         .iter()
         .map(|(p, _)| p.file_name().unwrap().to_string_lossy().into_owned())

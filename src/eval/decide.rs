@@ -1,4 +1,4 @@
-//! The decision flow of iam-semantics §1, §6 and §7 for one request, in three-valued
+//! The decision flow of decision-rules §1, §6 and §7 for one request, in three-valued
 //! logic so the same code serves `simulate` (every key known or absent) and the graph
 //! (some keys unknown → a conditional answer carrying the conditions that must hold).
 

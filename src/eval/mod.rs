@@ -1,4 +1,4 @@
-//! The decision logic of iam-semantics.md for one request. It takes compiled policies
+//! The decision logic of docs/decision-rules.md for one request. It takes compiled policies
 //! and a request and returns a decision with reasons; it never opens a file and never
 //! prints.
 

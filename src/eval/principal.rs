@@ -1,4 +1,4 @@
-//! Does a statement's `Principal` name the caller, and how (iam-semantics §1.5, §2)?
+//! Does a statement's `Principal` name the caller, and how (decision-rules §1.5, §2)?
 //! How it names the caller decides whether the identity side must allow too.
 
 use super::compile::PrincipalSpec;
@@ -32,7 +32,7 @@ pub const KINDS: [Naming; 5] = [
 
 /// How surely a statement's `Principal` (or `NotPrincipal`) names the caller, per
 /// [`Naming`]: a session name the graph does not know makes a session ARN name the
-/// caller only possibly (iam-semantics §2.8).
+/// caller only possibly (decision-rules §2.8).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Names<'s> {
     tri: [Tri; 5],

@@ -1,4 +1,4 @@
-//! Is a resource policy public (S3's definition, iam-semantics §7.4)? A policy is
+//! Is a resource policy public (S3's definition, decision-rules §7.4)? A policy is
 //! public unless every Allow is limited to fixed values of a specific principal or of
 //! one of the keys below.
 

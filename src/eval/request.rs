@@ -1,4 +1,4 @@
-//! Who is asking: the caller of a request, parsed from its ARN or name (iam-semantics §2).
+//! Who is asking: the caller of a request, parsed from its ARN or name (decision-rules §2).
 
 use crate::model::is_account_id;
 use crate::policy::arn::Arn;

@@ -1,6 +1,6 @@
 //! What the graph knows of a caller's request context: the facts of the data
 //! (principal ARN, account, tags, organization) are filled in; every other key is
-//! unknown (iam-semantics §4.6).
+//! unknown (decision-rules §4.6).
 
 use crate::eval::Caller;
 use crate::policy::context::MapContext;
@@ -29,7 +29,7 @@ pub(super) fn base_context(caller: &Caller, org: &OrgLevels, fixed: &Fixed) -> M
         match (&org.org_id, org.in_org(account)) {
             (Some(id), true) => ctx.set_default("aws:PrincipalOrgID", vec![id.clone()]),
             // A loaded account outside the tree is outside the organization: its
-            // principals' org ID, if any, is not this one (design.md).
+            // principals' org ID, if any, is not this one (README, "How iampath decides").
             (Some(id), false) if org.loaded.contains(account) => {
                 ctx.excluded
                     .insert("aws:principalorgid".into(), vec![id.clone()]);

@@ -14,7 +14,7 @@ pub struct Target {
     pub policy: Option<CompiledPolicy>,
     pub kind: ResourcePolicyKind,
     /// A bucket whose owner the data does not say, with several accounts loaded: each
-    /// caller is answered as if the bucket were in its own account (design.md).
+    /// caller is answered as if the bucket were in its own account (README, "How iampath decides").
     pub owner_is_caller: bool,
     /// Things the answer must say (an unknown owner, an account that is not loaded).
     pub notes: Vec<String>,
@@ -85,7 +85,7 @@ pub fn target(model: &Model, world: &World, arn: &str, action: &str) -> Target {
                 match (listed, model.accounts.keys().next()) {
                     (Some(acct), _) => t.account = Some(acct.id.clone()),
                     // A bucket without a policy file belongs to no account the data
-                    // names: it must not hide access (design.md, bucket ownership).
+                    // names: it must not hide access (README, "How iampath decides": bucket ownership).
                     (None, Some(only)) if model.accounts.len() == 1 => {
                         t.account = Some(only.clone());
                         t.notes.push(format!(

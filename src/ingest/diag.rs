@@ -77,7 +77,7 @@ pub enum Problem {
     #[error("`{key}` is not a date: `{value}`")]
     BadDate { key: String, value: String },
 
-    // --- policy grammar (iam-semantics §8) -----------------------------------------
+    // --- policy grammar (decision-rules §8) -----------------------------------------
     #[error("`{0}` is not a policy Version (expected `2012-10-17` or `2008-10-17`)")]
     BadVersion(String),
     #[error(

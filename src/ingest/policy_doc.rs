@@ -1,5 +1,5 @@
 //! Lowering a policy document into the model, with the grammar checks of
-//! iam-semantics §8, through whatever layers it was embedded in.
+//! decision-rules §8, through whatever layers it was embedded in.
 
 use super::cx::{Cx, Fields};
 use super::diag::Problem;

@@ -1,4 +1,4 @@
-//! The `simulate` request file (design.md): one request and the policies around it.
+//! The `simulate` request file (docs/commands.md): one request and the policies around it.
 
 use std::path::Path;
 

@@ -3,7 +3,7 @@
 
 use super::{Span, Spanned};
 
-/// Where a policy document sits; the grammar differs per kind (iam-semantics §8).
+/// Where a policy document sits; the grammar differs per kind (decision-rules §8).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum PolicyKind {
     /// Inline or managed policy of a user, group or role.

@@ -4,7 +4,7 @@ use super::context::{Context, KeyValue};
 use super::pattern::{CaseMode, Pattern};
 use super::variables::{Template, Unresolved, has_variables};
 
-/// The partitions iam-semantics §3.3 names.
+/// The partitions decision-rules §3.3 names.
 pub const PARTITIONS: [&str; 3] = ["aws", "aws-cn", "aws-us-gov"];
 
 /// An ARN split into its six components (borrowed from the text).
@@ -62,7 +62,7 @@ impl<'a> Arn<'a> {
 }
 
 /// An ARN pattern compiled once, for the `Resource` element and `ArnLike`/`ArnEquals`
-/// (iam-semantics §3.3, §3.5): the six components are compared separately, so a `*`
+/// (decision-rules §3.3, §3.5): the six components are compared separately, so a `*`
 /// in the partition, service, region or account never crosses a `:`. Those four
 /// ignore ASCII case; the resource part (everything after the fifth colon) is
 /// case-sensitive and its `*` crosses `/` and `:`.
@@ -281,7 +281,7 @@ mod tests {
     fn pattern_components_match_separately() {
         let p = ArnPattern::new("arn:aws:sns:*:111122223333:finance/*")
             .unwrap_or_else(|| panic!("not an ARN pattern"));
-        // iam-semantics §9 case 21: the region `*` must not swallow colons.
+        // decision-rules §9 case 21: the region `*` must not swallow colons.
         let tricky = "arn:aws:sns:us-east-2:999999999999:store/abc:111122223333:finance/d";
         assert!(!p.matches(tricky));
         assert!(Pattern::new(p.as_str(), CaseMode::Sensitive).matches(tricky));

@@ -1,5 +1,5 @@
 //! What an evaluation knows about a request's condition keys, and three-valued logic
-//! for when it does not know (iam-semantics §4.6).
+//! for when it does not know (decision-rules §4.6).
 
 /// The state of one condition key in a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

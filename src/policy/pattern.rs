@@ -1,7 +1,7 @@
 //! IAM wildcard patterns: literal text, `*` (any run of characters, `/` and `:`
 //! included) and `?` (exactly one character).
 //!
-//! A path-style glob whose `*` stops at `/` is wrong for IAM (iam-semantics §3.3),
+//! A path-style glob whose `*` stops at `/` is wrong for IAM (decision-rules §3.3),
 //! so this is our own matcher, compiled once when a policy is loaded.
 
 /// Whether letters must match in case.

@@ -1,5 +1,5 @@
 //! The records every JSON output shares (a grant, a hop, a diagnostic, a finding),
-//! as typed structs: the field names are the JSON contract (design.md), and the JSON
+//! as typed structs: the field names are the JSON contract (docs/json-output.md), and the JSON
 //! Schemas in `docs/schemas/` are generated from these types.
 
 use schemars::JsonSchema;

@@ -58,12 +58,12 @@ pub const DEVIATIONS: &[Exclusion] = &[
 ];
 
 /// Where AWS's documentation does not settle the answer and the two evaluators
-/// choose differently (iampath follows iam-semantics.md). Mirrors DEVIATIONS.md,
+/// choose differently (iampath follows docs/decision-rules.md). Mirrors DEVIATIONS.md,
 /// section "Undocumented".
 pub const UNDOCUMENTED: &[Exclusion] = &[
     Exclusion {
         construct: "star-principal-service-caller",
-        summary: "does Principal \"*\" / {\"AWS\":\"*\"} grant to a service principal? iampath: no (iam-semantics 1.8); iam-simulate: yes",
+        summary: "does Principal \"*\" / {\"AWS\":\"*\"} grant to a service principal? iampath: no (decision-rules 1.8); iam-simulate: yes",
     },
     Exclusion {
         construct: "star-grant-with-boundary",
@@ -71,7 +71,7 @@ pub const UNDOCUMENTED: &[Exclusion] = &[
     },
     Exclusion {
         construct: "bpa-public-policy-with-conditions",
-        summary: "RestrictPublicBuckets and a conditional grant to \"*\": which conditions make a policy non-public (iampath: iam-semantics 7.4; iam-simulate: more keys and operators)",
+        summary: "RestrictPublicBuckets and a conditional grant to \"*\": which conditions make a policy non-public (iampath: decision-rules 7.4; iam-simulate: more keys and operators)",
     },
     Exclusion {
         construct: "multivalued-key-plain-operator-one-value",
@@ -83,7 +83,7 @@ pub const UNDOCUMENTED: &[Exclusion] = &[
     },
     Exclusion {
         construct: "unresolvable-variable-in-notresource",
-        summary: "NotResource with an unresolvable variable: iampath: the entry matches nothing, so NotResource matches (iam-semantics 5.3); iam-simulate: no match",
+        summary: "NotResource with an unresolvable variable: iampath: the entry matches nothing, so NotResource matches (decision-rules 5.3); iam-simulate: no match",
     },
 ];
 

@@ -899,7 +899,7 @@ fn condition_values(rng: &mut Rng, g: &Gen, key: &str, ty: Ty, base: &str) -> Ve
             rng.pick_ref(&others).clone()
         };
         let v = match base {
-            // Dates in the other form (iam-semantics §4.1: ISO 8601 or epoch seconds).
+            // Dates in the other form (decision-rules §4.1: ISO 8601 or epoch seconds).
             b if b.starts_with("Date") && rng.chance(5) => {
                 if seed.contains('-') {
                     rng.pick(DATES_EPOCH).to_string()

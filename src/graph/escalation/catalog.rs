@@ -530,9 +530,63 @@ pub fn technique(id: &str) -> Option<&'static Technique> {
     TECHNIQUES.iter().find(|t| t.id == id)
 }
 
+impl Coverage {
+    /// How the technique is modelled, as the coverage table says it.
+    pub fn describe(&self) -> String {
+        match self {
+            Coverage::Iam => "modelled from the IAM export".to_string(),
+            Coverage::IamConditional(fact) => {
+                format!("modelled from the IAM export, conditional: {fact}")
+            }
+            Coverage::Inventory(export) => format!("modelled with inventory: {export}"),
+            Coverage::Assumed(what) => {
+                format!("modelled, conditional (no inventory shows it): {what}")
+            }
+            Coverage::AssumeRole => "modelled as assume-role edges".to_string(),
+            Coverage::NotModelled(why) => format!("not modelled: {why}"),
+        }
+    }
+}
+
+/// `docs/escalation-coverage.md`: every technique and how it is modelled (a test keeps
+/// the file equal to this).
+pub fn coverage_markdown() -> String {
+    let modelled = TECHNIQUES
+        .iter()
+        .filter(|t| !matches!(t.coverage, Coverage::NotModelled(_)))
+        .count();
+    let mut out = format!(
+        "# Privilege-escalation coverage\n\nEvery technique iampath knows (pathfinding.cloud ids; `X-nn` are iampath's own), and how it\nis modelled. Generated from `src/graph/escalation/catalog.rs`.\n{} techniques, {modelled} modelled.\n\n\n| id | technique | coverage |\n|---|---|---|\n",
+        TECHNIQUES.len()
+    );
+    for t in TECHNIQUES {
+        out.push_str(&format!(
+            "| {} | {} | {} |\n",
+            t.id,
+            t.name.replace('|', "\\|"),
+            t.coverage.describe().replace('|', "\\|")
+        ));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_coverage_page_is_current() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/escalation-coverage.md");
+        let want = coverage_markdown();
+        if std::env::var_os("IAMPATH_UPDATE_DOCS").is_some() {
+            let _ = std::fs::write(path, &want);
+        }
+        let have = std::fs::read_to_string(path).unwrap_or_default();
+        assert!(
+            have == want,
+            "docs/escalation-coverage.md is out of date: IAMPATH_UPDATE_DOCS=1 cargo test --lib coverage_page rewrites it"
+        );
+    }
 
     #[test]
     fn ids_are_unique_and_most_are_modelled() {

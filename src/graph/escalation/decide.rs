@@ -175,3 +175,50 @@ pub(super) fn rank(t: &Technique) -> usize {
         .position(|x| x.id == t.id)
         .unwrap_or(usize::MAX)
 }
+
+/// True when a gain surely makes the principal an administrator.
+pub(super) fn leads_to_admin_surely(world: &World, model: &Model, gain: &Gain) -> bool {
+    match gain {
+        Gain::Administrator(_) => true,
+        Gain::Become(j) => world
+            .principals
+            .get(*j)
+            .is_some_and(|p| p.admin == Tri::True),
+        Gain::Changed { who, change } => changed(world, model, *who, change)
+            .is_some_and(|p| administrator(world, &p) == Tri::True),
+    }
+}
+
+/// True when a gain makes the principal an administrator (surely or maybe).
+pub(super) fn leads_to_admin(world: &World, model: &Model, gain: &Gain) -> bool {
+    match gain {
+        Gain::Administrator(_) => true,
+        Gain::Become(j) => world
+            .principals
+            .get(*j)
+            .is_some_and(|p| p.admin != Tri::False),
+        Gain::Changed { who, change } => changed(world, model, *who, change)
+            .is_some_and(|p| administrator(world, &p) != Tri::False),
+    }
+}
+
+/// One result per (principal, gain): allowed before conditional, then catalog order.
+pub(super) fn best_per_gain(found: Vec<Found>) -> Vec<Found> {
+    let mut best: HashMap<(usize, Gain), Found> = HashMap::new();
+    for f in found {
+        let key = (f.from, f.gain.clone());
+        let better = match best.get(&key) {
+            None => true,
+            Some(b) => {
+                let d = |x: Decision| u8::from(x != Decision::Allowed);
+                (d(f.decision), rank(f.technique)) < (d(b.decision), rank(b.technique))
+            }
+        };
+        if better {
+            best.insert(key, f);
+        }
+    }
+    let mut out: Vec<Found> = best.into_values().collect();
+    out.sort_by_key(|f| (f.from, rank(f.technique)));
+    out
+}

@@ -13,11 +13,11 @@ mod iam;
 mod services;
 pub mod symbolic;
 
-pub use catalog::{Coverage, TECHNIQUES, Technique, technique};
+pub use catalog::{Coverage, TECHNIQUES, Technique, coverage_markdown, technique};
 
 use admin::administrators;
 use changed::{changed, materialize};
-use decide::{decide_all, evaluate, rank};
+use decide::{best_per_gain, decide_all, evaluate, leads_to_admin, leads_to_admin_surely};
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -564,51 +564,4 @@ pub fn build(world: &mut World, model: &Model, assume: &[Edge], fixed: &Fixed) -
     }
     administrators(world, model, &assumable, &mut edges, fixed);
     edges
-}
-
-/// True when a gain surely makes the principal an administrator.
-fn leads_to_admin_surely(world: &World, model: &Model, gain: &Gain) -> bool {
-    match gain {
-        Gain::Administrator(_) => true,
-        Gain::Become(j) => world
-            .principals
-            .get(*j)
-            .is_some_and(|p| p.admin == Tri::True),
-        Gain::Changed { who, change } => changed(world, model, *who, change)
-            .is_some_and(|p| administrator(world, &p) == Tri::True),
-    }
-}
-
-/// True when a gain makes the principal an administrator (surely or maybe).
-fn leads_to_admin(world: &World, model: &Model, gain: &Gain) -> bool {
-    match gain {
-        Gain::Administrator(_) => true,
-        Gain::Become(j) => world
-            .principals
-            .get(*j)
-            .is_some_and(|p| p.admin != Tri::False),
-        Gain::Changed { who, change } => changed(world, model, *who, change)
-            .is_some_and(|p| administrator(world, &p) != Tri::False),
-    }
-}
-
-/// One result per (principal, gain): allowed before conditional, then catalog order.
-fn best_per_gain(found: Vec<Found>) -> Vec<Found> {
-    let mut best: HashMap<(usize, Gain), Found> = HashMap::new();
-    for f in found {
-        let key = (f.from, f.gain.clone());
-        let better = match best.get(&key) {
-            None => true,
-            Some(b) => {
-                let d = |x: Decision| u8::from(x != Decision::Allowed);
-                (d(f.decision), rank(f.technique)) < (d(b.decision), rank(b.technique))
-            }
-        };
-        if better {
-            best.insert(key, f);
-        }
-    }
-    let mut out: Vec<Found> = best.into_values().collect();
-    out.sort_by_key(|f| (f.from, rank(f.technique)));
-    out
 }

@@ -1,5 +1,5 @@
 //! `public-principal`: `Principal "*"` without a condition that makes the grant
-//! non-public (iam-semantics §7.4).
+//! non-public (decision-rules §7.4).
 
 use crate::eval::compile;
 use crate::lint::{Context, Finding, PolicySite, Rule, RuleMeta, Severity, Sites};

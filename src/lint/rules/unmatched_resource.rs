@@ -33,7 +33,7 @@ Good:
 {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "arn:aws:iam::111122223333:role/CrossAccountRoleS3"}
 ```"#;
 
-/// AWS partitions (iam-semantics §3.3 and the isolated ones).
+/// AWS partitions (decision-rules §3.3 and the isolated ones).
 const PARTITIONS: &[&str] = &[
     "aws",
     "aws-cn",

@@ -8,7 +8,7 @@ use super::matcher::Matcher;
 use super::{CompiledCondition, SetQualifier, Test};
 
 impl CompiledCondition {
-    /// Evaluates the condition (iam-semantics §4, §5). A key whose state is unknown
+    /// Evaluates the condition (decision-rules §4, §5). A key whose state is unknown
     /// makes every operator unknown, `Null` and `…IfExists` included.
     pub fn evaluate(&self, ctx: &dyn Context) -> Tri {
         let (negated, matcher) = match &self.test {

@@ -1,5 +1,5 @@
 //! Address ranges for `IpAddress`/`NotIpAddress`: IPv4 and IPv6 CIDRs, a bare address
-//! being /32 or /128 (iam-semantics §4.1).
+//! being /32 or /128 (decision-rules §4.1).
 
 use std::net::IpAddr;
 

@@ -1,4 +1,4 @@
-//! Conditions (iam-semantics §4, §5): operator names, and conditions compiled once
+//! Conditions (decision-rules §4, §5): operator names, and conditions compiled once
 //! and evaluated against a request context in three-valued logic.
 //!
 //! Everything a condition needs is parsed when it is compiled (numbers, dates, CIDRs,
@@ -100,7 +100,7 @@ pub fn condition_operator_is_known(name: &str) -> bool {
 }
 
 /// The base operators under which the values NOR instead of OR and a missing key
-/// makes the condition true (iam-semantics §4.2, §4.3).
+/// makes the condition true (decision-rules §4.2, §4.3).
 const NEGATED_OPERATORS: &[&str] = &[
     "StringNotEquals",
     "StringNotEqualsIgnoreCase",

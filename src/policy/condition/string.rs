@@ -1,4 +1,4 @@
-//! String comparison for the `String…` operators (iam-semantics §3.4, §3.6).
+//! String comparison for the `String…` operators (decision-rules §3.4, §3.6).
 
 use crate::policy::pattern::CaseMode;
 

@@ -1,4 +1,4 @@
-//! Policy variables `${…}` (iam-semantics §5): substitution into plain text, and
+//! Policy variables `${…}` (decision-rules §5): substitution into plain text, and
 //! templates whose substituted parts stay literal when the result is a wildcard pattern.
 //!
 //! Syntax: `${key}` is the key's single value, `${key, 'default'}` falls back to the
