@@ -6,6 +6,7 @@
 
 use rayon::prelude::*;
 
+use super::grant_index::GrantIndex;
 use super::world::{Fixed, NodeKind, World};
 use super::{Edge, Hop, HopKind, grants_of};
 use crate::eval::{Caller, Decision, Evaluation, Inputs, Request, ResourcePolicyKind, evaluate};
@@ -22,18 +23,14 @@ struct Candidate {
 }
 
 pub fn build(world: &mut World, fixed: &Fixed) -> Vec<Edge> {
-    let candidates = candidates(world, fixed);
-    let mut trusted_by: std::collections::HashMap<usize, Vec<(u32, bool)>> =
-        std::collections::HashMap::new();
-    for c in &candidates {
-        if let Ok(role) = u32::try_from(c.role) {
-            trusted_by
-                .entry(c.caller)
-                .or_default()
-                .push((role, c.direct));
-        }
-    }
-    world.trusted_by = trusted_by;
+    build_with(world, fixed, true)
+}
+
+/// [`build`], with or without the index of assume-role grants (`grant_index`): without
+/// it, a trust that admits an account lists every principal of the account as a
+/// candidate. Both give the same edges (a test checks it); the index is only faster.
+pub fn build_with(world: &mut World, fixed: &Fixed, indexed: bool) -> Vec<Edge> {
+    let candidates = candidates(world, fixed, indexed);
     let w: &World = world;
     let role_arns: Vec<Option<Arn>> = w
         .principals
@@ -85,15 +82,15 @@ pub fn build(world: &mut World, fixed: &Fixed) -> Vec<Edge> {
 
 /// The assume-role edges out of one principal added after the build: a changed copy
 /// of a principal (escalation) is evaluated against the roles whose trust may admit
-/// its base (trust admits by who the caller is, which a copy shares); any other node
-/// (a named role session) against every loaded role.
+/// its base (trust admits by who the caller is, which a copy shares: the roles naming
+/// it, trusting its account, or everyone); any other node (a named role session)
+/// against every loaded role.
 pub fn edges_from(w: &World, caller: usize) -> Vec<Edge> {
     let Some(p) = w.principals.get(caller) else {
         return Vec::new();
     };
-    let known = p.base.and_then(|b| w.trusted_by.get(&b));
-    let roles: Vec<(usize, bool)> = match known {
-        Some(list) => list.iter().map(|(r, d)| (*r as usize, *d)).collect(),
+    let roles: Vec<(usize, bool)> = match p.base {
+        Some(base) => w.trust_admits.roles_for(base, p.account.as_deref()),
         None => (0..w.principals.len()).map(|r| (r, false)).collect(),
     };
     let action = assume_action(&p.caller);
@@ -297,7 +294,11 @@ fn may_assume(w: &World, caller: usize, role: usize, role_arn: Option<&Arn>) -> 
 }
 
 /// Every (role, caller) pair a trust policy may admit, from the principals it names.
-fn candidates(world: &mut World, fixed: &Fixed) -> Vec<Candidate> {
+/// With `indexed`, a trust that admits an account (or everyone) yields only the
+/// callers whose assume-role grants may name the role (`GrantIndex`); without, every
+/// principal of the account. Also records, for changed copies made later, which roles
+/// admit whom (`World::trust_admits`).
+fn candidates(world: &mut World, fixed: &Fixed, indexed: bool) -> Vec<Candidate> {
     let roles: Vec<usize> = (0..world.principals.len())
         .filter(|i| {
             world
@@ -306,6 +307,8 @@ fn candidates(world: &mut World, fixed: &Fixed) -> Vec<Candidate> {
                 .is_some_and(|p| p.kind == NodeKind::Role)
         })
         .collect();
+    let index = indexed.then(|| GrantIndex::new(world));
+    let mut admits = TrustAdmits::default();
     let mut out = Vec::new();
     for role in roles {
         let mut named: Vec<(usize, bool)> = Vec::new();
@@ -323,11 +326,47 @@ fn candidates(world: &mut World, fixed: &Fixed) -> Vec<Candidate> {
                     .map(move |e| (e.kind.clone(), e.value.value.clone(), p.negated))
             })
             .collect();
+        let role_id = world
+            .principals
+            .get(role)
+            .map(|p| p.id.clone())
+            .unwrap_or_default();
         for (kind, value, negated) in entries {
-            named.extend(named_by(world, &kind, &value, negated, fixed));
+            match named_by(world, &kind, &value, negated, fixed) {
+                Admits::Named(list) => {
+                    for (caller, direct) in &list {
+                        if *direct {
+                            admits.direct.entry(*caller).or_default().push(role);
+                        }
+                    }
+                    named.extend(list);
+                }
+                Admits::Account(account) => {
+                    let in_account = world.of_account(&account);
+                    match &index {
+                        Some(ix) => named.extend(
+                            ix.callers_for(&role_id)
+                                .into_iter()
+                                .filter(|c| in_account.contains(c))
+                                .map(|c| (c, false)),
+                        ),
+                        None => named.extend(in_account.map(|c| (c, false))),
+                    }
+                    admits.by_account.entry(account).or_default().push(role);
+                }
+                Admits::Everyone => {
+                    match &index {
+                        Some(ix) => {
+                            named.extend(ix.callers_for(&role_id).into_iter().map(|c| (c, false)))
+                        }
+                        None => named.extend(all_iam(world)),
+                    }
+                    admits.everyone.push(role);
+                }
+            }
         }
         // Named directly wins over named through the account. A role does not
-        // implicitly trust itself (§6.2), but it may be named.
+        // implicitly trust itself (decision-rules §6.2), but it may be named.
         named.sort_unstable_by_key(|c| (c.0, !c.1));
         named.dedup_by_key(|c| c.0);
         out.extend(named.into_iter().map(|(caller, direct)| Candidate {
@@ -336,31 +375,89 @@ fn candidates(world: &mut World, fixed: &Fixed) -> Vec<Candidate> {
             direct,
         }));
     }
+    admits.finish();
+    world.trust_admits = admits;
     out
 }
 
-/// The principals one trust-policy entry may name: (node, named directly).
+/// Every loaded user and role, as candidates not named directly.
+fn all_iam(w: &World) -> Vec<(usize, bool)> {
+    w.principals
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| matches!(p.kind, NodeKind::User | NodeKind::Role))
+        .map(|(i, _)| (i, false))
+        .collect()
+}
+
+/// Whom one trust-policy entry admits.
+enum Admits {
+    /// These nodes: (node, named directly).
+    Named(Vec<(usize, bool)>),
+    /// Every principal of this loaded account.
+    Account(String),
+    /// Every principal (`*`, or a `NotPrincipal` that may let anyone in).
+    Everyone,
+}
+
+/// Which roles admit whom, kept after the build for principals made later (a changed
+/// copy is admitted wherever its base is).
+#[derive(Debug, Default)]
+pub struct TrustAdmits {
+    /// Caller → the roles whose trust names it directly.
+    direct: std::collections::HashMap<usize, Vec<usize>>,
+    /// Loaded account → the roles whose trust admits the account as a whole.
+    by_account: std::collections::HashMap<String, Vec<usize>>,
+    /// The roles whose trust admits everyone.
+    everyone: Vec<usize>,
+}
+
+impl TrustAdmits {
+    fn finish(&mut self) {
+        for list in self.direct.values_mut().chain(self.by_account.values_mut()) {
+            list.sort_unstable();
+            list.dedup();
+        }
+        self.everyone.sort_unstable();
+        self.everyone.dedup();
+    }
+
+    /// The roles that may admit a copy of `base` in `account`: (role, named directly).
+    pub fn roles_for(&self, base: usize, account: Option<&str>) -> Vec<(usize, bool)> {
+        let mut out: Vec<(usize, bool)> = self
+            .direct
+            .get(&base)
+            .into_iter()
+            .flatten()
+            .map(|r| (*r, true))
+            .collect();
+        let shared = account
+            .and_then(|a| self.by_account.get(a))
+            .into_iter()
+            .flatten()
+            .chain(&self.everyone);
+        out.extend(shared.map(|r| (*r, false)));
+        out.sort_unstable_by_key(|c| (c.0, !c.1));
+        out.dedup_by_key(|c| c.0);
+        out
+    }
+}
+
+/// Whom one trust-policy entry admits.
 fn named_by(
     world: &mut World,
     kind: &PrincipalKind,
     value: &str,
     negated: bool,
     fixed: &Fixed,
-) -> Vec<(usize, bool)> {
-    let all_iam = |w: &World| -> Vec<(usize, bool)> {
-        w.principals
-            .iter()
-            .enumerate()
-            .filter(|(_, p)| matches!(p.kind, NodeKind::User | NodeKind::Role))
-            .map(|(i, _)| (i, false))
-            .collect()
-    };
+) -> Admits {
     if negated {
-        return all_iam(world);
+        return Admits::Everyone;
     }
+    let named = Admits::Named;
     match kind {
-        PrincipalKind::Everyone => all_iam(world),
-        PrincipalKind::Aws if value == "*" => all_iam(world),
+        PrincipalKind::Everyone => Admits::Everyone,
+        PrincipalKind::Aws if value == "*" => Admits::Everyone,
         PrincipalKind::Aws => {
             let account = if is_account_id(value) {
                 Some(value.to_string())
@@ -371,18 +468,20 @@ fn named_by(
             };
             if let Some(acct) = account {
                 if world.loaded_accounts.contains(&acct) {
-                    return world.of_account(&acct).map(|i| (i, false)).collect();
+                    return Admits::Account(acct);
                 }
-                return world
-                    .outside(NodeKind::ExternalAccount, &acct, fixed)
-                    .map(|i| vec![(i, false)])
-                    .unwrap_or_default();
+                return named(
+                    world
+                        .outside(NodeKind::ExternalAccount, &acct, fixed)
+                        .map(|i| vec![(i, false)])
+                        .unwrap_or_default(),
+                );
             }
             if let Some(i) = world.by_id.get(value) {
-                return vec![(*i, true)];
+                return named(vec![(*i, true)]);
             }
             let Some(arn) = Arn::parse(value) else {
-                return Vec::new();
+                return named(Vec::new());
             };
             if world.loaded_accounts.iter().any(|a| a == arn.account) {
                 // §2.8: a session of a loaded role names that role (conditionally on
@@ -391,26 +490,34 @@ fn named_by(
                 let (kind, rest) = arn.resource_type_and_name();
                 if arn.service == "sts" && kind == "assumed-role" {
                     let role = rest.split_once('/').map_or(rest, |(r, _)| r);
-                    return world
-                        .role_named(arn.account, role)
-                        .map(|i| vec![(i, true)])
-                        .unwrap_or_default();
+                    return named(
+                        world
+                            .role_named(arn.account, role)
+                            .map(|i| vec![(i, true)])
+                            .unwrap_or_default(),
+                    );
                 }
-                return Vec::new();
+                return named(Vec::new());
             }
-            world
-                .outside(NodeKind::ExternalPrincipal, value, fixed)
-                .map(|i| vec![(i, true)])
-                .unwrap_or_default()
+            named(
+                world
+                    .outside(NodeKind::ExternalPrincipal, value, fixed)
+                    .map(|i| vec![(i, true)])
+                    .unwrap_or_default(),
+            )
         }
-        PrincipalKind::Service => world
-            .outside(NodeKind::Service, value, fixed)
-            .map(|i| vec![(i, true)])
-            .unwrap_or_default(),
-        PrincipalKind::Federated => world
-            .outside(NodeKind::Federated, value, fixed)
-            .map(|i| vec![(i, true)])
-            .unwrap_or_default(),
-        PrincipalKind::CanonicalUser | PrincipalKind::Unknown(_) => Vec::new(),
+        PrincipalKind::Service => named(
+            world
+                .outside(NodeKind::Service, value, fixed)
+                .map(|i| vec![(i, true)])
+                .unwrap_or_default(),
+        ),
+        PrincipalKind::Federated => named(
+            world
+                .outside(NodeKind::Federated, value, fixed)
+                .map(|i| vec![(i, true)])
+                .unwrap_or_default(),
+        ),
+        PrincipalKind::CanonicalUser | PrincipalKind::Unknown(_) => named(Vec::new()),
     }
 }

@@ -7,6 +7,7 @@ pub mod draw;
 pub mod edges;
 pub mod escalation;
 pub mod escalations;
+mod grant_index;
 pub mod input;
 mod org_levels;
 pub mod paths;

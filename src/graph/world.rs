@@ -151,10 +151,9 @@ pub struct World {
     pub loaded_accounts: Vec<String>,
     /// Each loaded account's users and roles are contiguous in `principals`.
     account_ranges: HashMap<String, std::ops::Range<usize>>,
-    /// Per caller: the roles whose trust policy may admit it, and whether it names the
-    /// caller itself (not only its account). Filled by the assume-role edge build; a
+    /// Which roles' trust policies admit whom (filled by the assume-role edge build): a
     /// changed copy of a principal (escalation) is admitted by the same trusts.
-    pub trusted_by: HashMap<usize, Vec<(u32, bool)>>,
+    pub trust_admits: crate::graph::edges::TrustAdmits,
 }
 
 /// Facts the graph fixes for `--context KEY=VALUE`.
@@ -169,7 +168,7 @@ impl World {
             org,
             loaded_accounts: model.accounts.keys().cloned().collect(),
             account_ranges: HashMap::new(),
-            trusted_by: HashMap::new(),
+            trust_admits: Default::default(),
         };
         for account in model.accounts.values() {
             let first = w.principals.len();

@@ -1,0 +1,97 @@
+//! The assume-role edges are the same with the grant index (callers of an account-wide
+//! trust read from the index of their `sts:AssumeRole` grants) and without it (every
+//! principal of the account a candidate), on every reference scenario, the escalation
+//! fixtures, the generated organization of the benches and the shared corpus: the
+//! index may only make the build faster, never change an answer.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+#[path = "../benches/support/org_gen.rs"]
+mod org_gen;
+
+use std::path::{Path, PathBuf};
+
+use iampath::graph::World;
+use iampath::graph::edges::build_with;
+use iampath::ingest::{LoadOptions, load};
+
+/// The edges of a data set, as comparable text: from, to, action, decision, grants.
+fn edges(paths: &[PathBuf], indexed: bool) -> Vec<String> {
+    let loaded = load(paths, &LoadOptions::default());
+    let mut world = World::new(&loaded.model, &[]);
+    let mut out: Vec<String> = build_with(&mut world, &[], indexed)
+        .iter()
+        .map(|e| {
+            let grants: Vec<String> = e
+                .hop
+                .grants
+                .iter()
+                .map(|g| format!("{}#{:?}", g.policy, g.statement.as_ref().map(|s| s.index)))
+                .collect();
+            format!(
+                "{} -> {} {} {} [{}] {:?}",
+                e.hop.from,
+                e.hop.to,
+                e.hop.action,
+                e.hop.decision.as_str(),
+                grants.join(", "),
+                e.hop.conditions
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+fn same(name: &str, paths: &[PathBuf]) -> usize {
+    let with = edges(paths, true);
+    let without = edges(paths, false);
+    assert_eq!(with, without, "{name}: the index changes the edges");
+    with.len()
+}
+
+fn folders(root: &str) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = std::fs::read_dir(root)
+        .unwrap_or_else(|e| panic!("{root}: {e}"))
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_dir())
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn reference_scenarios_and_escalation_fixtures() {
+    let mut total = 0;
+    for dir in folders("fixtures/scenarios")
+        .into_iter()
+        .chain(folders("tests/escalations"))
+    {
+        total += same(&dir.display().to_string(), std::slice::from_ref(&dir));
+    }
+    assert!(total > 50, "too few edges to compare: {total}");
+}
+
+#[test]
+fn the_shared_corpus() {
+    let corpus = Path::new("../shared/corpus");
+    let mut total = 0;
+    for set in [
+        "cloudsplaining",
+        "iamspy",
+        "aws-cli-example",
+        "cloudmapper-demo",
+    ] {
+        total += same(set, &[corpus.join(set)]);
+    }
+    assert!(total > 0, "the corpus has no assume-role edge to compare");
+}
+
+#[test]
+fn a_generated_organization() {
+    let dir = std::env::temp_dir().join(format!("iampath-grant-index-{}", std::process::id()));
+    let opts = org_gen::OrgOptions::new(4, 120);
+    let written = org_gen::write_org(&dir, &opts).expect("writing the organization");
+    let n = same("generated organization", std::slice::from_ref(&written.root));
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(n > 500, "too few edges to compare: {n}");
+}
