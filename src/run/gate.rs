@@ -20,7 +20,10 @@ pub(super) fn lint(
     let threshold = threshold(fail_on);
     let config = read_config(config)?;
     let (loaded, mut graph) = env.graph()?;
+    let progress = env.progress();
+    progress.step("running the rules");
     let mut findings = findings(&mut graph, &loaded, &config);
+    drop(progress);
     if let Some(p) = write_baseline {
         crate::lint::baseline::write(p, &findings)?;
     }
@@ -72,6 +75,8 @@ pub(super) fn diff(
     let threshold = threshold(fail_on);
     let config = read_config(config)?;
     let snapshot = |path: &Path| -> Result<_, RunError> {
+        let progress = env.progress();
+        progress.step(&format!("loading, graphing and linting {}", path.display()));
         let loaded = env.load_accounts(&[path.to_path_buf()])?;
         let mut graph = Graph::build(&loaded.model, &env.fixed);
         let findings = findings(&mut graph, &loaded, &config);

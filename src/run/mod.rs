@@ -4,6 +4,7 @@
 
 mod gate;
 mod inspect;
+mod progress;
 mod query;
 mod report;
 mod views;
@@ -257,11 +258,24 @@ impl<'a> Env<'a> {
         Ok(loaded)
     }
 
-    /// Loads `--data` and builds the graph.
+    /// Loads `--data` and builds the graph (with a spinner on a terminal when that
+    /// takes a while).
     pub fn graph(&self) -> Result<(Loaded, Graph), RunError> {
+        let progress = self.progress();
+        progress.step("loading the data");
         let loaded = self.load_accounts(&self.cli.data)?;
+        progress.step("building the graph: role assumptions, resource policies, escalations");
         let graph = Graph::build(&loaded.model, &self.fixed);
         Ok((loaded, graph))
+    }
+
+    /// A spinner for a long phase: on a terminal, for the formats people read.
+    pub fn progress(&self) -> progress::Progress {
+        let for_people = matches!(
+            self.cli.format,
+            Format::Text | Format::Dot | Format::Mermaid
+        );
+        progress::Progress::new(for_people && std::io::stderr().is_terminal())
     }
 }
 

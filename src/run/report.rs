@@ -15,9 +15,12 @@ pub(super) fn report(
 ) -> Result<u8, RunError> {
     let config = read_config(config)?;
     let (loaded, mut graph) = env.graph()?;
+    let progress = env.progress();
+    progress.step("running the rules and the path searches");
     let findings = gate::findings(&mut graph, &loaded, &config);
     let crossings = crate::graph::paths::crossings(&graph, &loaded.model, None, None);
     let found = escalations(&graph, &Target::Admin);
+    drop(progress);
     let input = ReportInput {
         data: env
             .cli
