@@ -91,7 +91,10 @@ fn a_generated_organization() {
     let dir = std::env::temp_dir().join(format!("iampath-grant-index-{}", std::process::id()));
     let opts = org_gen::OrgOptions::new(4, 120);
     let written = org_gen::write_org(&dir, &opts).expect("writing the organization");
-    let n = same("generated organization", std::slice::from_ref(&written.root));
+    let n = same(
+        "generated organization",
+        std::slice::from_ref(&written.root),
+    );
     let _ = std::fs::remove_dir_all(&dir);
     assert!(n > 500, "too few edges to compare: {n}");
 }
