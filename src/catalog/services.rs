@@ -343,7 +343,26 @@ pub fn resource_type(service: &str, name: &str) -> Option<&'static ResourceType>
 /// `*`), ASCII case-insensitive, in service then action order. A pattern without
 /// wildcards yields at most one action. Only services the pattern can reach are
 /// decoded: `s3:Get*` decodes `s3`, `*` decodes everything.
+///
+/// Expansions are remembered per pattern text: rules and queries expand the same
+/// patterns (`s3:Get*`, `*`) once per statement that holds them.
 pub fn expand_action_pattern(pattern: &str) -> Vec<&'static ActionInfo> {
+    type Cache = std::sync::Mutex<
+        std::collections::HashMap<String, std::sync::Arc<Vec<&'static ActionInfo>>>,
+    >;
+    static CACHE: std::sync::OnceLock<Cache> = std::sync::OnceLock::new();
+    let cache = CACHE.get_or_init(Cache::default);
+    if let Some(known) = cache.lock().ok().and_then(|m| m.get(pattern).cloned()) {
+        return known.as_ref().clone();
+    }
+    let found = std::sync::Arc::new(expand_uncached(pattern));
+    if let Ok(mut m) = cache.lock() {
+        m.insert(pattern.to_string(), found.clone());
+    }
+    found.as_ref().clone()
+}
+
+fn expand_uncached(pattern: &str) -> Vec<&'static ActionInfo> {
     let pat = Pattern::new(pattern, CaseMode::Insensitive);
     if pat.is_literal() {
         return action(pattern).into_iter().collect();

@@ -345,8 +345,7 @@ fn candidates(world: &mut World, fixed: &Fixed, indexed: bool) -> Vec<Candidate>
                     let in_account = world.of_account(&account);
                     match &index {
                         Some(ix) => named.extend(
-                            ix.callers_for(&role_id)
-                                .into_iter()
+                            ix.callers_for(&role_id, Some(&account), world)
                                 .filter(|c| in_account.contains(c))
                                 .map(|c| (c, false)),
                         ),
@@ -357,7 +356,7 @@ fn candidates(world: &mut World, fixed: &Fixed, indexed: bool) -> Vec<Candidate>
                 Admits::Everyone => {
                     match &index {
                         Some(ix) => {
-                            named.extend(ix.callers_for(&role_id).into_iter().map(|c| (c, false)))
+                            named.extend(ix.callers_for(&role_id, None, world).map(|c| (c, false)))
                         }
                         None => named.extend(all_iam(world)),
                     }

@@ -18,8 +18,9 @@ pub struct GrantIndex {
     /// Lowercased resource part of a literal grant (`role/path/name`) → callers.
     by_resource: HashMap<String, Vec<usize>>,
     /// Callers with a grant that is not literal: wildcards, variables, `NotResource`,
-    /// no `Resource`, or text that is not an ARN.
+    /// no `Resource`, or text that is not an ARN; all of them, and by account.
     wild: Vec<usize>,
+    wild_by_account: HashMap<String, Vec<usize>>,
 }
 
 impl GrantIndex {
@@ -49,6 +50,9 @@ impl GrantIndex {
             }
             if wild {
                 index.wild.push(i);
+                if let Some(a) = &p.account {
+                    index.wild_by_account.entry(a.clone()).or_default().push(i);
+                }
             }
             keys.sort_unstable();
             keys.dedup();
@@ -59,18 +63,31 @@ impl GrantIndex {
         index
     }
 
-    /// The callers whose grants may name the role with this ARN, in node order: a
-    /// superset of those whose grants do (the evaluator decides).
-    pub fn callers_for(&self, role_arn: &str) -> Vec<usize> {
-        let mut out = self.wild.clone();
-        if let Some(part) = resource_part(role_arn) {
-            if let Some(list) = self.by_resource.get(&part.to_ascii_lowercase()) {
-                out.extend(list);
-            }
-        }
-        out.sort_unstable();
-        out.dedup();
-        out
+    /// The callers whose grants may name the role with this ARN — of `account` only,
+    /// when given: a superset of those whose grants do (the evaluator decides). A
+    /// caller may come twice; the order is not meaningful.
+    pub fn callers_for<'a>(
+        &'a self,
+        role_arn: &str,
+        account: Option<&'a str>,
+        world: &'a World,
+    ) -> impl Iterator<Item = usize> + 'a {
+        let wild: &[usize] = match account {
+            Some(a) => self.wild_by_account.get(a).map_or(&[], Vec::as_slice),
+            None => &self.wild,
+        };
+        let named: &[usize] = resource_part(role_arn)
+            .and_then(|part| self.by_resource.get(&part.to_ascii_lowercase()))
+            .map_or(&[], Vec::as_slice);
+        let named = named.iter().copied().filter(move |c| {
+            account.is_none_or(|a| {
+                world
+                    .principals
+                    .get(*c)
+                    .is_some_and(|p| p.account.as_deref() == Some(a))
+            })
+        });
+        wild.iter().copied().chain(named)
     }
 }
 

@@ -133,7 +133,8 @@ pub fn walk_sites<R: Rule + ?Sized>(rule: &R, cx: &Context, out: &mut Vec<Findin
     }
 }
 
-/// Runs every rule, findings sorted by file position then rule.
+/// Runs every rule, findings sorted by file position, rule, subject and message (the
+/// order is the same on every run, whatever order the rules found them in).
 pub fn run(cx: &Context) -> Vec<Finding> {
     let mut out = Vec::new();
     for r in rules::registry() {
@@ -141,7 +142,10 @@ pub fn run(cx: &Context) -> Vec<Finding> {
     }
     out.sort_by(|a, b| {
         let key = |f: &Finding| (f.span.map(|s| (s.file, s.start)), f.rule);
-        key(a).cmp(&key(b)).then_with(|| a.subject.cmp(&b.subject))
+        key(a)
+            .cmp(&key(b))
+            .then_with(|| a.subject.cmp(&b.subject))
+            .then_with(|| a.message.cmp(&b.message))
     });
     out
 }
