@@ -46,3 +46,39 @@ fn sarif_validates_against_the_2_1_0_schema() {
         }
     }
 }
+
+/// `escalations --to ARN --format sarif` reports the paths to that principal (one
+/// result per principal `--format json` lists), not the paths to administrators.
+#[test]
+fn escalations_to_a_principal_as_sarif_follow_to() {
+    let data = "tests/escalations/iam-vulnerable/111111111111";
+    let target = "arn:aws:iam::111111111111:role/privesc-high-priv-service-role";
+    let run = |format: &str| -> serde_json::Value {
+        let out = Command::cargo_bin("iampath")
+            .unwrap()
+            .current_dir(repo())
+            .args([
+                "--data",
+                data,
+                "escalations",
+                "--to",
+                target,
+                "--format",
+                format,
+            ])
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let json = run("json");
+    let listed = json["escalations"].as_array().unwrap().len();
+    assert!(listed > 10, "{listed}");
+    let sarif = run("sarif");
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), listed);
+    for r in results {
+        let text = r["message"]["text"].as_str().unwrap();
+        assert!(text.contains(target), "{text}");
+    }
+}

@@ -84,7 +84,11 @@ pub(super) fn escalations(env: &Env, to: &str) -> Result<u8, RunError> {
     match env.cli.format {
         Format::Json => write_with(|out| report::escalations::json(out, &found, &loaded.sources)),
         Format::Sarif => {
-            let findings = crate::lint::rules::privilege_escalation::findings(&graph);
+            use crate::lint::rules::privilege_escalation::{findings, findings_to};
+            let findings = match target {
+                Target::Admin => findings(&graph),
+                Target::Principal(_) => findings_to(&graph, &found),
+            };
             let rules = crate::lint::rules::registry();
             write_with(|out| report::sarif::write(out, &findings, &rules, &loaded.sources))
         }

@@ -109,6 +109,42 @@ pub fn findings(graph: &Graph) -> Vec<Finding> {
     out
 }
 
+/// `escalations --to ARN --format sarif`: one finding per principal that can reach
+/// the principal asked about by a path that uses a technique — critical when that
+/// principal is an administrator, high otherwise.
+pub fn findings_to(graph: &Graph, found: &[Escalation]) -> Vec<Finding> {
+    found
+        .iter()
+        .filter(|e| e.uses_a_technique())
+        .map(|e| {
+            let admin = graph
+                .world
+                .by_id
+                .get(&e.reached)
+                .and_then(|i| graph.world.principals.get(*i))
+                .is_some_and(|p| p.admin == Tri::True || p.kind == NodeKind::Administrator);
+            let how = if e.decision == crate::graph::query::Answer::Allowed {
+                "can reach"
+            } else {
+                "may reach (under conditions)"
+            };
+            let message = format!(
+                "`{}` {how} `{}` by privilege escalation ({}): {}",
+                e.principal,
+                e.reached,
+                techniques(e),
+                path_text(&e.hops)
+            );
+            let severity = if admin {
+                Severity::Critical
+            } else {
+                Severity::High
+            };
+            finding(e, severity, message)
+        })
+        .collect()
+}
+
 /// The techniques of a path: `iam-007 (PutUserPolicy on itself)`.
 fn techniques(e: &Escalation) -> String {
     let names: Vec<String> = e
