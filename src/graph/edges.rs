@@ -54,29 +54,7 @@ pub fn build_with(world: &mut World, fixed: &Fixed, indexed: bool) -> Vec<Edge> 
                     role_arns.get(c.role).and_then(Option::as_ref),
                 )
         })
-        .filter_map(|c| {
-            let role = w.principals.get(c.role)?;
-            let caller = w.principals.get(c.caller)?;
-            let action = assume_action(&caller.caller);
-            let ev = decide(
-                w,
-                c.caller,
-                action,
-                &role.id,
-                role.trust.as_deref(),
-                ResourcePolicyKind::RoleTrust,
-                role.account.as_deref(),
-            );
-            edge(
-                c.caller,
-                c.role,
-                caller.id.clone(),
-                role.id.clone(),
-                action,
-                HopKind::AssumeRole,
-                &ev,
-            )
-        })
+        .filter_map(|c| assume_edge(w, c.caller, c.role))
         .collect()
 }
 
@@ -93,35 +71,44 @@ pub fn edges_from(w: &World, caller: usize) -> Vec<Edge> {
         Some(base) => w.trust_admits.roles_for(base, p.account.as_deref()),
         None => (0..w.principals.len()).map(|r| (r, false)).collect(),
     };
-    let action = assume_action(&p.caller);
     roles
         .into_par_iter()
         .filter(|(r, _)| *r != caller)
-        .filter_map(|(r, direct)| {
-            let role = w.principals.get(r).filter(|x| x.kind == NodeKind::Role)?;
-            if !direct && !may_assume(w, caller, r, Arn::parse(&role.id).as_ref()) {
-                return None;
-            }
-            let ev = decide(
-                w,
-                caller,
-                action,
-                &role.id,
-                role.trust.as_deref(),
-                ResourcePolicyKind::RoleTrust,
-                role.account.as_deref(),
-            );
-            edge(
-                caller,
-                r,
-                p.id.clone(),
-                role.id.clone(),
-                action,
-                HopKind::AssumeRole,
-                &ev,
-            )
+        .filter(|(r, direct)| {
+            *direct
+                || w.principals.get(*r).is_some_and(|role| {
+                    role.kind == NodeKind::Role
+                        && may_assume(w, caller, *r, Arn::parse(&role.id).as_ref())
+                })
         })
+        .filter_map(|(r, _)| assume_edge(w, caller, r))
         .collect()
+}
+
+/// The assume-role edge from `caller` into role `r`, when its trust and the caller's
+/// policies allow (or may allow) it.
+fn assume_edge(w: &World, caller: usize, r: usize) -> Option<Edge> {
+    let role = w.principals.get(r).filter(|x| x.kind == NodeKind::Role)?;
+    let p = w.principals.get(caller)?;
+    let action = assume_action(&p.caller);
+    let ev = decide(
+        w,
+        caller,
+        action,
+        &role.id,
+        role.trust.as_deref(),
+        ResourcePolicyKind::RoleTrust,
+        role.account.as_deref(),
+    );
+    edge(
+        caller,
+        r,
+        p.id.clone(),
+        role.id.clone(),
+        action,
+        HopKind::AssumeRole,
+        &ev,
+    )
 }
 
 /// The edge for an evaluation that allows (or may allow).

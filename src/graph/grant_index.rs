@@ -11,6 +11,7 @@ use std::collections::HashMap;
 
 use super::world::{NodeKind, World};
 use crate::eval::compile::ResourcePattern;
+use crate::policy::arn::Arn;
 
 /// Callers by the roles their assume-role grants may name.
 #[derive(Debug, Default)]
@@ -76,8 +77,8 @@ impl GrantIndex {
             Some(a) => self.wild_by_account.get(a).map_or(&[], Vec::as_slice),
             None => &self.wild,
         };
-        let named: &[usize] = resource_part(role_arn)
-            .and_then(|part| self.by_resource.get(&part.to_ascii_lowercase()))
+        let named: &[usize] = Arn::parse(role_arn)
+            .and_then(|a| self.by_resource.get(&a.resource.to_ascii_lowercase()))
             .map_or(&[], Vec::as_slice);
         let named = named.iter().copied().filter(move |c| {
             account.is_none_or(|a| {
@@ -91,20 +92,13 @@ impl GrantIndex {
     }
 }
 
-/// The resource part of an ARN (after its fifth colon).
-fn resource_part(arn: &str) -> Option<&str> {
-    let mut parts = arn.splitn(6, ':');
-    (parts.next()? == "arn").then_some(())?;
-    parts.nth(4)
-}
-
 /// The lowercased resource part of a Resource pattern when it has no wildcard and no
 /// variable (the other components may have wildcards: they only narrow the match).
 fn literal_resource_part(pat: &ResourcePattern) -> Option<String> {
     let ResourcePattern::Arn(arn) = pat else {
         return None;
     };
-    let part = resource_part(arn.as_str())?;
+    let part = Arn::parse(arn.as_str())?.resource;
     (!part.contains(['*', '?']) && !part.contains("${")).then(|| part.to_ascii_lowercase())
 }
 
@@ -114,12 +108,12 @@ mod tests {
 
     #[test]
     fn the_resource_part_is_after_the_fifth_colon() {
-        assert_eq!(
-            resource_part("arn:aws:iam::111111111111:role/a/b"),
-            Some("role/a/b")
-        );
-        assert_eq!(resource_part("arn:aws:iam::*:role/x:y"), Some("role/x:y"));
-        assert_eq!(resource_part("*"), None);
-        assert_eq!(resource_part("arn:aws:iam"), None);
+        fn part(t: &str) -> Option<&str> {
+            Arn::parse(t).map(|a| a.resource)
+        }
+        assert_eq!(part("arn:aws:iam::111111111111:role/a/b"), Some("role/a/b"));
+        assert_eq!(part("arn:aws:iam::*:role/x:y"), Some("role/x:y"));
+        assert_eq!(part("*"), None);
+        assert_eq!(part("arn:aws:iam"), None);
     }
 }

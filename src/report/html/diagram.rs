@@ -185,9 +185,8 @@ pub fn arn_account(id: &str) -> Option<String> {
     if let Some(a) = id.strip_prefix("administrator@") {
         return Some(a.to_string());
     }
-    let account = id.strip_prefix("arn:")?.split(':').nth(3)?;
-    (account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()))
-        .then(|| account.to_string())
+    let arn = crate::policy::arn::Arn::parse(id)?;
+    crate::model::is_account_id(arn.account).then(|| arn.account.to_string())
 }
 
 /// What a node is, as a CSS class.

@@ -124,10 +124,7 @@ fn card(s: &mut String, n: usize, what: &str, class: &str, href: &str) {
 fn filters(s: &mut String, r: &ReportInput) {
     s.push_str("<nav class=\"filters\" aria-label=\"filters\">\n<label>Account <select id=\"account-filter\"><option value=\"\">all accounts</option>");
     for a in r.model.accounts.values() {
-        let name = match &a.alias {
-            Some(alias) => format!("{} ({alias})", a.id),
-            None => a.id.clone(),
-        };
+        let name = account_label(a);
         let _ = write!(
             s,
             "<option value=\"{}\">{}</option>",
@@ -153,6 +150,14 @@ const SEVERITIES: [Severity; 5] = [
     Severity::Low,
     Severity::Info,
 ];
+
+/// An account as people know it: `111111111111 (alias)`.
+fn account_label(a: &crate::model::Account) -> String {
+    match &a.alias {
+        Some(alias) => format!("{} ({alias})", a.id),
+        None => a.id.clone(),
+    }
+}
 
 /// HTML-escapes text for element content and attribute values.
 pub(crate) fn esc(text: &str) -> String {

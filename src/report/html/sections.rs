@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 
 use super::paths::hop_list;
-use super::{ReportInput, SEVERITIES, esc, plural};
+use super::{ReportInput, SEVERITIES, account_label, esc, plural};
 use crate::lint::Finding;
 use crate::model::{Account, Span};
 use crate::policy::context::Tri;
@@ -228,10 +228,7 @@ pub(super) fn accounts(s: &mut String, r: &ReportInput) {
         }
     }
     for a in r.model.accounts.values() {
-        let name = match &a.alias {
-            Some(alias) => format!("{} ({alias})", a.id),
-            None => a.id.clone(),
-        };
+        let name = account_label(a);
         let with_policy = a.resources.iter().filter(|r| r.policy.is_some()).count();
         let _ = writeln!(
             s,
