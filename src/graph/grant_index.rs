@@ -4,8 +4,12 @@
 //! `sts:AssumeRole` on the role can make an edge: instead of listing every principal of
 //! the account and checking each (quadratic in the principals of an account), the
 //! candidates are read from this index — the callers whose grants name the role's
-//! resource part literally (`role/NAME`, any account) and the callers with a wildcard,
-//! variable or `NotResource` grant, which are checked one by one as before.
+//! resource part literally (`role/NAME`, any account), and the callers whose grants
+//! have a wildcard or variable in the resource part whose literal start (`role/team-a-`
+//! of `role/team-a-*`) begins the role's resource part. A grant with `*`, `NotResource`
+//! or no `Resource` starts with nothing: its caller is a candidate for every role.
+//! Each component of an ARN pattern is matched on its own, so the resource part is
+//! compared with the resource part only.
 
 use std::collections::HashMap;
 
@@ -18,10 +22,46 @@ use crate::policy::arn::Arn;
 pub struct GrantIndex {
     /// Lowercased resource part of a literal grant (`role/path/name`) → callers.
     by_resource: HashMap<String, Vec<usize>>,
-    /// Callers with a grant that is not literal: wildcards, variables, `NotResource`,
-    /// no `Resource`, or text that is not an ARN; all of them, and by account.
-    wild: Vec<usize>,
-    wild_by_account: HashMap<String, Vec<usize>>,
+    /// Callers with a grant that is not literal, by the literal start of its resource
+    /// part (`role/team-a-` for `role/team-a-*`; empty for `*`, a variable first,
+    /// `NotResource`, no `Resource` or text that is not an ARN): all of them, and by
+    /// account.
+    wild: Prefixes,
+    wild_by_account: HashMap<String, Prefixes>,
+}
+
+/// Callers by the literal start of a wildcard grant's resource part.
+#[derive(Debug, Default)]
+struct Prefixes {
+    by_prefix: HashMap<String, Vec<usize>>,
+    /// Every caller of any prefix (for a role ARN the parts do not split cleanly).
+    all: Vec<usize>,
+}
+
+impl Prefixes {
+    fn add(&mut self, prefix: &str, caller: usize) {
+        self.by_prefix
+            .entry(prefix.to_string())
+            .or_default()
+            .push(caller);
+        if self.all.last() != Some(&caller) {
+            self.all.push(caller);
+        }
+    }
+
+    /// The callers whose prefix starts the lowercased resource part `part`.
+    fn matching<'a>(&'a self, part: Option<&'a str>) -> Box<dyn Iterator<Item = usize> + 'a> {
+        let Some(part) = part else {
+            return Box::new(self.all.iter().copied());
+        };
+        Box::new(
+            (0..=part.len())
+                .filter_map(move |k| part.get(..k))
+                .filter_map(|p| self.by_prefix.get(p))
+                .flatten()
+                .copied(),
+        )
+    }
 }
 
 impl GrantIndex {
@@ -33,26 +73,32 @@ impl GrantIndex {
                 continue;
             }
             let mut keys: Vec<String> = Vec::new();
-            let mut wild = false;
+            let mut prefixes: Vec<String> = Vec::new();
             for (pi, si) in &p.assume_grants {
                 let Some(st) = p.identity.get(*pi).and_then(|pol| pol.statements.get(*si)) else {
                     continue;
                 };
                 let Some(res) = st.resources.as_ref().filter(|r| !r.negated) else {
-                    wild = true;
+                    prefixes.push(String::new());
                     continue;
                 };
                 for pat in &res.patterns {
-                    match literal_resource_part(pat) {
-                        Some(key) => keys.push(key),
-                        None => wild = true,
+                    match resource_part(pat) {
+                        Part::Literal(key) => keys.push(key),
+                        Part::Prefix(prefix) => prefixes.push(prefix),
                     }
                 }
             }
-            if wild {
-                index.wild.push(i);
+            prefixes.sort_unstable();
+            prefixes.dedup();
+            for prefix in &prefixes {
+                index.wild.add(prefix, i);
                 if let Some(a) = &p.account {
-                    index.wild_by_account.entry(a.clone()).or_default().push(i);
+                    index
+                        .wild_by_account
+                        .entry(a.clone())
+                        .or_default()
+                        .add(prefix, i);
                 }
             }
             keys.sort_unstable();
@@ -66,40 +112,70 @@ impl GrantIndex {
 
     /// The callers whose grants may name the role with this ARN — of `account` only,
     /// when given: a superset of those whose grants do (the evaluator decides). A
-    /// caller may come twice; the order is not meaningful.
+    /// caller may come more than once; the order is not meaningful.
     pub fn callers_for<'a>(
         &'a self,
         role_arn: &str,
         account: Option<&'a str>,
         world: &'a World,
     ) -> impl Iterator<Item = usize> + 'a {
-        let wild: &[usize] = match account {
-            Some(a) => self.wild_by_account.get(a).map_or(&[], Vec::as_slice),
-            None => &self.wild,
+        let wild: Option<&Prefixes> = match account {
+            Some(a) => self.wild_by_account.get(a),
+            None => Some(&self.wild),
         };
-        let named: &[usize] = Arn::parse(role_arn)
-            .and_then(|a| self.by_resource.get(&a.resource.to_ascii_lowercase()))
-            .map_or(&[], Vec::as_slice);
-        let named = named.iter().copied().filter(move |c| {
-            account.is_none_or(|a| {
-                world
-                    .principals
-                    .get(*c)
-                    .is_some_and(|p| p.account.as_deref() == Some(a))
+        // A resource part with a colon (not a role a policy can name cleanly) is
+        // checked against every wildcard grant.
+        let part: Option<String> = Arn::parse(role_arn)
+            .map(|a| a.resource.to_ascii_lowercase())
+            .filter(|r| !r.contains(':'));
+        let named: Vec<usize> = part
+            .as_deref()
+            .and_then(|r| self.by_resource.get(r))
+            .into_iter()
+            .flatten()
+            .copied()
+            .filter(|c| {
+                account.is_none_or(|a| {
+                    world
+                        .principals
+                        .get(*c)
+                        .is_some_and(|p| p.account.as_deref() == Some(a))
+                })
             })
-        });
-        wild.iter().copied().chain(named)
+            .collect();
+        let wild: Vec<usize> = wild
+            .map(|w| w.matching(part.as_deref()).collect())
+            .unwrap_or_default();
+        wild.into_iter().chain(named)
     }
 }
 
-/// The lowercased resource part of a Resource pattern when it has no wildcard and no
-/// variable (the other components may have wildcards: they only narrow the match).
-fn literal_resource_part(pat: &ResourcePattern) -> Option<String> {
+/// What a Resource pattern says of the resource part of the roles it may name.
+enum Part {
+    /// Exactly this (lowercased): no wildcard, no variable.
+    Literal(String),
+    /// Anything that starts with this (lowercased; empty: anything).
+    Prefix(String),
+}
+
+/// The lowercased resource part of a Resource pattern, literal or up to its first
+/// wildcard or variable. The other components may have wildcards: they only narrow
+/// the match (each component is matched on its own).
+fn resource_part(pat: &ResourcePattern) -> Part {
     let ResourcePattern::Arn(arn) = pat else {
-        return None;
+        return Part::Prefix(String::new());
     };
-    let part = Arn::parse(arn.as_str())?.resource;
-    (!part.contains(['*', '?']) && !part.contains("${")).then(|| part.to_ascii_lowercase())
+    let Some(part) = Arn::parse(arn.as_str()).map(|a| a.resource) else {
+        return Part::Prefix(String::new());
+    };
+    let cut = [part.find('*'), part.find('?'), part.find("${")]
+        .into_iter()
+        .flatten()
+        .min();
+    match cut {
+        None => Part::Literal(part.to_ascii_lowercase()),
+        Some(i) => Part::Prefix(part.get(..i).unwrap_or_default().to_ascii_lowercase()),
+    }
 }
 
 #[cfg(test)]
@@ -115,5 +191,40 @@ mod tests {
         assert_eq!(part("arn:aws:iam::*:role/x:y"), Some("role/x:y"));
         assert_eq!(part("*"), None);
         assert_eq!(part("arn:aws:iam"), None);
+    }
+
+    fn prefix(text: &str) -> String {
+        let pat = match crate::policy::arn::ArnPattern::with_variables(text) {
+            Some(a) => ResourcePattern::Arn(a),
+            None => ResourcePattern::Any,
+        };
+        match resource_part(&pat) {
+            Part::Literal(l) => format!("={l}"),
+            Part::Prefix(p) => format!("{p}*"),
+        }
+    }
+
+    #[test]
+    fn a_grant_is_keyed_by_its_literal_start() {
+        assert_eq!(prefix("arn:aws:iam::1:role/Team-A"), "=role/team-a");
+        assert_eq!(prefix("arn:aws:iam::*:role/team-a-*"), "role/team-a-*");
+        assert_eq!(prefix("arn:aws:iam::1:role/a?c"), "role/a*");
+        assert_eq!(prefix("arn:aws:iam::1:role/${aws:username}"), "role/*");
+        assert_eq!(prefix("arn:aws:iam::1:*"), "*");
+        assert_eq!(prefix("arn:aws:iam"), "*");
+    }
+
+    #[test]
+    fn prefixes_find_the_callers_whose_start_begins_the_role() {
+        let mut p = Prefixes::default();
+        p.add("role/team-a-", 1);
+        p.add("", 2);
+        p.add("role/team-b-", 3);
+        let mut found: Vec<usize> = p.matching(Some("role/team-a-x")).collect();
+        found.sort_unstable();
+        assert_eq!(found, vec![1, 2]);
+        let mut all: Vec<usize> = p.matching(None).collect();
+        all.sort_unstable();
+        assert_eq!(all, vec![1, 2, 3]);
     }
 }

@@ -136,7 +136,7 @@ pub(super) fn decide_all(cx: &Cx, model: &Model, all: Vec<Attempt>) -> Vec<Found
     by_source
         .into_par_iter()
         .flat_map_iter(|(_, mut attempts)| {
-            attempts.sort_by_key(|a| rank(a.technique));
+            attempts.sort_by_cached_key(|a| rank(a.technique));
             let mut done: Vec<String> = Vec::new();
             let mut out = Vec::new();
             for a in attempts {
@@ -172,7 +172,8 @@ fn surely_admin_of(world: &World, model: &Model, gain: &Gain) -> Option<String> 
 pub(super) fn rank(t: &Technique) -> usize {
     TECHNIQUES
         .iter()
-        .position(|x| x.id == t.id)
+        .position(|x| std::ptr::eq(x, t))
+        .or_else(|| TECHNIQUES.iter().position(|x| x.id == t.id))
         .unwrap_or(usize::MAX)
 }
 

@@ -153,27 +153,74 @@ fn relevant_actions() -> &'static (Vec<&'static str>, HashMap<&'static str, usiz
     })
 }
 
-/// Which of the relevant actions some identity Allow of a principal names.
-fn action_bits(p: &Principal, cache: &mut HashMap<usize, Vec<bool>>) -> Vec<bool> {
+/// Which of the relevant actions the principal's evaluation could allow: some identity
+/// Allow names it, its permissions boundary (if any) has an Allow that names it, and no
+/// Deny of its own policies or boundary denies it on every resource without a
+/// condition. The escalation needs are decided without resource policies (IAM has
+/// none), so an action outside these bits is denied for every target.
+fn action_bits(p: &Principal, cache: &mut HashMap<usize, (Vec<bool>, Vec<bool>)>) -> Vec<bool> {
     let (list, _) = relevant_actions();
-    let mut bits = vec![false; list.len()];
-    for pol in &p.identity {
+    let mut of = |pol: &Arc<CompiledPolicy>| -> (Vec<bool>, Vec<bool>) {
         let key = Arc::as_ptr(pol) as usize;
-        let of_policy = cache.entry(key).or_insert_with(|| {
-            list.iter()
-                .map(|a| {
-                    pol.statements.iter().any(|st| {
-                        st.effect != Some(crate::model::Effect::Deny)
-                            && st.actions.as_ref().is_some_and(|m| m.matches_action(a))
-                    })
-                })
-                .collect()
-        });
-        for (b, x) in bits.iter_mut().zip(of_policy.iter()) {
-            *b |= *x;
+        cache
+            .entry(key)
+            .or_insert_with(|| policy_bits(pol, list))
+            .clone()
+    };
+    let mut allow = vec![false; list.len()];
+    let mut deny = vec![false; list.len()];
+    for pol in &p.identity {
+        let (a, d) = of(pol);
+        for (x, y) in allow.iter_mut().zip(a) {
+            *x |= y;
+        }
+        for (x, y) in deny.iter_mut().zip(d) {
+            *x |= y;
         }
     }
-    bits
+    if let Some(b) = &p.boundary {
+        let (a, d) = of(b);
+        for (x, y) in allow.iter_mut().zip(a) {
+            *x &= y;
+        }
+        for (x, y) in deny.iter_mut().zip(d) {
+            *x |= y;
+        }
+    }
+    allow.iter().zip(deny).map(|(a, d)| *a && !d).collect()
+}
+
+/// Per action of `list`: whether an Allow of the policy names it, and whether a Deny
+/// denies it on every resource with no condition.
+fn policy_bits(pol: &CompiledPolicy, list: &[&str]) -> (Vec<bool>, Vec<bool>) {
+    let names = |st: &crate::eval::compile::CompiledStatement, a: &str| {
+        st.actions.as_ref().is_some_and(|m| m.matches_action(a))
+    };
+    let allow = list
+        .iter()
+        .map(|a| {
+            pol.statements
+                .iter()
+                .any(|st| st.effect != Some(crate::model::Effect::Deny) && names(st, a))
+        })
+        .collect();
+    let deny = list
+        .iter()
+        .map(|a| {
+            pol.statements.iter().any(|st| {
+                st.effect == Some(crate::model::Effect::Deny)
+                    && st.conditions.is_empty()
+                    && st.resources.as_ref().is_some_and(|r| {
+                        !r.negated
+                            && r.patterns
+                                .iter()
+                                .any(|p| matches!(p, crate::eval::compile::ResourcePattern::Any))
+                    })
+                    && names(st, a)
+            })
+        })
+        .collect();
+    (allow, deny)
 }
 
 /// A loaded user or role of the model.
@@ -565,3 +612,6 @@ pub fn build(world: &mut World, model: &Model, assume: &[Edge], fixed: &Fixed) -
     administrators(world, model, &assumable, &mut edges, fixed);
     edges
 }
+
+#[cfg(test)]
+mod tests;

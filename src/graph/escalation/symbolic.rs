@@ -8,6 +8,8 @@
 //! attacker picks a name its policies allow, so the request is allowed when one
 //! candidate is.
 
+use std::collections::HashMap;
+
 use crate::catalog;
 use crate::eval::compile::ResourcePattern;
 use crate::graph::Principal;
@@ -21,7 +23,35 @@ pub const REGION: &str = "us-east-1";
 
 /// The ARN template of the action's resource type (`hint` picks among several, e.g.
 /// `instance` for `ec2:RunInstances`); `None` when the action takes no resource.
-pub fn template(action: &str, hint: Option<&str>) -> Option<String> {
+pub fn template(action: &'static str, hint: Option<&'static str>) -> Option<String> {
+    shaped(action, hint).map(|t| t.0.clone())
+}
+
+/// A template and its shape, looked up once per (action, hint) for the whole run.
+type Shaped = std::sync::Arc<(String, Pattern)>;
+
+fn shaped(action: &'static str, hint: Option<&'static str>) -> Option<Shaped> {
+    type Cache = std::sync::RwLock<HashMap<(&'static str, Option<&'static str>), Option<Shaped>>>;
+    static CACHE: std::sync::OnceLock<Cache> = std::sync::OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some(known) = cache
+        .read()
+        .ok()
+        .and_then(|m| m.get(&(action, hint)).cloned())
+    {
+        return known;
+    }
+    let made = lookup(action, hint).map(|t| {
+        let fits = shape(&t);
+        std::sync::Arc::new((t, fits))
+    });
+    if let Ok(mut m) = cache.write() {
+        m.insert((action, hint), made.clone());
+    }
+    made
+}
+
+fn lookup(action: &str, hint: Option<&str>) -> Option<String> {
     let info = catalog::action(action)?;
     let pick = hint
         .and_then(|h| {
@@ -113,12 +143,17 @@ fn instantiate(pattern: &str, account: &str) -> Option<String> {
 }
 
 /// The ARNs to ask about for `action` on a resource of its type in `account`.
-pub fn candidates(p: &Principal, action: &str, hint: Option<&str>, account: &str) -> Vec<String> {
-    let Some(template) = template(action, hint) else {
+pub fn candidates(
+    p: &Principal,
+    action: &'static str,
+    hint: Option<&'static str>,
+    account: &str,
+) -> Vec<String> {
+    let Some(shaped) = shaped(action, hint) else {
         return vec!["*".to_string()];
     };
-    let mut out = vec![fill(&template, account)];
-    let fits = shape(&template);
+    let (template, fits) = &*shaped;
+    let mut out = vec![fill(template, account)];
     for pol in &p.identity {
         for st in &pol.statements {
             if st.effect == Some(Effect::Deny)
@@ -151,6 +186,32 @@ pub fn candidates(p: &Principal, action: &str, hint: Option<&str>, account: &str
     }
     out.truncate(8);
     out
+}
+
+/// One caller's candidates, each (action, hint) computed once: the techniques of a
+/// caller ask about the same kinds of resource for every role they could pass.
+pub struct Names<'a> {
+    p: &'a Principal,
+    account: &'a str,
+    memo: HashMap<(&'static str, Option<&'static str>), Vec<String>>,
+}
+
+impl<'a> Names<'a> {
+    pub fn new(p: &'a Principal, account: &'a str) -> Self {
+        Names {
+            p,
+            account,
+            memo: HashMap::new(),
+        }
+    }
+
+    pub fn of(&mut self, action: &'static str, hint: Option<&'static str>) -> Vec<String> {
+        let (p, account) = (self.p, self.account);
+        self.memo
+            .entry((action, hint))
+            .or_insert_with(|| candidates(p, action, hint, account))
+            .clone()
+    }
 }
 
 #[cfg(test)]

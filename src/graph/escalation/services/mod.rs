@@ -48,14 +48,15 @@ pub(super) fn attempts(cx: &Cx, s: usize) -> Vec<Attempt> {
     let Some(account) = p.account.as_deref() else {
         return out;
     };
+    let mut names = symbolic::Names::new(p, account);
     for row in PASS {
         if cx.may(s, "iam:PassRole") && row.acts.iter().all(|a| cx.may(s, a.action)) {
-            pass_role(cx, s, p, account, row, &mut out);
+            pass_role(cx, s, &mut names, account, row, &mut out);
         }
     }
     for row in USE {
         if row.acts.iter().all(|a| cx.may(s, a.action)) {
-            use_existing(cx, s, p, account, row, &mut out);
+            use_existing(cx, s, &mut names, account, row, &mut out);
         }
     }
     out
@@ -220,8 +221,7 @@ fn trusted_uncached(cx: &Cx, role: &Principal, services: &[&str], source_arn: &s
 /// Needs of a row: one per action; actions on a resource of the same type (the same
 /// ARN template) act on the same resource, so they share one candidate list and group.
 fn needs_of(
-    p: &Principal,
-    account: &str,
+    names: &mut symbolic::Names,
     acts: &[Act],
     role: &Principal,
     profile: Option<&str>,
@@ -229,7 +229,7 @@ fn needs_of(
 ) -> Vec<Need> {
     let mut needs: Vec<Need> = acts
         .iter()
-        .map(|a| need(p, account, a, role, profile, item))
+        .map(|a| need(names, a, role, profile, item))
         .collect();
     let templates: Vec<Option<String>> = acts
         .iter()
@@ -269,8 +269,7 @@ fn needs_of(
 
 /// The need for one action of a row.
 fn need(
-    p: &Principal,
-    account: &str,
+    names: &mut symbolic::Names,
     act: &Act,
     role: &Principal,
     profile: Option<&str>,
@@ -278,9 +277,7 @@ fn need(
 ) -> Need {
     let resources = match (act.on, item) {
         (On::Existing(_), Some(item)) => vec![item.arn.clone()],
-        (On::New(hint) | On::Existing(hint), _) => {
-            symbolic::candidates(p, act.action, hint, account)
-        }
+        (On::New(hint) | On::Existing(hint), _) => names.of(act.action, hint),
     };
     let mut n = Need::any(act.action, resources);
     for (key, value) in act.context {
@@ -315,7 +312,7 @@ impl Need {
 fn pass_role(
     cx: &Cx,
     s: usize,
-    p: &Principal,
+    names: &mut symbolic::Names,
     account: &str,
     row: &PassRow,
     out: &mut Vec<Attempt>,
@@ -361,7 +358,7 @@ fn pass_role(
         }
         let profile = profiles.first().copied();
         for item in &items {
-            let acts = needs_of(p, account, row.acts, role, profile, *item);
+            let acts = needs_of(names, row.acts, role, profile, *item);
             // The service assumes the role for the resource made (its ARN).
             let source = acts
                 .first()
@@ -422,7 +419,7 @@ fn pass_role(
 fn use_existing(
     cx: &Cx,
     s: usize,
-    p: &Principal,
+    names: &mut symbolic::Names,
     account: &str,
     row: &UseRow,
     out: &mut Vec<Attempt>,
@@ -463,8 +460,7 @@ fn use_existing(
                 .iter()
                 .map(|act| {
                     need(
-                        p,
-                        account,
+                        names,
                         act,
                         role,
                         item.instance_profile.as_deref(),
@@ -494,7 +490,7 @@ fn use_existing(
         if needs_profile && profiles.is_empty() {
             continue;
         }
-        let needs = needs_of(p, account, row.acts, role, profiles.first().copied(), None);
+        let needs = needs_of(names, row.acts, role, profiles.first().copied(), None);
         let know = kind
             .map(|k| format!(" (load `aws {}` to know)", k.export()))
             .unwrap_or_default();

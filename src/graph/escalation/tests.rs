@@ -1,0 +1,82 @@
+//! The prefilter is exact in one direction: an action outside a principal's bits is
+//! denied by the evaluator on every resource (so leaving its attempts unbuilt hides
+//! nothing).
+
+use super::*;
+use crate::ingest::{LoadOptions, load};
+
+#[test]
+fn an_action_outside_the_bits_is_denied_everywhere() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/escalations");
+    let mut folders: Vec<std::path::PathBuf> = std::fs::read_dir(&root)
+        .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    folders.sort();
+    assert!(folders.len() > 50, "no escalation fixtures under {root:?}");
+    // Denies that do not cover every resource or every request, next to ones that do.
+    folders.push(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("src/graph/escalation/testdata/near-misses"),
+    );
+    let (list, _) = relevant_actions();
+    // Cases where the bits say no although an identity Allow names the action: the
+    // boundary or an unconditional Deny. Without some, the test proves nothing.
+    let mut narrowed = 0;
+    for folder in folders {
+        let loaded = load(std::slice::from_ref(&folder), &LoadOptions::default());
+        let world = World::new(&loaded.model, &[]);
+        let targets: Vec<String> = world
+            .principals
+            .iter()
+            .map(|p| p.id.clone())
+            .chain(["*".to_string()])
+            .collect();
+        for (i, p) in world.principals.iter().enumerate() {
+            if !p.kind.is_loaded() {
+                continue;
+            }
+            let bits = action_bits(p, &mut HashMap::new());
+            for (at, action) in list.iter().enumerate() {
+                let named = p.identity.iter().flat_map(|pol| &pol.statements).any(|st| {
+                    st.effect != Some(crate::model::Effect::Deny)
+                        && st
+                            .actions
+                            .as_ref()
+                            .is_some_and(|a| a.matches_action(action))
+                });
+                if bits.get(at).copied().unwrap_or(true) || !named {
+                    continue;
+                }
+                narrowed += 1;
+                let account = p.account.as_deref();
+                let mut resources = targets.clone();
+                if let Some(acct) = account {
+                    resources.extend(symbolic::candidates(p, action, None, acct));
+                }
+                for r in &resources {
+                    let ev = decide_in(
+                        &world,
+                        i,
+                        action,
+                        r,
+                        None,
+                        ResourcePolicyKind::Ordinary,
+                        account,
+                        &p.context,
+                    );
+                    assert!(
+                        matches!(ev.decision, Decision::ExplicitDeny | Decision::ImplicitDeny),
+                        "{}: {} {action} on {r} is {:?} although the prefilter says no",
+                        folder.display(),
+                        p.id,
+                        ev.decision
+                    );
+                }
+            }
+        }
+    }
+    assert!(
+        narrowed > 0,
+        "no fixture has a boundary or a Deny that narrows the bits"
+    );
+}
