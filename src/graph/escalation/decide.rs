@@ -107,32 +107,93 @@ pub(super) fn evaluate(cx: &Cx, a: Attempt) -> Option<Found> {
     })
 }
 
+/// What a gain makes of the caller, as far as administrators go.
+#[derive(Clone)]
+pub(super) struct Verdict {
+    /// It may make an administrator (surely or maybe).
+    pub maybe: bool,
+    /// It surely makes an administrator.
+    pub surely: bool,
+    /// The account whose administrator node (`administrator@ACCOUNT`) it surely makes
+    /// the caller: a gain of an administrator, or a changed principal that surely is
+    /// one (becoming a principal that is one leads to that principal instead).
+    pub node_of: Option<String>,
+}
+
+/// [`Verdict`]s of gains, each worked out once per round (a changed principal is
+/// built and judged an administrator or not only once, however many callers gain it).
+pub(super) struct Verdicts<'a> {
+    world: &'a World,
+    model: &'a Model,
+    known: std::sync::RwLock<HashMap<Gain, Verdict>>,
+}
+
+impl<'a> Verdicts<'a> {
+    pub fn new(world: &'a World, model: &'a Model) -> Self {
+        Verdicts {
+            world,
+            model,
+            known: std::sync::RwLock::new(HashMap::new()),
+        }
+    }
+
+    pub fn of(&self, gain: &Gain) -> Verdict {
+        if let Some(v) = self.known.read().ok().and_then(|m| m.get(gain).cloned()) {
+            return v;
+        }
+        let v = self.judge(gain);
+        if let Ok(mut m) = self.known.write() {
+            m.insert(gain.clone(), v.clone());
+        }
+        v
+    }
+
+    fn judge(&self, gain: &Gain) -> Verdict {
+        match gain {
+            Gain::Administrator(account) => Verdict {
+                maybe: true,
+                surely: true,
+                node_of: Some(account.clone()),
+            },
+            Gain::Become(j) => {
+                let admin = self.world.principals.get(*j).map(|p| p.admin);
+                Verdict {
+                    maybe: admin.is_some_and(|t| t != Tri::False),
+                    surely: admin == Some(Tri::True),
+                    node_of: None,
+                }
+            }
+            Gain::Changed { who, change } => {
+                let Some(p) = changed(self.world, self.model, *who, change) else {
+                    return Verdict {
+                        maybe: false,
+                        surely: false,
+                        node_of: None,
+                    };
+                };
+                let t = administrator(self.world, &p);
+                Verdict {
+                    maybe: t != Tri::False,
+                    surely: t == Tri::True,
+                    node_of: if t == Tri::True { p.account } else { None },
+                }
+            }
+        }
+    }
+}
+
 /// Decides many attempts. Gains that surely make the caller an administrator of an
 /// account all lead to one node (`administrator@ACCOUNT`), and one edge is kept per
 /// (caller, node): the lowest-ranked allowed technique. So each caller's attempts are
 /// decided in catalog order, and once one of them surely makes it an administrator of
 /// an account, its other attempts that would too are not decided — the edge kept is
 /// the same.
-pub(super) fn decide_all(cx: &Cx, model: &Model, all: Vec<Attempt>) -> Vec<Found> {
-    let world = cx.world;
+pub(super) fn decide_all(cx: &Cx, verdicts: &Verdicts, all: Vec<Attempt>) -> Vec<Found> {
     let mut by_source: std::collections::BTreeMap<usize, Vec<Attempt>> =
         std::collections::BTreeMap::new();
     for a in all {
         by_source.entry(a.from).or_default().push(a);
     }
-    // Which account's administrator a gain surely makes (shared by every caller).
-    let sure: std::sync::Mutex<HashMap<Gain, Option<String>>> =
-        std::sync::Mutex::new(HashMap::new());
-    let admin_of = |gain: &Gain| -> Option<String> {
-        if let Some(known) = sure.lock().ok().and_then(|m| m.get(gain).cloned()) {
-            return known;
-        }
-        let account = surely_admin_of(world, model, gain);
-        if let Ok(mut m) = sure.lock() {
-            m.insert(gain.clone(), account.clone());
-        }
-        account
-    };
     by_source
         .into_par_iter()
         .flat_map_iter(|(_, mut attempts)| {
@@ -140,12 +201,21 @@ pub(super) fn decide_all(cx: &Cx, model: &Model, all: Vec<Attempt>) -> Vec<Found
             let mut done: Vec<String> = Vec::new();
             let mut out = Vec::new();
             for a in attempts {
-                let admin = admin_of(&a.gain);
-                if admin.as_ref().is_some_and(|acct| done.contains(acct)) {
+                // Which administrator node the gain makes is asked only when it
+                // matters: to skip once one is reached, to record an allowed one.
+                if !done.is_empty()
+                    && verdicts
+                        .of(&a.gain)
+                        .node_of
+                        .is_some_and(|acct| done.contains(&acct))
+                {
                     continue;
                 }
+                let gain = a.gain.clone();
                 if let Some(f) = evaluate(cx, a) {
-                    if let (Decision::Allowed, Some(acct)) = (f.decision, admin) {
+                    if f.decision == Decision::Allowed
+                        && let Some(acct) = verdicts.of(&gain).node_of
+                    {
                         done.push(acct);
                     }
                     out.push(f);
@@ -156,18 +226,6 @@ pub(super) fn decide_all(cx: &Cx, model: &Model, all: Vec<Attempt>) -> Vec<Found
         .collect()
 }
 
-/// The account whose administrator a gain surely makes the caller (the node the gain
-/// materialises as `administrator@ACCOUNT`).
-fn surely_admin_of(world: &World, model: &Model, gain: &Gain) -> Option<String> {
-    match gain {
-        Gain::Administrator(account) => Some(account.clone()),
-        Gain::Become(_) => None,
-        Gain::Changed { who, change } => changed(world, model, *who, change)
-            .filter(|p| administrator(world, p) == Tri::True)
-            .and_then(|p| p.account),
-    }
-}
-
 /// A technique's place in the catalog (earlier is preferred).
 pub(super) fn rank(t: &Technique) -> usize {
     TECHNIQUES
@@ -175,32 +233,6 @@ pub(super) fn rank(t: &Technique) -> usize {
         .position(|x| std::ptr::eq(x, t))
         .or_else(|| TECHNIQUES.iter().position(|x| x.id == t.id))
         .unwrap_or(usize::MAX)
-}
-
-/// True when a gain surely makes the principal an administrator.
-pub(super) fn leads_to_admin_surely(world: &World, model: &Model, gain: &Gain) -> bool {
-    match gain {
-        Gain::Administrator(_) => true,
-        Gain::Become(j) => world
-            .principals
-            .get(*j)
-            .is_some_and(|p| p.admin == Tri::True),
-        Gain::Changed { who, change } => changed(world, model, *who, change)
-            .is_some_and(|p| administrator(world, &p) == Tri::True),
-    }
-}
-
-/// True when a gain makes the principal an administrator (surely or maybe).
-pub(super) fn leads_to_admin(world: &World, model: &Model, gain: &Gain) -> bool {
-    match gain {
-        Gain::Administrator(_) => true,
-        Gain::Become(j) => world
-            .principals
-            .get(*j)
-            .is_some_and(|p| p.admin != Tri::False),
-        Gain::Changed { who, change } => changed(world, model, *who, change)
-            .is_some_and(|p| administrator(world, &p) != Tri::False),
-    }
 }
 
 /// One result per (principal, gain): allowed before conditional, then catalog order.

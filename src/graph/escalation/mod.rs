@@ -17,7 +17,7 @@ pub use catalog::{Coverage, TECHNIQUES, Technique, coverage_markdown, technique}
 
 use admin::administrators;
 use changed::{changed, materialize};
-use decide::{best_per_gain, decide_all, evaluate, leads_to_admin, leads_to_admin_surely};
+use decide::{Verdicts, best_per_gain, decide_all, evaluate};
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -158,41 +158,59 @@ fn relevant_actions() -> &'static (Vec<&'static str>, HashMap<&'static str, usiz
 /// Deny of its own policies or boundary denies it on every resource without a
 /// condition. The escalation needs are decided without resource policies (IAM has
 /// none), so an action outside these bits is denied for every target.
-fn action_bits(p: &Principal, cache: &mut HashMap<usize, (Vec<bool>, Vec<bool>)>) -> Vec<bool> {
+fn action_bits(p: &Principal, known: &HashMap<usize, PolicyBits>) -> Vec<bool> {
     let (list, _) = relevant_actions();
-    let mut of = |pol: &Arc<CompiledPolicy>| -> (Vec<bool>, Vec<bool>) {
-        let key = Arc::as_ptr(pol) as usize;
-        cache
-            .entry(key)
-            .or_insert_with(|| policy_bits(pol, list))
-            .clone()
+    let of = |pol: &Arc<CompiledPolicy>| -> std::borrow::Cow<'_, PolicyBits> {
+        match known.get(&(Arc::as_ptr(pol) as usize)) {
+            Some(b) => std::borrow::Cow::Borrowed(b),
+            None => std::borrow::Cow::Owned(policy_bits(pol, list)),
+        }
     };
     let mut allow = vec![false; list.len()];
     let mut deny = vec![false; list.len()];
     for pol in &p.identity {
-        let (a, d) = of(pol);
-        for (x, y) in allow.iter_mut().zip(a) {
-            *x |= y;
+        let bits = of(pol);
+        for (x, y) in allow.iter_mut().zip(&bits.0) {
+            *x |= *y;
         }
-        for (x, y) in deny.iter_mut().zip(d) {
-            *x |= y;
+        for (x, y) in deny.iter_mut().zip(&bits.1) {
+            *x |= *y;
         }
     }
     if let Some(b) = &p.boundary {
-        let (a, d) = of(b);
-        for (x, y) in allow.iter_mut().zip(a) {
-            *x &= y;
+        let bits = of(b);
+        for (x, y) in allow.iter_mut().zip(&bits.0) {
+            *x &= *y;
         }
-        for (x, y) in deny.iter_mut().zip(d) {
-            *x |= y;
+        for (x, y) in deny.iter_mut().zip(&bits.1) {
+            *x |= *y;
         }
     }
     allow.iter().zip(deny).map(|(a, d)| *a && !d).collect()
 }
 
+/// [`policy_bits`] of every identity policy and boundary of these principals, each
+/// shared policy once (by address: the world holds them all while the search runs).
+fn bits_of_policies(world: &World, sources: &[usize]) -> HashMap<usize, PolicyBits> {
+    let (list, _) = relevant_actions();
+    let mut unique: HashMap<usize, &Arc<CompiledPolicy>> = HashMap::new();
+    for p in sources.iter().filter_map(|i| world.principals.get(*i)) {
+        for pol in p.identity.iter().chain(&p.boundary) {
+            unique.insert(Arc::as_ptr(pol) as usize, pol);
+        }
+    }
+    unique
+        .into_par_iter()
+        .map(|(k, pol)| (k, policy_bits(pol, list)))
+        .collect()
+}
+
+/// Per relevant action: named by an Allow; denied everywhere by a Deny.
+type PolicyBits = (Vec<bool>, Vec<bool>);
+
 /// Per action of `list`: whether an Allow of the policy names it, and whether a Deny
 /// denies it on every resource with no condition.
-fn policy_bits(pol: &CompiledPolicy, list: &[&str]) -> (Vec<bool>, Vec<bool>) {
+fn policy_bits(pol: &CompiledPolicy, list: &[&str]) -> PolicyBits {
     let names = |st: &crate::eval::compile::CompiledStatement, a: &str| {
         st.actions.as_ref().is_some_and(|m| m.matches_action(a))
     };
@@ -249,8 +267,8 @@ pub struct Cx<'a> {
     bits: HashMap<usize, Vec<bool>>,
     /// When set (sources that are changed principals), only gains that make an
     /// administrator are built: targets that are administrators, or would be with a
-    /// policy of their attacker's making.
-    pub only_admin: Option<Vec<bool>>,
+    /// policy of their attacker's making (decided when first asked).
+    only_admin: Option<Vec<std::sync::OnceLock<bool>>>,
 }
 
 impl<'a> Cx<'a> {
@@ -261,15 +279,10 @@ impl<'a> Cx<'a> {
         only_admin: bool,
         sources: &[usize],
     ) -> Self {
+        let known = bits_of_policies(world, sources);
         let bits = sources
-            .par_chunks(64)
-            .flat_map_iter(|chunk| {
-                let mut cache = HashMap::new();
-                chunk
-                    .iter()
-                    .filter_map(|i| Some((*i, action_bits(world.principals.get(*i)?, &mut cache))))
-                    .collect::<Vec<_>>()
-            })
+            .par_iter()
+            .filter_map(|i| Some((*i, action_bits(world.principals.get(*i)?, &known))))
             .collect();
         let mut entities = HashMap::new();
         let mut profiles = HashMap::new();
@@ -294,15 +307,7 @@ impl<'a> Cx<'a> {
             .collect();
         let only_admin = only_admin.then(|| {
             (0..world.principals.len())
-                .into_par_iter()
-                .map(|i| {
-                    world.principals.get(i).is_some_and(|p| {
-                        p.admin != Tri::False
-                            || (p.kind.is_loaded()
-                                && changed(world, model, i, &Change::AllowAll)
-                                    .is_some_and(|c| administrator(world, &c) != Tri::False))
-                    })
-                })
+                .map(|_| std::sync::OnceLock::new())
                 .collect()
         });
         let services = services::Index::new(world, &profiles);
@@ -328,9 +333,21 @@ impl<'a> Cx<'a> {
     /// False when only administrator-making gains are built and principal `t` can be
     /// no administrator.
     pub fn worth(&self, t: usize) -> bool {
-        self.only_admin
-            .as_ref()
-            .is_none_or(|v| v.get(t).copied().unwrap_or(false))
+        let Some(flags) = &self.only_admin else {
+            return true;
+        };
+        let Some(flag) = flags.get(t) else {
+            return false;
+        };
+        *flag.get_or_init(|| {
+            let (world, model) = (self.world, self.model);
+            world.principals.get(t).is_some_and(|p| {
+                p.admin != Tri::False
+                    || (p.kind.is_loaded()
+                        && changed(world, model, t, &Change::AllowAll)
+                            .is_some_and(|c| administrator(world, &c) != Tri::False))
+            })
+        })
     }
 
     /// False when only administrator-making gains are built and becoming principal `t`
@@ -510,19 +527,21 @@ pub fn build(world: &mut World, model: &Model, assume: &[Edge], fixed: &Fixed) -
         // other gains are its base's already, and changes of changes would multiply.
         let only_admin = round > 0;
         let cx = Cx::new(world, model, &assumable, only_admin, &pending);
-        let decide = |all: Vec<Attempt>| -> Vec<Found> {
-            let mut all = all;
-            if only_admin {
-                // Decide which gains make an administrator once per gain, before any
-                // attempt is evaluated.
-                let mut makes_admin: HashMap<Gain, bool> = HashMap::new();
-                all.retain(|a| {
-                    *makes_admin
-                        .entry(a.gain.clone())
-                        .or_insert_with(|| leads_to_admin(world, model, &a.gain))
-                });
-            }
-            decide_all(&cx, model, all)
+        let verdicts = Verdicts::new(world, model);
+        // Which gains may make an administrator is known before the attempts are
+        // evaluated (once per gain) when the gains are shared by many callers (their
+        // techniques on others); the gains of each caller on itself are its own, and
+        // most of its attempts are denied: those are evaluated first (the found ones are
+        // kept by their gain after).
+        let decide = |all: Vec<Attempt>, shared_gains: bool| -> Vec<Found> {
+            let all = if only_admin && shared_gains {
+                all.into_par_iter()
+                    .filter(|a| verdicts.of(&a.gain).maybe)
+                    .collect()
+            } else {
+                all
+            };
+            decide_all(&cx, &verdicts, all)
         };
         // First what each principal can do to itself: one that surely becomes an
         // administrator that way reaches everything else through the administrator
@@ -532,16 +551,10 @@ pub fn build(world: &mut World, model: &Model, assume: &[Edge], fixed: &Fixed) -
             .par_iter()
             .flat_map_iter(|s| iam::self_attempts(&cx, *s))
             .collect();
-        let mut found = decide(selves);
-        let mut makes_admin: HashMap<Gain, bool> = HashMap::new();
+        let mut found = decide(selves, false);
         let admins: std::collections::HashSet<usize> = found
             .iter()
-            .filter(|f| f.decision == Decision::Allowed)
-            .filter(|f| {
-                *makes_admin
-                    .entry(f.gain.clone())
-                    .or_insert_with(|| leads_to_admin_surely(world, model, &f.gain))
-            })
+            .filter(|f| f.decision == Decision::Allowed && verdicts.of(&f.gain).surely)
             .map(|f| f.from)
             .collect();
         let rest: Vec<usize> = pending
@@ -553,13 +566,15 @@ pub fn build(world: &mut World, model: &Model, assume: &[Edge], fixed: &Fixed) -
             .par_iter()
             .flat_map_iter(|s| other_attempts(&cx, *s))
             .collect();
-        found.extend(decide(others));
+        found.extend(decide(others, true));
+        let found: Vec<Found> = best_per_gain(found)
+            .into_iter()
+            .filter(|f| !only_admin || verdicts.of(&f.gain).maybe)
+            .collect();
+        drop(verdicts);
         drop(cx);
         let mut new_nodes = Vec::new();
-        for f in best_per_gain(found) {
-            if only_admin && !leads_to_admin(world, model, &f.gain) {
-                continue;
-            }
+        for f in found {
             let Some(to) = materialize(world, model, &f.gain, fixed, &mut new_nodes) else {
                 continue;
             };

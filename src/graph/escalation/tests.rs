@@ -35,7 +35,7 @@ fn an_action_outside_the_bits_is_denied_everywhere() {
             if !p.kind.is_loaded() {
                 continue;
             }
-            let bits = action_bits(p, &mut HashMap::new());
+            let bits = action_bits(p, &HashMap::new());
             for (at, action) in list.iter().enumerate() {
                 let named = p.identity.iter().flat_map(|pol| &pol.statements).any(|st| {
                     st.effect != Some(crate::model::Effect::Deny)
