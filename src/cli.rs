@@ -12,6 +12,15 @@ pub struct Cli {
     #[arg(long = "data", global = true, value_name = "PATH")]
     pub data: Vec<PathBuf>,
 
+    /// A Terraform (or OpenTofu) plan as `terraform show -json PLANFILE` prints it,
+    /// applied to the data (repeatable): every command sees the world after the change.
+    #[arg(long = "plan", global = true, value_name = "FILE")]
+    pub plan: Vec<PathBuf>,
+
+    /// The account of plan resources whose account the plan does not say.
+    #[arg(long = "account", global = true, value_name = "ID")]
+    pub account: Option<String>,
+
     /// Output format.
     #[arg(long, global = true, value_enum, default_value_t = Format::Text)]
     pub format: Format,
@@ -118,12 +127,14 @@ pub enum Command {
         #[arg(long)]
         write_baseline: Option<PathBuf>,
     },
-    /// New and removed access paths and findings between two snapshots.
+    /// New and removed access paths and findings between two snapshots; without
+    /// them, between --data alone and --data with the --plan changes applied.
     Diff {
         /// The data before the change (a folder of account folders, or a file).
-        before: PathBuf,
+        #[arg(requires = "after")]
+        before: Option<PathBuf>,
         /// The data after the change.
-        after: PathBuf,
+        after: Option<PathBuf>,
         /// Exit 1 when something new is at or above this severity.
         #[arg(long, default_value = "high", value_parser = ["critical", "high", "medium", "low", "info"])]
         fail_on: String,

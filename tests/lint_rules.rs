@@ -165,7 +165,7 @@ const IAM_A: &str = "111111111111/iam.json";
 #[test]
 fn registry_ids_are_unique_kebab_case_with_docs() {
     let rules = lint::rules::registry();
-    assert_eq!(rules.len(), 18);
+    assert_eq!(rules.len(), 19);
     let mut ids = BTreeSet::new();
     for r in &rules {
         let id = r.id();
@@ -180,9 +180,11 @@ fn registry_ids_are_unique_kebab_case_with_docs() {
             doc.contains("Bad") && doc.contains("Good"),
             "{id}: doc needs examples"
         );
-        // Both examples are JSON (statements or documents).
+        // Both examples are JSON (statements or documents), or Terraform for the rules
+        // about plans.
+        let hcl = doc.split("```hcl").count() - 1;
         let blocks: Vec<&str> = doc.split("```json").skip(1).collect();
-        assert_eq!(blocks.len(), 2, "{id}: a bad and a good example");
+        assert_eq!(blocks.len() + hcl, 2, "{id}: a bad and a good example");
         for b in blocks {
             let json = b.split("```").next().unwrap();
             serde_json::from_str::<serde_json::Value>(json)
@@ -209,6 +211,7 @@ fn registry_ids_are_unique_kebab_case_with_docs() {
         "cross-account-admin",
         "external-access",
         "privilege-escalation",
+        "iac-unknown-policy",
     ];
     assert_eq!(ids, expected.into_iter().collect());
 }
@@ -217,6 +220,7 @@ fn registry_ids_are_unique_kebab_case_with_docs() {
 fn default_severities() {
     let sev = |id: &str| lint::rules::find(id).unwrap().severity();
     assert_eq!(sev("action-star"), Severity::High);
+    assert_eq!(sev("iac-unknown-policy"), Severity::High);
     assert_eq!(sev("assume-role-any"), Severity::High);
     assert_eq!(sev("trust-account-root"), Severity::Medium);
     assert_eq!(sev("trust-external-no-external-id"), Severity::High);

@@ -112,6 +112,26 @@ fn every_command_prints_what_its_schema_says() {
         ),
         ("lint", vec!["--data", s3, "lint"]),
         (
+            "lint",
+            vec![
+                "--data",
+                s5,
+                "--plan",
+                "tests/iac/production-change/plan.json",
+                "lint",
+            ],
+        ),
+        (
+            "diff",
+            vec![
+                "--data",
+                s5,
+                "--plan",
+                "tests/iac/production-change/plan.json",
+                "diff",
+            ],
+        ),
+        (
             "escalations",
             vec!["--data", "tests/answers/escalation-basics", "escalations"],
         ),

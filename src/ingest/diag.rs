@@ -188,6 +188,28 @@ pub enum Problem {
         "{node} has no {kind} attached while other levels do: AWS never allows this, so every request is denied at this level"
     )]
     EmptyOrgLevel { node: String, kind: &'static str },
+
+    // --- infrastructure as code ---------------------------------------------------
+    #[error(
+        "not a Terraform plan: expected the output of `terraform show -json PLANFILE` (an object with format_version and resource_changes)"
+    )]
+    IacNotAPlan,
+    #[error(
+        "plan format_version `{0}` is not 1.x; iampath reads plans of format 1 (Terraform 1.x, OpenTofu)"
+    )]
+    IacFormatVersion(String),
+    #[error("the plan says planning failed (errored: true): its changes are incomplete")]
+    IacPlanErrored,
+    #[error("the plan is incomplete ({0}): changes it defers are not seen")]
+    IacPlanIncomplete(String),
+    #[error("cannot tell which account the plan's resources are in ({0}); give --account ID")]
+    IacAccountUnknown(String),
+    #[error("{address}: {what}")]
+    IacUnresolved { address: String, what: String },
+    #[error(
+        "{address}: resource type `{kind}` carries a policy iampath does not place yet; not evaluated"
+    )]
+    IacUnsupported { address: String, kind: String },
 }
 
 impl Problem {
@@ -257,6 +279,13 @@ impl Problem {
             Problem::MissingOrgPolicy(_) => ("org-missing-policy", E),
             Problem::OrgPolicyType(_) => ("org-policy-type", W),
             Problem::EmptyOrgLevel { .. } => ("org-empty-level", W),
+            Problem::IacNotAPlan => ("iac-not-a-plan", E),
+            Problem::IacFormatVersion(_) => ("iac-format-version", E),
+            Problem::IacPlanErrored => ("iac-plan-errored", E),
+            Problem::IacPlanIncomplete(_) => ("iac-plan-incomplete", W),
+            Problem::IacAccountUnknown(_) => ("iac-account-unknown", E),
+            Problem::IacUnresolved { .. } => ("iac-unresolved", W),
+            Problem::IacUnsupported { .. } => ("iac-unsupported-type", W),
         }
     }
 }

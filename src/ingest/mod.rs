@@ -6,6 +6,7 @@ pub mod actions;
 mod cx;
 pub mod diag;
 mod gaad;
+pub mod iac;
 mod inventory;
 mod org;
 pub mod policy_doc;
@@ -64,6 +65,12 @@ impl Loaded {
 /// Loads every file under `paths` (folders are walked; files are read as given).
 /// A file that cannot be read is reported and the others still load.
 pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Loaded {
+    load_with(paths, &iac::IacInput::default(), opts)
+}
+
+/// [`load`], then the proposed changes of `iac` applied to what loaded (before the
+/// checks that need everything: an attachment the change adds is resolved too).
+pub fn load_with(paths: &[PathBuf], iac: &iac::IacInput, opts: &LoadOptions) -> Loaded {
     let mut loaded = Loaded::default();
     for found in walk::walk(paths) {
         match found {
@@ -94,6 +101,7 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Loaded {
             }
         }
     }
+    iac::apply(&mut loaded, iac, opts);
     resolve::resolve(&mut loaded, opts);
     if let Some(org) = &mut loaded.model.organization {
         if org.id.is_none() {

@@ -71,6 +71,28 @@ pub struct Model {
     pub accounts: std::collections::BTreeMap<String, Account>,
     pub organization: Option<Organization>,
     pub standalone: Vec<Policy>,
+    /// Policies of proposed changes (a Terraform plan) whose text is known only after
+    /// the change is applied, and which could not be rebuilt: what they grant is not
+    /// known, so a gate must not pass on them.
+    pub unknown_policies: Vec<UnknownPolicy>,
+}
+
+/// A policy of a proposed change that could not be read (its text is known only after
+/// apply).
+#[derive(Debug, Clone)]
+pub struct UnknownPolicy {
+    /// The IaC address (`aws_iam_role.deploy`).
+    pub address: String,
+    /// The attribute that holds it (`assume_role_policy`, `policy`, `inline_policy`).
+    pub attribute: String,
+    /// The ARN of the user, role, group, policy or resource it belongs to (with an
+    /// unknown name where the name is unknown too).
+    pub subject: String,
+    pub account: String,
+    /// Why it could not be read.
+    pub reason: String,
+    /// The resource change in the plan.
+    pub span: Span,
 }
 
 impl Model {

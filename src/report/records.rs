@@ -178,6 +178,32 @@ pub struct FindingJson<'a> {
     /// For findings about access: the path, hop by hop.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub path: Vec<HopJson<'a>>,
+    /// When the finding is about an object of a proposed change (`--plan`): its
+    /// address and where it is written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iac: Option<IacJson<'a>>,
+}
+
+/// An infrastructure-as-code object: its address and where it is written.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct IacJson<'a> {
+    /// `module.x.aws_iam_role.y["k"]`.
+    pub address: &'a str,
+    pub file: &'a str,
+    pub line: usize,
+}
+
+impl<'a> IacJson<'a> {
+    /// The IaC object that holds `span`, if any.
+    pub fn at(span: Option<Span>, sources: &'a SourceMap) -> Option<Self> {
+        let o = sources.iac_at(span?)?;
+        let p = place(Some(o.span), sources)?;
+        Some(IacJson {
+            address: &o.address,
+            file: p.file,
+            line: p.line,
+        })
+    }
 }
 
 impl<'a> FindingJson<'a> {
@@ -195,6 +221,7 @@ impl<'a> FindingJson<'a> {
             statement: f.statement.as_deref(),
             other_account: f.other_account.as_deref(),
             path: f.path.iter().map(|h| HopJson::new(h, sources)).collect(),
+            iac: IacJson::at(f.span, sources),
         }
     }
 }

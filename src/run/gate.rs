@@ -1,11 +1,12 @@
 //! `lint`, `diff`, `rules` and `explain`: the rule catalog and the CI gate.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use super::{Env, RunError, exit, leak, read_config, threshold, write_out, write_with};
 use crate::cli::Format;
 use crate::graph::Graph;
 use crate::ingest::Loaded;
+use crate::ingest::iac::IacInput;
 use crate::lint::Finding;
 use crate::lint::config::Config;
 use crate::report;
@@ -67,24 +68,41 @@ fn write_findings(env: &Env, findings: &[Finding], sources: &crate::source::Sour
 /// `diff BEFORE AFTER`: each snapshot is loaded, graphed and linted on its own.
 pub(super) fn diff(
     env: &Env,
-    before: &Path,
-    after: &Path,
+    snapshots: Option<(&Path, &Path)>,
     fail_on: &str,
     config: Option<&Path>,
 ) -> Result<u8, RunError> {
     let threshold = threshold(fail_on);
     let config = read_config(config)?;
-    let snapshot = |path: &Path| -> Result<_, RunError> {
+    let iac = env.iac();
+    let none = IacInput::default();
+    // Two snapshots (the plans, if any, applied to the second), or --data alone and
+    // --data with the plans.
+    let (before, after): (Vec<PathBuf>, Vec<PathBuf>) = match snapshots {
+        Some((b, a)) => (vec![b.to_path_buf()], vec![a.to_path_buf()]),
+        None if !iac.is_empty() => (env.cli.data.clone(), env.cli.data.clone()),
+        None => return Err(RunError::NothingToCompare),
+    };
+    let snapshot = |paths: &[PathBuf], iac: &IacInput| -> Result<_, RunError> {
         let progress = env.progress();
-        progress.step(&format!("loading, graphing and linting {}", path.display()));
-        let loaded = env.load_accounts(&[path.to_path_buf()])?;
+        let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+        progress.step(&format!(
+            "loading, graphing and linting {}",
+            names.join(", ")
+        ));
+        let loaded = if paths.is_empty() && iac.is_empty() {
+            // Only a plan: before it, there is nothing.
+            Loaded::default()
+        } else {
+            env.load_accounts_with(paths, iac)?
+        };
         let mut graph = Graph::build(&loaded.model, &env.fixed);
         let findings = findings(&mut graph, &loaded, &config);
         let crossings = crate::graph::paths::crossings(&graph, &loaded.model, None, None);
         Ok((loaded, crossings, findings))
     };
-    let (before_loaded, before_paths, before_findings) = snapshot(before)?;
-    let (after_loaded, after_paths, after_findings) = snapshot(after)?;
+    let (before_loaded, before_paths, before_findings) = snapshot(&before, &none)?;
+    let (after_loaded, after_paths, after_findings) = snapshot(&after, &iac)?;
     let accounts: Vec<String> = after_loaded.model.accounts.keys().cloned().collect();
     let d = crate::lint::diff::diff(
         (&before_paths, &before_findings),

@@ -35,6 +35,22 @@ pub enum RunError {
     #[error("--data `{0}`: no such file or folder")]
     #[diagnostic(code(iampath::data))]
     DataNotFound(String),
+    #[error("--plan `{file}` was not applied: {message}")]
+    #[diagnostic(
+        code(iampath::plan),
+        help(
+            "give the output of `terraform show -json PLANFILE` (format 1.x), and --account ID when the plan does not name its account"
+        )
+    )]
+    PlanNotApplied { file: String, message: String },
+    #[error("diff needs two snapshots, or a proposed change")]
+    #[diagnostic(
+        code(iampath::diff),
+        help(
+            "give BEFORE and AFTER, or --plan FILE: then --data alone is compared with --data plus the plan"
+        )
+    )]
+    NothingToCompare,
     #[error("--data `{0}` matches no file or folder")]
     #[diagnostic(
         code(iampath::data),
@@ -137,7 +153,10 @@ fn dispatch(cli: &Cli) -> Result<u8, RunError> {
             after,
             fail_on,
             config,
-        } => gate::diff(&env, before, after, fail_on, config.as_deref()),
+        } => {
+            let snapshots = before.as_deref().zip(after.as_deref());
+            gate::diff(&env, snapshots, fail_on, config.as_deref())
+        }
         Command::Report { output, config } => {
             report::report(&env, output.as_deref(), config.as_deref())
         }
@@ -216,7 +235,25 @@ impl<'a> Env<'a> {
     /// Loads `paths` (a path that does not exist may be a glob: `exports/*-prod`);
     /// every path must exist or match something.
     pub fn load(&self, paths: &[PathBuf]) -> Result<Loaded, RunError> {
-        if paths.is_empty() {
+        self.load_with(paths, &self.iac())
+    }
+
+    /// The `--plan` changes of the command line.
+    pub fn iac(&self) -> ingest::iac::IacInput {
+        ingest::iac::IacInput {
+            plans: self.cli.plan.clone(),
+            account: self.cli.account.clone(),
+        }
+    }
+
+    /// Loads `paths` with the proposed changes `iac` applied (without `--data`, the
+    /// world is the changes alone).
+    pub fn load_with(
+        &self,
+        paths: &[PathBuf],
+        iac: &ingest::iac::IacInput,
+    ) -> Result<Loaded, RunError> {
+        if paths.is_empty() && iac.is_empty() {
             return Err(RunError::NoData);
         }
         let mut expanded = Vec::new();
@@ -234,13 +271,27 @@ impl<'a> Env<'a> {
                 return Err(RunError::DataNotFound(text.into_owned()));
             }
         }
-        Ok(ingest::load(&expanded, &self.opts))
+        let loaded = ingest::load_with(&expanded, iac, &self.opts);
+        plan_applied(&loaded, iac)?;
+        Ok(loaded)
     }
 
     /// Loads the data for a command that answers about accounts: there must be at
     /// least one account, so a mis-pathed CI gate never passes on nothing.
     pub fn load_accounts(&self, paths: &[PathBuf]) -> Result<Loaded, RunError> {
-        let loaded = self.load(paths)?;
+        self.accounts_of(self.load(paths)?, paths)
+    }
+
+    /// [`Env::load_accounts`] with the proposed changes `iac` applied.
+    pub fn load_accounts_with(
+        &self,
+        paths: &[PathBuf],
+        iac: &ingest::iac::IacInput,
+    ) -> Result<Loaded, RunError> {
+        self.accounts_of(self.load_with(paths, iac)?, paths)
+    }
+
+    fn accounts_of(&self, loaded: Loaded, paths: &[PathBuf]) -> Result<Loaded, RunError> {
         if loaded.model.accounts.is_empty() {
             let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
             return Err(RunError::NoAccounts(names.join(", ")));
@@ -277,6 +328,34 @@ impl<'a> Env<'a> {
         );
         progress::Progress::new(for_people && std::io::stderr().is_terminal())
     }
+}
+
+/// A plan that could not be read, or not placed in an account, stops the run: a CI
+/// gate must never pass on a change it did not see.
+fn plan_applied(loaded: &Loaded, iac: &ingest::iac::IacInput) -> Result<(), RunError> {
+    const FATAL: &[&str] = &[
+        "unreadable",
+        "file-too-large",
+        "not-utf8",
+        "utf16",
+        "json-syntax",
+        "iac-not-a-plan",
+        "iac-format-version",
+        "iac-account-unknown",
+        "iac-plan-errored",
+    ];
+    for d in &loaded.diagnostics {
+        let Some(file) = loaded.sources.get(d.span.file) else {
+            continue;
+        };
+        if FATAL.contains(&d.code()) && iac.plans.iter().any(|p| p == &file.path) {
+            return Err(RunError::PlanNotApplied {
+                file: file.name.clone(),
+                message: d.to_string(),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// `--context KEY=VALUE` pairs; the same key given twice collects both values.

@@ -7,7 +7,7 @@ pub mod json;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use crate::model::FileId;
+use crate::model::{FileId, Span};
 
 /// One file as it was read.
 #[derive(Debug)]
@@ -62,6 +62,17 @@ impl SourceFile {
 #[derive(Debug, Default)]
 pub struct SourceMap {
     files: Vec<SourceFile>,
+    /// The infrastructure-as-code objects read (a Terraform resource change, a
+    /// template resource): what in a file belongs to which address.
+    iac: Vec<IacObject>,
+}
+
+/// An object of a Terraform plan or a template, and the text it was read from.
+#[derive(Debug, Clone)]
+pub struct IacObject {
+    /// `module.x.aws_iam_role.y["k"]`, or a template's logical ID.
+    pub address: String,
+    pub span: Span,
 }
 
 impl SourceMap {
@@ -84,6 +95,21 @@ impl SourceMap {
 
     pub fn len(&self) -> usize {
         self.files.len()
+    }
+
+    /// Records that `span` holds the IaC object `address`.
+    pub fn add_iac(&mut self, address: String, span: Span) {
+        self.iac.push(IacObject { address, span });
+    }
+
+    /// The innermost IaC object whose text holds `span`.
+    pub fn iac_at(&self, span: Span) -> Option<&IacObject> {
+        self.iac
+            .iter()
+            .filter(|o| {
+                o.span.file == span.file && o.span.start <= span.start && span.end <= o.span.end
+            })
+            .min_by_key(|o| o.span.end - o.span.start)
     }
 
     pub fn is_empty(&self) -> bool {

@@ -7,6 +7,7 @@ pub mod assume_role_any;
 pub mod cross_account_admin;
 pub mod dangling_principal;
 pub mod external_access;
+pub mod iac_unknown_policy;
 pub mod invalid_policy;
 pub mod notaction_allow;
 pub mod notprincipal_allow;
@@ -44,6 +45,7 @@ pub fn registry() -> Vec<&'static dyn Rule> {
         &cross_account_admin::CrossAccountAdmin,
         &external_access::ExternalAccess,
         &privilege_escalation::PrivilegeEscalation,
+        &iac_unknown_policy::IacUnknownPolicy,
     ]
 }
 

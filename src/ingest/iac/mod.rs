@@ -1,0 +1,168 @@
+//! Proposed changes as input: Terraform plans (`terraform show -json PLANFILE`)
+//! applied to the loaded exports, so that every command, and `diff` before and after,
+//! sees the world as it will be once the change is deployed.
+
+mod merge;
+mod plan;
+
+pub use merge::UNKNOWN_NAME;
+
+use std::path::PathBuf;
+
+use super::diag::{Diagnostic, Problem};
+use super::{LoadOptions, Loaded, read_source};
+use crate::model::{Span, is_account_id};
+use crate::source::json;
+
+/// The IaC inputs of a run.
+#[derive(Debug, Clone, Default)]
+pub struct IacInput {
+    /// Terraform plans as JSON.
+    pub plans: Vec<PathBuf>,
+    /// The account of plan resources that do not say.
+    pub account: Option<String>,
+}
+
+impl IacInput {
+    pub fn is_empty(&self) -> bool {
+        self.plans.is_empty()
+    }
+}
+
+/// Applies every plan to the loaded model, in order.
+pub fn apply(loaded: &mut Loaded, input: &IacInput, opts: &LoadOptions) {
+    for path in &input.plans {
+        apply_plan(loaded, path, input.account.as_deref(), opts);
+    }
+}
+
+fn apply_plan(
+    loaded: &mut Loaded,
+    path: &std::path::Path,
+    account: Option<&str>,
+    opts: &LoadOptions,
+) {
+    let Some(file) = read_source(path, opts, &mut loaded.sources, &mut loaded.diagnostics) else {
+        return;
+    };
+    let Some(text) = loaded.sources.get(file).map(|f| f.text.clone()) else {
+        return;
+    };
+    let at = |start: u32, end: u32| Span { file, start, end };
+    let root = match json::parse(&text, opts.max_depth) {
+        Ok(root) => root,
+        Err(e) => {
+            let span = at(e.offset, e.offset.saturating_add(1));
+            loaded
+                .diagnostics
+                .push(Diagnostic::new(Problem::Syntax(e.message), span));
+            return;
+        }
+    };
+    let whole = at(root.start, root.end);
+    let report = |diags: &mut Vec<Diagnostic>, problem: Problem, span: Span| {
+        diags.push(Diagnostic::new(problem, span));
+    };
+    let plan = match plan::read(&root) {
+        Ok(p) => p,
+        Err(plan::NotRead::NotAPlan) => {
+            report(&mut loaded.diagnostics, Problem::IacNotAPlan, whole);
+            return;
+        }
+        Err(plan::NotRead::Version(v)) => {
+            let span = root
+                .get("format_version")
+                .map_or(whole, |n| at(n.start, n.end));
+            report(&mut loaded.diagnostics, Problem::IacFormatVersion(v), span);
+            return;
+        }
+    };
+    if let Some(n) = root
+        .get("errored")
+        .filter(|n| n.value == json::Value::Bool(true))
+    {
+        report(
+            &mut loaded.diagnostics,
+            Problem::IacPlanErrored,
+            at(n.start, n.end),
+        );
+    }
+    if let Some(n) = root
+        .get("complete")
+        .filter(|n| n.value == json::Value::Bool(false))
+    {
+        let why = "complete: false".to_string();
+        report(
+            &mut loaded.diagnostics,
+            Problem::IacPlanIncomplete(why),
+            at(n.start, n.end),
+        );
+    }
+    if let Some(n) = root
+        .get("deferred_changes")
+        .filter(|n| n.as_array().is_some_and(|a| !a.is_empty()))
+    {
+        let why = "it has deferred_changes".to_string();
+        report(
+            &mut loaded.diagnostics,
+            Problem::IacPlanIncomplete(why),
+            at(n.start, n.end),
+        );
+    }
+    let account = match account {
+        Some(a) => a.to_string(),
+        None => {
+            let named = plan::accounts(&root, &plan);
+            let mut named = named.into_iter();
+            match (named.next(), named.next()) {
+                (Some(one), None) => one,
+                (Some(a), Some(b)) => {
+                    let why = format!("it names both {a} and {b}");
+                    report(
+                        &mut loaded.diagnostics,
+                        Problem::IacAccountUnknown(why),
+                        whole,
+                    );
+                    return;
+                }
+                (None, _) => {
+                    let why = "it names none".to_string();
+                    report(
+                        &mut loaded.diagnostics,
+                        Problem::IacAccountUnknown(why),
+                        whole,
+                    );
+                    return;
+                }
+            }
+        }
+    };
+    if !is_account_id(&account) {
+        let why = format!("`{account}` is not a 12-digit account ID");
+        report(
+            &mut loaded.diagnostics,
+            Problem::IacAccountUnknown(why),
+            whole,
+        );
+        return;
+    }
+    let mut merge = merge::Merge {
+        model: &mut loaded.model,
+        plan: &plan,
+        account,
+        file,
+        text: &text,
+        opts,
+        diags: &mut loaded.diagnostics,
+    };
+    let mut objects = Vec::new();
+    for c in &plan.changes {
+        merge.apply(c);
+        if c.managed {
+            objects.push((c.address.clone(), at(c.node.start, c.node.end)));
+        }
+    }
+    for (address, span) in objects {
+        loaded.sources.add_iac(address, span);
+    }
+}

@@ -1,0 +1,347 @@
+//! Terraform plans as input (`--plan`), as a new user and a CI gate run them: the
+//! shared corpus's real plans load, unknown policies are findings, a public bucket,
+//! topic and trust in a plan are found at their plan lines, and `diff` without
+//! snapshots compares the exports with and without the plan.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+
+use assert_cmd::Command;
+use serde_json::Value;
+use support::*;
+
+const SCENARIO: &str = "fixtures/scenarios/05-stage-role-bucket-policy";
+const CHANGE: &str = "tests/iac/production-change/plan.json";
+const TFIPV: &str = "../shared/corpus/terraform-iam-policy-validator";
+const CHECKOV: &str = "../shared/corpus/checkov/tf-oidc-trust-plan.json";
+
+fn run(args: &[&str]) -> (i32, String, String) {
+    let out = Command::cargo_bin("iampath")
+        .unwrap()
+        .current_dir(repo())
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap(),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+fn json(args: &[&str]) -> (i32, Value) {
+    let (code, out, err) = run(args);
+    let v = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}\n{err}"));
+    (code, v)
+}
+
+fn findings(v: &Value) -> Vec<Value> {
+    v["findings"].as_array().cloned().unwrap_or_default()
+}
+
+/// (rule, subject, iac address, file line of the finding) of every finding.
+fn summary(v: &Value) -> Vec<(String, String, String, u64)> {
+    let mut out: Vec<_> = findings(v)
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap_or_default().to_string(),
+                f["subject"].as_str().unwrap_or_default().to_string(),
+                f["iac"]["address"].as_str().unwrap_or_default().to_string(),
+                f["line"].as_u64().unwrap_or_default(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn a_public_bucket_topic_and_trust_in_a_plan_are_found_at_their_plan_lines() {
+    let (code, v) = json(&[
+        "--data", SCENARIO, "--plan", CHANGE, "--format", "json", "lint",
+    ]);
+    assert_eq!(code, 1, "high findings fail the gate");
+    let public: Vec<_> = summary(&v)
+        .into_iter()
+        .filter(|f| f.0 == "public-principal")
+        .collect();
+    let text = std::fs::read_to_string(repo().join(CHANGE)).unwrap();
+    let line_of = |needle: &str| -> u64 {
+        text.lines()
+            .position(|l| l.contains(needle))
+            .map(|i| i as u64 + 1)
+            .unwrap_or_else(|| panic!("{needle} not in the plan"))
+    };
+    // Each finding points inside the plan entry of the object that makes it.
+    let within = |address: &str, line: u64| {
+        let start = line_of(&format!("\"address\": \"{address}\""));
+        assert!(
+            (start..start + 40).contains(&line),
+            "{address}: line {line} is not in its entry (from {start})"
+        );
+    };
+    let subjects: Vec<&str> = public.iter().map(|f| f.1.as_str()).collect();
+    assert_eq!(
+        subjects,
+        vec![
+            "arn:aws:iam::472643299612:role/break-glass",
+            "arn:aws:s3:::prod-public-assets",
+            "arn:aws:sns:eu-west-1:472643299612:prod-alerts",
+        ],
+        "{public:?}"
+    );
+    for (_, _, address, line) in &public {
+        within(address, *line);
+    }
+    assert_eq!(
+        public.iter().map(|f| f.2.as_str()).collect::<Vec<_>>(),
+        vec![
+            "aws_iam_role.anyone",
+            "aws_s3_bucket_policy.public",
+            "aws_sns_topic_policy.alerts",
+        ]
+    );
+    // A bucket granting one named account is not called public.
+    assert!(
+        !summary(&v)
+            .iter()
+            .any(|f| f.0 == "public-principal" && f.1.contains("partner")),
+        "the partner bucket is not public"
+    );
+    // Findings about the exports carry no `iac`.
+    let root = findings(&v)
+        .into_iter()
+        .find(|f| f["rule"] == "trust-account-root")
+        .expect("the scenario's own finding");
+    assert!(root.get("iac").is_none(), "{root}");
+}
+
+#[test]
+fn the_role_policy_reaches_the_role_the_plan_creates() {
+    // `aws_iam_role_policy.anyone` names its role only by reference (its `role` is
+    // unknown until apply): the policy still lands on `break-glass`.
+    let (code, v) = json(&[
+        "--data",
+        SCENARIO,
+        "--plan",
+        CHANGE,
+        "--format",
+        "json",
+        "what-can",
+        "arn:aws:iam::472643299612:role/break-glass",
+    ]);
+    assert_eq!(code, 0, "{v}");
+    let text = v.to_string();
+    assert!(text.contains("s3:"), "{text}");
+}
+
+#[test]
+fn diff_without_snapshots_compares_the_exports_with_and_without_the_plan() {
+    let (code, v) = json(&[
+        "--data", SCENARIO, "--plan", CHANGE, "--format", "json", "diff",
+    ]);
+    assert_eq!(code, 1, "new high findings fail the gate: {v}");
+    let new: Vec<String> = v["new_findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {}",
+                f["rule"].as_str().unwrap(),
+                f["subject"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert!(
+        new.contains(&"public-principal arn:aws:s3:::prod-public-assets".to_string()),
+        "{new:?}"
+    );
+    assert!(
+        !new.iter().any(|f| f.starts_with("trust-account-root")),
+        "the exports' own findings are not new: {new:?}"
+    );
+    let paths = v["new_paths"].to_string();
+    assert!(paths.contains("prod-public-assets"), "{paths}");
+    // The exports alone against themselves: nothing to compare.
+    let (code, _, err) = run(&["--data", SCENARIO, "diff"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("diff needs two snapshots"), "{err}");
+}
+
+#[test]
+fn the_shared_corpus_plans_load_and_lint() {
+    for dir in [
+        "identity_policies",
+        "iam_policy",
+        "role_inline_assume_policy",
+        "no_access_granted",
+    ] {
+        let plan = format!("{TFIPV}/{dir}/test_plan.json");
+        let (code, out, err) = run(&["--plan", &plan, "--account", "111111111111", "load"]);
+        assert_eq!(code, 0, "{dir}: {out}\n{err}");
+        assert!(out.contains("0 errors, 0 warnings"), "{dir}: {out}");
+    }
+    // The role's inline policy names its role through `aws_iam_role.test_role.id`.
+    let plan = format!("{TFIPV}/identity_policies/test_plan.json");
+    let (_, v) = json(&[
+        "--plan",
+        &plan,
+        "--account",
+        "111111111111",
+        "--format",
+        "json",
+        "lint",
+    ]);
+    let on_test_role = summary(&v)
+        .into_iter()
+        .filter(|f| f.1 == "arn:aws:iam::111111111111:role/test_role")
+        .count();
+    assert!(on_test_role > 0, "{v}");
+    // The cross-account bucket policies of a plan whose buckets are known by reference.
+    let plan = format!("{TFIPV}/no_access_granted/test_plan.json");
+    let (_, v) = json(&[
+        "--plan",
+        &plan,
+        "--account",
+        "111111111111",
+        "--format",
+        "json",
+        "lint",
+    ]);
+    let external: Vec<_> = summary(&v)
+        .into_iter()
+        .filter(|f| f.0 == "external-access")
+        .map(|f| f.1)
+        .collect();
+    assert_eq!(
+        external,
+        vec![
+            "arn:aws:s3:::my-tf-test-bucket".to_string(),
+            "arn:aws:s3:::other-tf-test-bucket".to_string()
+        ]
+    );
+}
+
+#[test]
+fn a_trust_known_only_after_apply_is_a_high_finding_never_a_pass() {
+    let (code, v) = json(&[
+        "--plan",
+        CHECKOV,
+        "--account",
+        "111111111111",
+        "--format",
+        "json",
+        "lint",
+    ]);
+    assert_eq!(code, 1, "the gate fails on what it could not read");
+    let mut unknown: Vec<_> = summary(&v)
+        .into_iter()
+        .filter(|f| f.0 == "iac-unknown-policy")
+        .map(|f| f.2)
+        .collect();
+    unknown.sort();
+    assert_eq!(
+        unknown,
+        vec![
+            r#"module.poc.aws_iam_role.r1["p1"]"#.to_string(),
+            r#"module.poc.aws_iam_role.r1["p2"]"#.to_string(),
+            r#"module.poc.aws_iam_role.r6["p1"]"#.to_string(),
+            r#"module.poc.aws_iam_role.r6["p2"]"#.to_string(),
+        ]
+    );
+    let f = findings(&v)
+        .into_iter()
+        .find(|f| f["rule"] == "iac-unknown-policy")
+        .unwrap();
+    assert_eq!(f["severity"], "high");
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .contains("assume_role_policy is known only after apply"),
+        "{f}"
+    );
+}
+
+#[test]
+fn a_plan_that_cannot_be_applied_stops_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p.display().to_string()
+    };
+    let cases = [
+        (
+            write(
+                "v2.json",
+                r#"{"format_version":"2.0","resource_changes":[]}"#,
+            ),
+            "format_version `2.0` is not 1.x",
+        ),
+        (
+            write("broken.json", r#"{"format_version": "1.2", "#),
+            "invalid JSON",
+        ),
+        (
+            write("other.json", r#"{"Version": "2012-10-17"}"#),
+            "not a Terraform plan",
+        ),
+        (
+            write(
+                "noacct.json",
+                r#"{"format_version":"1.2","resource_changes":[]}"#,
+            ),
+            "give --account ID",
+        ),
+    ];
+    for (plan, expected) in cases {
+        let mut args = vec!["--data", SCENARIO, "--plan", plan.as_str()];
+        if !expected.contains("--account") {
+            args.extend(["--account", "472643299612"]);
+        }
+        args.push("lint");
+        let (code, _, err) = run(&args);
+        assert_eq!(code, 2, "{plan}: {err}");
+        assert!(err.contains(expected), "{plan}: {err}");
+    }
+}
+
+#[test]
+fn a_deleted_role_is_gone_and_a_forgotten_one_stays() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = serde_json::json!({
+        "format_version": "1.2",
+        "resource_changes": [
+            {
+                "address": "aws_iam_role.stage",
+                "mode": "managed",
+                "type": "aws_iam_role",
+                "name": "stage",
+                "change": {
+                    "actions": ["delete"],
+                    "before": {"name": "StageRole", "path": "/", "arn": "arn:aws:iam::472643299612:role/StageRole"},
+                    "after": null
+                }
+            }
+        ]
+    });
+    let path = dir.path().join("plan.json");
+    std::fs::write(&path, plan.to_string()).unwrap();
+    let path = path.display().to_string();
+    let (code, out, err) = run(&["--data", SCENARIO, "--plan", &path, "load"]);
+    assert_eq!(code, 0, "{err}");
+    let production = out.split("account 472643299612").nth(1).unwrap_or_default();
+    assert!(production.contains("roles 1"), "{out}");
+    let forgotten = path.replace("plan.json", "forget.json");
+    std::fs::write(
+        &forgotten,
+        plan.to_string().replace(r#"["delete"]"#, r#"["forget"]"#),
+    )
+    .unwrap();
+    let (_, out, _) = run(&["--data", SCENARIO, "--plan", &forgotten, "load"]);
+    let production = out.split("account 472643299612").nth(1).unwrap_or_default();
+    assert!(production.contains("roles 2"), "{out}");
+}
