@@ -17,7 +17,8 @@ pub struct Cli {
     #[arg(long = "plan", global = true, value_name = "FILE")]
     pub plan: Vec<PathBuf>,
 
-    /// The account of plan resources whose account the plan does not say.
+    /// An account: the one of plan resources whose plan does not name one, and for
+    /// `graph`, the account whose edges are drawn.
     #[arg(long = "account", global = true, value_name = "ID")]
     pub account: Option<String>,
 
@@ -97,10 +98,8 @@ pub enum Command {
         to: Option<String>,
     },
     /// The principal graph as DOT or Mermaid (`--format dot|mermaid`).
+    /// Only edges that touch an account: the global `--account ID`.
     Graph {
-        /// Only edges that touch this account (its 12-digit ID).
-        #[arg(long)]
-        account: Option<String>,
         /// Only the part of the graph connected to this principal.
         #[arg(long)]
         principal: Option<String>,

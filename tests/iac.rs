@@ -225,7 +225,10 @@ fn the_shared_corpus_plans_load_and_lint() {
 }
 
 #[test]
-fn a_trust_known_only_after_apply_is_a_high_finding_never_a_pass() {
+fn a_deferred_trust_document_is_rebuilt_from_the_plans_statements() {
+    // The checkov plan's trusts come from `data "aws_iam_policy_document"` read only at
+    // apply; one names an OIDC provider the same plan creates (its ARN unknown). Both
+    // are rebuilt: no policy is left unread, and the provider's ARN is made from its URL.
     let (code, v) = json(&[
         "--plan",
         CHECKOV,
@@ -235,34 +238,212 @@ fn a_trust_known_only_after_apply_is_a_high_finding_never_a_pass() {
         "json",
         "lint",
     ]);
-    assert_eq!(code, 1, "the gate fails on what it could not read");
-    let mut unknown: Vec<_> = summary(&v)
-        .into_iter()
-        .filter(|f| f.0 == "iac-unknown-policy")
-        .map(|f| f.2)
-        .collect();
-    unknown.sort();
-    assert_eq!(
-        unknown,
-        vec![
-            r#"module.poc.aws_iam_role.r1["p1"]"#.to_string(),
-            r#"module.poc.aws_iam_role.r1["p2"]"#.to_string(),
-            r#"module.poc.aws_iam_role.r6["p1"]"#.to_string(),
-            r#"module.poc.aws_iam_role.r6["p2"]"#.to_string(),
-        ]
+    assert_eq!(code, 0, "{v}");
+    assert!(findings(&v).is_empty(), "{v}");
+    let (code, out, err) = run(&[
+        "--plan",
+        CHECKOV,
+        "--account",
+        "111111111111",
+        "who-can",
+        "sts:AssumeRoleWithWebIdentity",
+        "arn:aws:iam::111111111111:role/r7",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains(
+            "conditional arn:aws:iam::111111111111:oidc-provider/accounts.google.com (federated)"
+        ),
+        "{out}"
     );
+    assert!(out.contains("system:serviceaccount:p1:default"), "{out}");
+    // The grant points at the data source's statement in the plan.
+    let text = std::fs::read_to_string(repo().join(CHECKOV)).unwrap();
+    let at = out
+        .split("tf-oidc-trust-plan.json:")
+        .nth(1)
+        .and_then(|r| r.split(':').next())
+        .and_then(|l| l.parse::<usize>().ok())
+        .unwrap_or_else(|| panic!("no plan line in {out}"));
+    let entry = text.lines().take(at).collect::<Vec<_>>().join("\n");
+    let last_address = entry
+        .rfind("\"address\":")
+        .map(|i| &entry[i..])
+        .unwrap_or_default();
+    assert!(
+        last_address.contains("data.aws_iam_policy_document.r3"),
+        "line {at} is not in the data source: {}",
+        &last_address[..last_address.len().min(120)]
+    );
+}
+
+/// A plan of one role whose trust is `trust` (a JSON value) with `unknown` as its
+/// `after_unknown`, and configuration expressions `expressions`.
+fn role_plan(
+    dir: &std::path::Path,
+    trust: Option<&str>,
+    unknown: Value,
+    expressions: Value,
+) -> String {
+    let mut after = serde_json::json!({"name": "deploy", "path": "/"});
+    if let Some(t) = trust {
+        after["assume_role_policy"] = Value::String(t.to_string());
+    }
+    let plan = serde_json::json!({
+        "format_version": "1.2",
+        "resource_changes": [{
+            "address": "aws_iam_role.deploy",
+            "mode": "managed",
+            "type": "aws_iam_role",
+            "name": "deploy",
+            "change": {"actions": ["create"], "before": null, "after": after, "after_unknown": unknown}
+        }],
+        "configuration": {"root_module": {"resources": [{
+            "address": "aws_iam_role.deploy",
+            "mode": "managed",
+            "type": "aws_iam_role",
+            "name": "deploy",
+            "expressions": expressions
+        }]}}
+    });
+    let path = dir.join("plan.json");
+    std::fs::write(&path, serde_json::to_string_pretty(&plan).unwrap()).unwrap();
+    path.display().to_string()
+}
+
+#[test]
+fn a_trust_that_cannot_be_rebuilt_is_a_high_finding_never_a_pass() {
+    let dir = tempfile::tempdir().unwrap();
+    // `jsonencode({...})` naming an attribute known only after apply: no statement in
+    // the plan to rebuild from.
+    let plan = role_plan(
+        dir.path(),
+        None,
+        serde_json::json!({"assume_role_policy": true, "arn": true}),
+        serde_json::json!({"assume_role_policy": {"references": ["aws_iam_openid_connect_provider.gh.arn", "aws_iam_openid_connect_provider.gh"]}}),
+    );
+    let (code, v) = json(&[
+        "--plan",
+        &plan,
+        "--account",
+        "111111111111",
+        "--format",
+        "json",
+        "lint",
+    ]);
+    assert_eq!(code, 1, "the gate fails on what it could not read: {v}");
     let f = findings(&v)
         .into_iter()
         .find(|f| f["rule"] == "iac-unknown-policy")
-        .unwrap();
+        .unwrap_or_else(|| panic!("{v}"));
     assert_eq!(f["severity"], "high");
+    assert_eq!(f["iac"]["address"], "aws_iam_role.deploy");
+    let message = f["message"].as_str().unwrap();
     assert!(
-        f["message"]
-            .as_str()
-            .unwrap()
-            .contains("assume_role_policy is known only after apply"),
-        "{f}"
+        message.contains("assume_role_policy is known only after apply"),
+        "{message}"
     );
+    assert!(
+        message.contains("aws_iam_openid_connect_provider.gh.arn"),
+        "{message}"
+    );
+    // Computed but not configured (a new role's `managed_policy_arns`): not unknown.
+    let plan = role_plan(
+        dir.path(),
+        Some(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#,
+        ),
+        serde_json::json!({"managed_policy_arns": true, "inline_policy": true}),
+        serde_json::json!({"assume_role_policy": {}}),
+    );
+    let (code, v) = json(&[
+        "--plan",
+        &plan,
+        "--account",
+        "111111111111",
+        "--format",
+        "json",
+        "lint",
+    ]);
+    assert!(
+        !findings(&v)
+            .iter()
+            .any(|f| f["rule"] == "iac-unknown-policy"),
+        "{code}: {v}"
+    );
+}
+
+#[test]
+fn the_account_a_plan_names_wins_over_account() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = serde_json::json!({
+        "format_version": "1.2",
+        "resource_changes": [],
+        "configuration": {"provider_config": {"aws": {"name": "aws", "expressions": {
+            "allowed_account_ids": {"constant_value": ["222222222222"]}
+        }}}}
+    });
+    let mut plan = plan;
+    plan["resource_changes"] = serde_json::json!([{
+        "address": "aws_iam_user.u", "mode": "managed", "type": "aws_iam_user", "name": "u",
+        "change": {"actions": ["create"], "before": null, "after": {"name": "u", "path": "/"}}
+    }]);
+    let path = dir.path().join("plan.json");
+    std::fs::write(&path, plan.to_string()).unwrap();
+    let path = path.display().to_string();
+    let (code, out, err) = run(&["--plan", &path, "--account", "111111111111", "load"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("account 222222222222"), "{out}");
+    assert!(!out.contains("account 111111111111"), "{out}");
+}
+
+#[test]
+fn an_exclusive_policy_attachment_moves_the_policy() {
+    // `aws_iam_policy_attachment` attaches AdministratorAccess to exactly the roles it
+    // lists: StageRole gains it.
+    let dir = tempfile::tempdir().unwrap();
+    let plan = serde_json::json!({
+        "format_version": "1.2",
+        "resource_changes": [{
+            "address": "aws_iam_policy_attachment.admins",
+            "mode": "managed",
+            "type": "aws_iam_policy_attachment",
+            "name": "admins",
+            "change": {"actions": ["create"], "before": null, "after": {
+                "name": "admins",
+                "policy_arn": "arn:aws:iam::aws:policy/AdministratorAccess",
+                "roles": ["StageRole"], "users": [], "groups": []
+            }, "after_unknown": {"id": true}}
+        }]
+    });
+    let path = dir.path().join("plan.json");
+    std::fs::write(&path, plan.to_string()).unwrap();
+    let path = path.display().to_string();
+    let (code, v) = json(&[
+        "--data",
+        SCENARIO,
+        "--plan",
+        &path,
+        "--account",
+        "472643299612",
+        "--format",
+        "json",
+        "escalations",
+    ]);
+    assert!(code == 0 || code == 1, "{v}");
+    let (_, out, _) = run(&[
+        "--data",
+        SCENARIO,
+        "--plan",
+        &path,
+        "--account",
+        "472643299612",
+        "can",
+        "arn:aws:iam::472643299612:role/StageRole",
+        "iam:CreateUser",
+        "arn:aws:iam::472643299612:user/new",
+    ]);
+    assert!(out.starts_with("allowed"), "{out}");
 }
 
 #[test]

@@ -133,8 +133,8 @@ fn dispatch(cli: &Cli) -> Result<u8, RunError> {
         } => query::what_can(&env, principal, *max_hops, *verbose),
         Command::Paths { from, to } => views::paths(&env, from.as_deref(), to.as_deref()),
         Command::Escalations { to } => query::escalations(&env, to),
-        Command::Graph { account, principal } => {
-            views::graph(&env, account.as_deref(), principal.as_deref())
+        Command::Graph { principal } => {
+            views::graph(&env, cli.account.as_deref(), principal.as_deref())
         }
         Command::Lint {
             fail_on,
@@ -348,7 +348,10 @@ fn plan_applied(loaded: &Loaded, iac: &ingest::iac::IacInput) -> Result<(), RunE
         let Some(file) = loaded.sources.get(d.span.file) else {
             continue;
         };
-        if FATAL.contains(&d.code()) && iac.plans.iter().any(|p| p == &file.path) {
+        // A policy of the plan that is invalid JSON is the plan's content, reported
+        // like any bad policy; the plan itself not being JSON is fatal.
+        let in_object = loaded.sources.iac_at(d.span).is_some();
+        if FATAL.contains(&d.code()) && !in_object && iac.plans.iter().any(|p| p == &file.path) {
             return Err(RunError::PlanNotApplied {
                 file: file.name.clone(),
                 message: d.to_string(),

@@ -23,7 +23,7 @@ struct Run {
 }
 
 impl OffsetMap {
-    fn push(&mut self, decoded: usize, source: usize) {
+    pub(crate) fn push(&mut self, decoded: usize, source: usize) {
         let run = Run {
             decoded: to_u32(decoded),
             source: to_u32(source),

@@ -4,6 +4,7 @@
 
 mod merge;
 mod plan;
+mod rebuild;
 
 pub use merge::UNKNOWN_NAME;
 
@@ -109,32 +110,30 @@ fn apply_plan(
             at(n.start, n.end),
         );
     }
-    let account = match account {
-        Some(a) => a.to_string(),
-        None => {
-            let named = plan::accounts(&root, &plan);
-            let mut named = named.into_iter();
-            match (named.next(), named.next()) {
-                (Some(one), None) => one,
-                (Some(a), Some(b)) => {
-                    let why = format!("it names both {a} and {b}");
-                    report(
-                        &mut loaded.diagnostics,
-                        Problem::IacAccountUnknown(why),
-                        whole,
-                    );
-                    return;
-                }
-                (None, _) => {
-                    let why = "it names none".to_string();
-                    report(
-                        &mut loaded.diagnostics,
-                        Problem::IacAccountUnknown(why),
-                        whole,
-                    );
-                    return;
-                }
-            }
+    // The account the plan names wins; `--account` is for plans that name none (or
+    // picks among several the plan names).
+    let named: Vec<String> = plan::accounts(&root, &plan).into_iter().collect();
+    let account = match (named.as_slice(), account) {
+        ([one], _) => one.clone(),
+        ([], Some(given)) => given.to_string(),
+        (many, Some(given)) if many.iter().any(|a| a == given) => given.to_string(),
+        ([], None) => {
+            let why = "it names none".to_string();
+            report(
+                &mut loaded.diagnostics,
+                Problem::IacAccountUnknown(why),
+                whole,
+            );
+            return;
+        }
+        (many, _) => {
+            let why = format!("it names {}", many.join(", "));
+            report(
+                &mut loaded.diagnostics,
+                Problem::IacAccountUnknown(why),
+                whole,
+            );
+            return;
         }
     };
     if !is_account_id(&account) {
@@ -158,9 +157,8 @@ fn apply_plan(
     let mut objects = Vec::new();
     for c in &plan.changes {
         merge.apply(c);
-        if c.managed {
-            objects.push((c.address.clone(), at(c.node.start, c.node.end)));
-        }
+        // Data sources too: a rebuilt policy document points into its statements.
+        objects.push((c.address.clone(), at(c.node.start, c.node.end)));
     }
     for (address, span) in objects {
         loaded.sources.add_iac(address, span);
