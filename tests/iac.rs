@@ -526,3 +526,104 @@ fn a_deleted_role_is_gone_and_a_forgotten_one_stays() {
     let production = out.split("account 472643299612").nth(1).unwrap_or_default();
     assert!(production.contains("roles 2"), "{out}");
 }
+
+#[test]
+fn lambda_permissions_keys_secrets_and_repositories_are_placed() {
+    let dir = tempfile::tempdir().unwrap();
+    let public = |resource: &str, action: &str| {
+        serde_json::json!({"Version": "2012-10-17", "Statement": [{
+            "Sid": "Anyone", "Effect": "Allow", "Principal": "*", "Action": action, "Resource": resource
+        }]})
+        .to_string()
+    };
+    let change = |address: &str, kind: &str, after: Value, unknown: Value| {
+        let name = address.rsplit('.').next().unwrap();
+        serde_json::json!({
+            "address": address, "mode": "managed", "type": kind, "name": name,
+            "change": {"actions": ["create"], "before": null, "after": after, "after_unknown": unknown}
+        })
+    };
+    let plan = serde_json::json!({
+        "format_version": "1.2",
+        "resource_changes": [
+            change("aws_lambda_function.api", "aws_lambda_function",
+                serde_json::json!({"function_name": "api"}), serde_json::json!({"arn": true})),
+            change("aws_lambda_permission.url", "aws_lambda_permission",
+                serde_json::json!({"action": "lambda:InvokeFunctionUrl", "principal": "*", "statement_id": "PublicUrl", "function_url_auth_type": "NONE"}),
+                serde_json::json!({"function_name": true})),
+            change("aws_lambda_permission.s3", "aws_lambda_permission",
+                serde_json::json!({"action": "lambda:InvokeFunction", "principal": "s3.amazonaws.com", "statement_id": "FromS3", "source_account": "111111111111"}),
+                serde_json::json!({"function_name": true, "source_arn": true})),
+            change("aws_ecr_repository_policy.open", "aws_ecr_repository_policy",
+                serde_json::json!({"repository": "images", "policy": public("*", "ecr:BatchGetImage")}),
+                serde_json::json!({})),
+            change("aws_secretsmanager_secret_policy.s", "aws_secretsmanager_secret_policy",
+                serde_json::json!({"secret_arn": "arn:aws:secretsmanager:us-east-1:111111111111:secret:db-AbCdEf", "policy": public("*", "secretsmanager:GetSecretValue")}),
+                serde_json::json!({})),
+            change("aws_kms_key.k", "aws_kms_key",
+                serde_json::json!({"description": "no policy: the default one"}),
+                serde_json::json!({"key_id": true, "arn": true, "policy": true})),
+        ],
+        "configuration": {"root_module": {"resources": [
+            {"address": "aws_lambda_permission.url", "mode": "managed", "type": "aws_lambda_permission", "name": "url",
+             "expressions": {"function_name": {"references": ["aws_lambda_function.api.function_name", "aws_lambda_function.api"]}}},
+            {"address": "aws_lambda_permission.s3", "mode": "managed", "type": "aws_lambda_permission", "name": "s3",
+             "expressions": {"function_name": {"references": ["aws_lambda_function.api.arn", "aws_lambda_function.api"]},
+                             "source_arn": {"references": ["aws_s3_bucket.uploads.arn", "aws_s3_bucket.uploads"]}}}
+        ]}}
+    });
+    let path = dir.path().join("plan.json");
+    std::fs::write(&path, serde_json::to_string_pretty(&plan).unwrap()).unwrap();
+    let path = path.display().to_string();
+    let (_, out, err) = run(&["--plan", &path, "--account", "111111111111", "load"]);
+    assert!(
+        out.contains("resource policies: ecr 1, kms 1, lambda 1, secretsmanager 1"),
+        "{out}\n{err}"
+    );
+    let (code, v) = json(&[
+        "--plan",
+        &path,
+        "--account",
+        "111111111111",
+        "--format",
+        "json",
+        "lint",
+    ]);
+    assert_eq!(code, 1, "{v}");
+    let public: Vec<(String, String)> = summary(&v)
+        .into_iter()
+        .filter(|f| f.0 == "public-principal")
+        .map(|f| (f.1, f.2))
+        .collect();
+    assert_eq!(
+        public,
+        vec![
+            (
+                "arn:aws:ecr:us-east-1:111111111111:repository/images".to_string(),
+                "aws_ecr_repository_policy.open".to_string()
+            ),
+            (
+                "arn:aws:lambda:us-east-1:111111111111:function:api".to_string(),
+                "aws_lambda_permission.url".to_string()
+            ),
+            (
+                "arn:aws:secretsmanager:us-east-1:111111111111:secret:db-AbCdEf".to_string(),
+                "aws_secretsmanager_secret_policy.s".to_string()
+            ),
+        ],
+        "{v}"
+    );
+    // The S3 permission: a service, limited by source account, and conditional on the
+    // bucket ARN the plan does not know yet.
+    let (_, out, _) = run(&[
+        "--plan",
+        &path,
+        "--account",
+        "111111111111",
+        "who-can",
+        "lambda:InvokeFunction",
+        "arn:aws:lambda:us-east-1:111111111111:function:api",
+    ]);
+    assert!(out.contains("s3.amazonaws.com"), "{out}");
+    assert!(out.contains("iampath:KnownAfterApply"), "{out}");
+}

@@ -101,6 +101,11 @@ impl<'m, 'p, 'a> Merge<'m, 'p, 'a> {
             "aws_iam_group_policy_attachment" => self.attach(c, Owner::Group),
             "aws_iam_user_group_membership" => self.membership(c),
             "aws_iam_policy_attachment" => self.exclusive_attachment(c),
+            "aws_kms_key" | "aws_kms_key_policy" => self.kms_policy(c),
+            "aws_secretsmanager_secret_policy" => self.secret_policy(c),
+            "aws_secretsmanager_secret" if c.configured("policy") => self.secret_policy(c),
+            "aws_ecr_repository_policy" => self.ecr_policy(c),
+            "aws_lambda_permission" => self.lambda_permission(c),
             "aws_s3_bucket_policy" => self.resource_policy(c, ResourceService::S3, "bucket"),
             "aws_sns_topic_policy" => self.resource_policy(c, ResourceService::Sns, "arn"),
             "aws_sqs_queue_policy" => self.resource_policy(c, ResourceService::Sqs, "queue_url"),
@@ -118,7 +123,7 @@ impl<'m, 'p, 'a> Merge<'m, 'p, 'a> {
                 let carries = ["policy", "assume_role_policy", "access_policies", "content"]
                     .iter()
                     .any(|k| c.after(k).is_some() || c.configured(k));
-                if carries || other == "aws_lambda_permission" {
+                if carries {
                     let kind = other.to_string();
                     let address = c.address.clone();
                     self.report(c, Problem::IacUnsupported { address, kind });
@@ -229,6 +234,42 @@ impl<'m, 'p, 'a> Merge<'m, 'p, 'a> {
                 match attr {
                     "id" | "arn" => Some(format!("arn:aws:sns:{region}:{acct}:{name}")),
                     "name" => Some(name),
+                    _ => None,
+                }
+            }
+            "aws_kms_key" => {
+                let id = t
+                    .after_str("key_id")
+                    .map_or_else(|| format!("{UNKNOWN_NAME}-{}", t.address), str::to_string);
+                match attr {
+                    "id" | "key_id" => Some(id),
+                    "arn" => Some(format!("arn:aws:kms:{region}:{acct}:key/{id}")),
+                    _ => None,
+                }
+            }
+            "aws_secretsmanager_secret" => {
+                let name = Self::name(t, "name");
+                match attr {
+                    "id" | "arn" => Some(format!(
+                        "arn:aws:secretsmanager:{region}:{acct}:secret:{name}-{UNKNOWN_NAME}"
+                    )),
+                    "name" => Some(name),
+                    _ => None,
+                }
+            }
+            "aws_ecr_repository" => {
+                let name = Self::name(t, "name");
+                match attr {
+                    "id" | "name" => Some(name),
+                    "arn" => Some(format!("arn:aws:ecr:{region}:{acct}:repository/{name}")),
+                    _ => None,
+                }
+            }
+            "aws_lambda_function" => {
+                let name = Self::name(t, "function_name");
+                match attr {
+                    "id" | "function_name" => Some(name),
+                    "arn" => Some(format!("arn:aws:lambda:{region}:{acct}:function:{name}")),
                     _ => None,
                 }
             }
@@ -346,6 +387,28 @@ impl<'m, 'p, 'a> Merge<'m, 'p, 'a> {
             Some(p) => Pol::Read(p),
             None => Pol::Absent,
         }
+    }
+
+    /// A document iampath writes for a plan entry (a default key policy, a Lambda
+    /// permission's statement); its spans are the entry's.
+    fn synthesized(&mut self, c: &Change, text: &str) -> Option<Policy> {
+        let tree = crate::source::json::parse(text, self.opts.max_depth).ok()?;
+        let mut map = crate::source::decode::OffsetMap::default();
+        map.push(0, c.node.start as usize);
+        let layers = Layers::file().push(map);
+        let mut cx = Cx {
+            file: self.file,
+            text,
+            layers: &layers,
+            opts: self.opts,
+            diags: self.diags,
+        };
+        policy_doc::lower(
+            &mut cx,
+            &tree,
+            PolicyKind::Resource,
+            crate::model::Encoding::Object,
+        )
     }
 
     fn record_unknown(&mut self, c: &Change, attribute: &str, subject: &str, reason: String) {

@@ -1,10 +1,118 @@
-//! Resource policies of buckets, topics and queues in a plan.
+//! Resource policies in a plan: buckets, topics, queues, KMS keys, secrets and ECR
+//! repositories.
 
 use super::{Merge, Pol, UNKNOWN_NAME};
 use crate::ingest::iac::plan::Change;
-use crate::model::{PolicyKind, Resource, ResourceService};
+use crate::model::{Policy, PolicyKind, Resource, ResourceService};
 
 impl Merge<'_, '_, '_> {
+    /// The name of an object whose ID only apply makes (a KMS key ID, a secret's
+    /// suffix): unknown, and distinct per plan entry.
+    fn made_at_apply(c: &Change) -> String {
+        format!("{UNKNOWN_NAME}-{}", c.address)
+    }
+
+    /// `aws_kms_key` (its `policy`; without one, AWS's default key policy) and
+    /// `aws_kms_key_policy` (`key_id`, `policy`).
+    pub(super) fn kms_policy(&mut self, c: &Change) {
+        let region = self.plan.region.clone();
+        let acct = self.account.clone();
+        let id = if c.kind == "aws_kms_key" {
+            c.after_str("key_id").map(str::to_string)
+        } else {
+            self.value(c, "key_id")
+                .map(|k| k.rsplit('/').next().unwrap_or(&k).to_string())
+        };
+        let id = id.unwrap_or_else(|| Self::made_at_apply(c));
+        let arn = format!("arn:aws:kms:{region}:{acct}:key/{id}");
+        if c.kind == "aws_kms_key" && !c.configured("policy") && c.after("policy").is_none() {
+            // A new key without a policy gets the default one: the account decides
+            // through IAM policies.
+            if c.deletes() || !c.upserts() {
+                self.set_policy(c, ResourceService::Kms, arn, id, None);
+                return;
+            }
+            let text = format!(
+                r#"{{"Version":"2012-10-17","Statement":[{{"Sid":"Enable IAM User Permissions","Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{acct}:root"}},"Action":"kms:*","Resource":"*"}}]}}"#
+            );
+            let policy = self.synthesized(c, &text);
+            self.set_policy(c, ResourceService::Kms, arn, id, policy);
+            return;
+        }
+        let policy = self.read_resource_policy(c, &arn);
+        self.set_policy(c, ResourceService::Kms, arn, id, policy);
+    }
+
+    /// `aws_secretsmanager_secret_policy` (`secret_arn`, `policy`) and a secret's own
+    /// `policy`.
+    pub(super) fn secret_policy(&mut self, c: &Change) {
+        let arn = if c.kind == "aws_secretsmanager_secret" {
+            self.attribute(c, "arn")
+        } else {
+            self.value(c, "secret_arn")
+        };
+        let region = self.plan.region.clone();
+        let acct = self.account.clone();
+        let arn = arn.unwrap_or_else(|| {
+            format!(
+                "arn:aws:secretsmanager:{region}:{acct}:secret:{}",
+                Self::made_at_apply(c)
+            )
+        });
+        let name = arn.rsplit(':').next().unwrap_or_default().to_string();
+        let policy = self.read_resource_policy(c, &arn);
+        self.set_policy(c, ResourceService::SecretsManager, arn, name, policy);
+    }
+
+    /// `aws_ecr_repository_policy` (`repository`, `policy`).
+    pub(super) fn ecr_policy(&mut self, c: &Change) {
+        let name = self
+            .value(c, "repository")
+            .unwrap_or_else(|| Self::made_at_apply(c));
+        let region = self.plan.region.clone();
+        let arn = format!("arn:aws:ecr:{region}:{}:repository/{name}", self.account);
+        let policy = self.read_resource_policy(c, &arn);
+        self.set_policy(c, ResourceService::Ecr, arn, name, policy);
+    }
+
+    /// The `policy` of a resource change (none for a delete; an unknown one recorded).
+    fn read_resource_policy(&mut self, c: &Change, arn: &str) -> Option<Policy> {
+        if c.deletes() {
+            return None;
+        }
+        match self.policy(c, "policy", PolicyKind::Resource) {
+            Pol::Read(p) => Some(p),
+            Pol::Absent => None,
+            Pol::Unknown(reason) => {
+                self.record_unknown(c, "policy", arn, reason);
+                None
+            }
+        }
+    }
+
+    /// Replaces the resource's policy (removes the resource without one).
+    fn set_policy(
+        &mut self,
+        c: &Change,
+        service: ResourceService,
+        arn: String,
+        name: String,
+        policy: Option<Policy>,
+    ) {
+        let span = self.span(c.node);
+        let account = self.acct();
+        account.resources.retain(|r| r.arn != arn);
+        if let Some(policy) = policy {
+            account.resources.push(Resource {
+                arn,
+                service,
+                name,
+                policy: Some(policy),
+                span,
+            });
+        }
+    }
+
     pub(super) fn resource_policy(&mut self, c: &Change, service: ResourceService, key: &str) {
         let region = self.plan.region.clone();
         let acct = self.account.clone();
@@ -48,29 +156,137 @@ impl Merge<'_, '_, '_> {
                 (format!("arn:aws:sqs:{region}:{acct}:{name}"), name)
             }
         };
-        let policy = if c.deletes() {
-            None
+        let policy = self.read_resource_policy(c, &arn);
+        self.set_policy(c, service, arn, name, policy);
+    }
+
+    /// `aws_lambda_permission`: one statement of the function's policy, written as
+    /// Lambda writes it (`AddPermission`).
+    pub(super) fn lambda_permission(&mut self, c: &Change) {
+        let region = self.plan.region.clone();
+        let acct = self.account.clone();
+        let function = self
+            .value(c, "function_name")
+            .unwrap_or_else(|| Self::made_at_apply(c));
+        let base = if function.starts_with("arn:") {
+            // `arn:…:function:NAME[:QUALIFIER]`: the policy is the function's.
+            let parts: Vec<&str> = function.splitn(8, ':').collect();
+            parts.get(..7).map_or(function.clone(), |p| p.join(":"))
         } else {
-            match self.policy(c, "policy", PolicyKind::Resource) {
-                Pol::Read(p) => Some(p),
-                Pol::Absent => None,
-                Pol::Unknown(reason) => {
-                    self.record_unknown(c, "policy", &arn, reason);
-                    None
-                }
-            }
+            format!("arn:aws:lambda:{region}:{acct}:function:{function}")
         };
+        let name = base.rsplit(':').next().unwrap_or_default().to_string();
+        let sid = c
+            .after_str("statement_id")
+            .or_else(|| c.before_str("statement_id"))
+            .map_or_else(|| format!("iampath-{}", c.address), str::to_string);
         let span = self.span(c.node);
+        // The statement replaces one of the same Sid.
         let account = self.acct();
-        account.resources.retain(|r| r.arn != arn);
-        if let Some(policy) = policy {
-            account.resources.push(Resource {
-                arn,
-                service,
-                name,
-                policy: Some(policy),
-                span,
-            });
+        let existing = account.resources.iter().position(|r| r.arn == base);
+        if let Some(policy) = existing
+            .and_then(|i| account.resources.get_mut(i))
+            .and_then(|r| r.policy.as_mut())
+        {
+            policy
+                .statements
+                .retain(|st| st.sid.as_ref().is_none_or(|s| s.value != sid));
         }
+        if c.deletes() {
+            return;
+        }
+        let text = self.permission_statement(c, &base, &sid);
+        let Some(added) = self.synthesized(c, &text) else {
+            return;
+        };
+        let account = self.acct();
+        match existing
+            .and_then(|i| account.resources.get_mut(i))
+            .map(|r| &mut r.policy)
+        {
+            Some(Some(policy)) => {
+                let mut statements = added.statements;
+                let start = policy.statements.len();
+                for (k, st) in statements.iter_mut().enumerate() {
+                    st.index = start + k;
+                }
+                policy.statements.extend(statements);
+            }
+            Some(slot) => *slot = Some(added),
+            None => account.resources.push(Resource {
+                arn: base,
+                service: ResourceService::Lambda,
+                name,
+                policy: Some(added),
+                span,
+            }),
+        }
+    }
+
+    /// The statement of a Lambda permission as JSON. A value known only after apply
+    /// widens it (`*`, or the condition left out) and marks it conditional.
+    fn permission_statement(&self, c: &Change, function: &str, sid: &str) -> String {
+        let mut unknown = false;
+        let mut known = |key: &str| -> Option<String> {
+            let v = self.value(c, key);
+            if v.is_none() && c.unknown(key) {
+                unknown = true;
+            }
+            v.filter(|v| !v.is_empty())
+        };
+        let action = known("action").unwrap_or_else(|| "lambda:*".to_string());
+        let principal = match known("principal") {
+            None => serde_json::json!("*"),
+            Some(p) if p == "*" => serde_json::json!("*"),
+            Some(p) if p.ends_with(".amazonaws.com") || p.ends_with(".amazonaws.com.cn") => {
+                serde_json::json!({ "Service": p })
+            }
+            Some(p) => serde_json::json!({ "AWS": p }),
+        };
+        let resource = match known("qualifier") {
+            Some(q) => format!("{function}:{q}"),
+            None => function.to_string(),
+        };
+        let mut equals = serde_json::Map::new();
+        let mut like = serde_json::Map::new();
+        if let Some(v) = known("source_arn") {
+            like.insert("AWS:SourceArn".into(), v.into());
+        }
+        for (key, condition) in [
+            ("source_account", "AWS:SourceAccount"),
+            ("principal_org_id", "aws:PrincipalOrgID"),
+            ("event_source_token", "lambda:EventSourceToken"),
+            ("function_url_auth_type", "lambda:FunctionUrlAuthType"),
+        ] {
+            if let Some(v) = known(key) {
+                equals.insert(condition.into(), v.into());
+            }
+        }
+        if unknown {
+            equals.insert(
+                super::super::rebuild::UNKNOWN_KEY.into(),
+                format!("{} (known after apply)", c.address).into(),
+            );
+        }
+        let mut condition = serde_json::Map::new();
+        if !like.is_empty() {
+            condition.insert("ArnLike".into(), like.into());
+        }
+        if !equals.is_empty() {
+            condition.insert("StringEquals".into(), equals.into());
+        }
+        let mut st = serde_json::json!({
+            "Sid": sid,
+            "Effect": "Allow",
+            "Principal": principal,
+            "Action": action,
+            "Resource": resource,
+        });
+        if !condition.is_empty()
+            && let Some(o) = st.as_object_mut()
+        {
+            o.insert("Condition".into(), condition.into());
+        }
+        serde_json::json!({ "Version": "2012-10-17", "Statement": [st] }).to_string()
     }
 }
