@@ -22,6 +22,16 @@ pub struct Cli {
     #[arg(long = "account", global = true, value_name = "ID")]
     pub account: Option<String>,
 
+    /// The Terraform root module the plans were made from: findings about plan objects
+    /// point at its `.tf` lines (modules through `.terraform/modules/modules.json`).
+    #[arg(
+        long = "tf-source",
+        global = true,
+        value_name = "DIR",
+        requires = "plan"
+    )]
+    pub tf_source: Option<PathBuf>,
+
     /// Output format.
     #[arg(long, global = true, value_enum, default_value_t = Format::Text)]
     pub format: Format,

@@ -627,3 +627,176 @@ fn lambda_permissions_keys_secrets_and_repositories_are_placed() {
     assert!(out.contains("s3.amazonaws.com"), "{out}");
     assert!(out.contains("iampath:KnownAfterApply"), "{out}");
 }
+
+#[test]
+fn with_tf_source_findings_point_at_the_tf_attribute_and_the_plan_is_related() {
+    let dir = format!("{TFIPV}/no_access_granted");
+    let plan = format!("{dir}/test_plan.json");
+    let args = |format: &'static str| {
+        vec![
+            "--plan".to_string(),
+            plan.clone(),
+            "--account".to_string(),
+            "111111111111".to_string(),
+            "--tf-source".to_string(),
+            dir.clone(),
+            "--format".to_string(),
+            format.to_string(),
+            "lint".to_string(),
+        ]
+    };
+    let json_args = args("json");
+    let (_, v) = json(&json_args.iter().map(String::as_str).collect::<Vec<_>>());
+    let external: Vec<(String, u64, String, u64)> = findings(&v)
+        .iter()
+        .filter(|f| f["rule"] == "external-access")
+        .map(|f| {
+            (
+                f["file"]
+                    .as_str()
+                    .unwrap()
+                    .rsplit('/')
+                    .next()
+                    .unwrap()
+                    .to_string(),
+                f["line"].as_u64().unwrap(),
+                f["iac"]["address"].as_str().unwrap().to_string(),
+                f["iac"]["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    // `policy = data.aws_iam_policy_document….json` of each aws_s3_bucket_policy block.
+    assert_eq!(
+        external,
+        vec![
+            (
+                "test.tf".to_string(),
+                16,
+                "aws_s3_bucket_policy.allow_access_from_another_account".to_string(),
+                14
+            ),
+            (
+                "test.tf".to_string(),
+                74,
+                "aws_s3_bucket_policy.allow_access_from_other_account".to_string(),
+                72
+            ),
+        ],
+        "{v}"
+    );
+    // SARIF: the .tf line is the result's location, the plan a related one.
+    let sarif_args = args("sarif");
+    let (_, out, err) = run(&sarif_args.iter().map(String::as_str).collect::<Vec<_>>());
+    let sarif: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {err}"));
+    let result = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["ruleId"] == "external-access")
+        .unwrap()
+        .clone();
+    let uri = |l: &Value| {
+        l["physicalLocation"]["artifactLocation"]["uri"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(
+        uri(&result["locations"][0]).ends_with("test.tf"),
+        "{result}"
+    );
+    assert!(
+        result["relatedLocations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| uri(l).ends_with("test_plan.json")),
+        "{result}"
+    );
+}
+
+#[test]
+fn tf_source_follows_modules_through_the_terraform_manifest() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join(".terraform/modules")).unwrap();
+    std::fs::create_dir_all(root.join("modules/trust")).unwrap();
+    std::fs::write(
+        root.join("main.tf"),
+        "module \"trust\" {\n  source = \"./modules/trust\"\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("modules/trust/role.tf"),
+        "# a role anyone may assume\nresource \"aws_iam_role\" \"open\" {\n  name = \"open\"\n  assume_role_policy = jsonencode({\n    Version = \"2012-10-17\"\n    Statement = [{ Effect = \"Allow\", Action = \"sts:AssumeRole\", Principal = { AWS = \"*\" } }]\n  })\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join(".terraform/modules/modules.json"),
+        r#"{"Modules":[{"Key":"","Source":"","Dir":"."},{"Key":"trust","Source":"./modules/trust","Dir":"modules/trust"}]}"#,
+    )
+    .unwrap();
+    let trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Principal":{"AWS":"*"}}]}"#;
+    let plan = serde_json::json!({
+        "format_version": "1.2",
+        "resource_changes": [{
+            "address": "module.trust.aws_iam_role.open",
+            "module_address": "module.trust",
+            "mode": "managed", "type": "aws_iam_role", "name": "open",
+            "change": {"actions": ["create"], "before": null,
+                       "after": {"name": "open", "path": "/", "assume_role_policy": trust},
+                       "after_unknown": {"arn": true}}
+        }]
+    });
+    std::fs::write(root.join("plan.json"), plan.to_string()).unwrap();
+    let (_, v) = json(&[
+        "--plan",
+        root.join("plan.json").to_str().unwrap(),
+        "--account",
+        "111111111111",
+        "--tf-source",
+        root.to_str().unwrap(),
+        "--format",
+        "json",
+        "lint",
+    ]);
+    let f = findings(&v)
+        .into_iter()
+        .find(|f| f["rule"] == "public-principal")
+        .unwrap_or_else(|| panic!("{v}"));
+    assert!(
+        f["file"]
+            .as_str()
+            .unwrap()
+            .ends_with("modules/trust/role.tf"),
+        "{f}"
+    );
+    assert_eq!(f["line"], 4, "the assume_role_policy attribute: {f}");
+    assert_eq!(f["iac"]["address"], "module.trust.aws_iam_role.open");
+    assert_eq!(f["iac"]["line"], 2);
+}
+
+#[test]
+fn an_ignore_may_select_plan_objects_by_address() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("iampath.toml");
+    std::fs::write(
+        &config,
+        "[[ignore]]\nrule = \"public-principal\"\niac_address = \"aws_s3_bucket_policy.*\"\nreason = \"the public assets bucket is public on purpose\"\n",
+    )
+    .unwrap();
+    let config = config.display().to_string();
+    let (_, v) = json(&[
+        "--data", SCENARIO, "--plan", CHANGE, "--format", "json", "lint", "--config", &config,
+    ]);
+    let public: Vec<String> = summary(&v)
+        .into_iter()
+        .filter(|f| f.0 == "public-principal")
+        .map(|f| f.2)
+        .collect();
+    assert_eq!(
+        public,
+        vec!["aws_iam_role.anyone", "aws_sns_topic_policy.alerts"],
+        "{v}"
+    );
+}

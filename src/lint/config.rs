@@ -48,6 +48,9 @@ pub struct Ignore {
     /// matched against the file's path and every trailing part of it.
     #[serde(default)]
     pub files: Vec<String>,
+    /// Pattern (`*` and `?` wildcards) of the IaC address of the plan object the
+    /// finding is about (`module.legacy.*`); only such findings match.
+    pub iac_address: Option<String>,
     pub reason: Spanned<String>,
 }
 
@@ -206,18 +209,24 @@ impl Config {
                 .and_then(|s| sources.get(s.file))
                 .map(|file| file.name.replace('\\', "/"))
         };
-        let ignores: Vec<(&Ignore, Option<Pattern>, Option<Pattern>)> = self
+        let address_of = |f: &Finding| {
+            f.span
+                .and_then(|s| sources.iac_at(s))
+                .map(|o| o.address.as_str())
+        };
+        let pattern =
+            |s: &Option<String>| s.as_deref().map(|s| Pattern::new(s, CaseMode::Sensitive));
+        // Each ignore with its compiled subject, Sid and address patterns.
+        type Compiled<'i> = (&'i Ignore, Option<Pattern>, Option<Pattern>, Option<Pattern>);
+        let ignores: Vec<Compiled> = self
             .ignore
             .iter()
             .map(|i| {
                 (
                     i,
-                    i.subject
-                        .as_deref()
-                        .map(|s| Pattern::new(s, CaseMode::Sensitive)),
-                    i.sid
-                        .as_deref()
-                        .map(|s| Pattern::new(s, CaseMode::Sensitive)),
+                    pattern(&i.subject),
+                    pattern(&i.sid),
+                    pattern(&i.iac_address),
                 )
             })
             .collect();
@@ -225,8 +234,11 @@ impl Config {
             .into_iter()
             .filter(|f| !self.rules.disable.iter().any(|d| d.get_ref() == f.rule))
             .filter(|f| {
-                !ignores.iter().any(|(i, subject, sid)| {
+                !ignores.iter().any(|(i, subject, sid, address)| {
                     i.rule.get_ref() == f.rule
+                        && address
+                            .as_ref()
+                            .is_none_or(|p| address_of(f).is_some_and(|a| p.matches(a)))
                         && subject.as_ref().is_none_or(|p| p.matches(&f.subject))
                         && sid.as_ref().is_none_or(|p| {
                             f.statement

@@ -197,7 +197,9 @@ impl<'a> IacJson<'a> {
     /// The IaC object that holds `span`, if any.
     pub fn at(span: Option<Span>, sources: &'a SourceMap) -> Option<Self> {
         let o = sources.iac_at(span?)?;
-        let p = place(Some(o.span), sources)?;
+        // The `.tf` block when the sources are known, else the plan's entry.
+        let at = o.tf.as_ref().map_or(o.span, |t| t.block);
+        let p = place(Some(at), sources)?;
         Some(IacJson {
             address: &o.address,
             file: p.file,

@@ -52,7 +52,20 @@ pub(super) fn findings(graph: &mut Graph, loaded: &Loaded, config: &Config) -> V
         &loaded.model,
         &config.assertions,
     ));
+    to_tf_source(&mut findings, &loaded.sources);
     config.apply(findings, &loaded.sources)
+}
+
+/// With `--tf-source`, a finding about a plan object points at the `.tf` attribute or
+/// block that wrote it; the plan's place becomes a related location.
+fn to_tf_source(findings: &mut [Finding], sources: &crate::source::SourceMap) {
+    for f in findings {
+        let Some(span) = f.span else { continue };
+        if let Some(tf) = sources.tf_source(span) {
+            f.related.insert(0, (span, "in the plan".to_string()));
+            f.span = Some(tf);
+        }
+    }
 }
 
 fn write_findings(env: &Env, findings: &[Finding], sources: &crate::source::SourceMap) {

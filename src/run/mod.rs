@@ -243,6 +243,7 @@ impl<'a> Env<'a> {
         ingest::iac::IacInput {
             plans: self.cli.plan.clone(),
             account: self.cli.account.clone(),
+            tf_source: self.cli.tf_source.clone(),
         }
     }
 

@@ -73,6 +73,23 @@ pub struct IacObject {
     /// `module.x.aws_iam_role.y["k"]`, or a template's logical ID.
     pub address: String,
     pub span: Span,
+    /// Its attributes in the plan (`after`): name, span, and the spans of the elements
+    /// of a list (repeated nested blocks: the n-th is the n-th block of that name).
+    pub members: Vec<(String, Span, Vec<Span>)>,
+    /// The `.tf` block that wrote it (`--tf-source`).
+    pub tf: Option<TfBlock>,
+}
+
+/// A `resource` or `data` block of a `.tf` file: the block and its attributes and
+/// nested blocks (name and span).
+#[derive(Debug, Clone)]
+pub struct TfBlock {
+    pub block: Span,
+    pub attrs: Vec<(String, Span)>,
+}
+
+fn holds(outer: Span, inner: Span) -> bool {
+    outer.file == inner.file && outer.start <= inner.start && inner.end <= outer.end
 }
 
 impl SourceMap {
@@ -97,19 +114,51 @@ impl SourceMap {
         self.files.len()
     }
 
-    /// Records that `span` holds the IaC object `address`.
-    pub fn add_iac(&mut self, address: String, span: Span) {
-        self.iac.push(IacObject { address, span });
+    /// Records an IaC object.
+    pub fn add_iac(&mut self, object: IacObject) {
+        self.iac.push(object);
     }
 
-    /// The innermost IaC object whose text holds `span`.
+    /// The innermost IaC object whose text (in the plan, or its `.tf` block) holds
+    /// `span`.
     pub fn iac_at(&self, span: Span) -> Option<&IacObject> {
-        self.iac
+        let in_plan = self
+            .iac
             .iter()
-            .filter(|o| {
-                o.span.file == span.file && o.span.start <= span.start && span.end <= o.span.end
-            })
-            .min_by_key(|o| o.span.end - o.span.start)
+            .filter(|o| holds(o.span, span))
+            .min_by_key(|o| o.span.end - o.span.start);
+        in_plan.or_else(|| {
+            self.iac
+                .iter()
+                .filter(|o| o.tf.as_ref().is_some_and(|t| holds(t.block, span)))
+                .min_by_key(|o| {
+                    o.tf.as_ref()
+                        .map_or(u32::MAX, |t| t.block.end - t.block.start)
+                })
+        })
+    }
+
+    /// Where in the `.tf` sources the plan text at `span` was written: the attribute of
+    /// the object's block that holds it (by the name of the planned attribute), else
+    /// the block. `None` without `--tf-source` or outside any plan object.
+    pub fn tf_source(&self, span: Span) -> Option<Span> {
+        let o = self
+            .iac
+            .iter()
+            .filter(|o| holds(o.span, span))
+            .min_by_key(|o| o.span.end - o.span.start)?;
+        let tf = o.tf.as_ref()?;
+        let Some((name, _, elements)) = o.members.iter().find(|(_, m, _)| holds(*m, span)) else {
+            return Some(tf.block);
+        };
+        let nth = elements.iter().position(|e| holds(*e, span)).unwrap_or(0);
+        let attr = tf
+            .attrs
+            .iter()
+            .filter(|(a, _)| a == name)
+            .nth(nth)
+            .or_else(|| tf.attrs.iter().find(|(a, _)| a == name));
+        Some(attr.map_or(tf.block, |(_, s)| *s))
     }
 
     pub fn is_empty(&self) -> bool {

@@ -5,6 +5,7 @@
 mod merge;
 mod plan;
 mod rebuild;
+mod tf_source;
 
 pub use merge::UNKNOWN_NAME;
 
@@ -22,6 +23,8 @@ pub struct IacInput {
     pub plans: Vec<PathBuf>,
     /// The account of plan resources that do not say.
     pub account: Option<String>,
+    /// The Terraform root module the plans were made from (`--tf-source`).
+    pub tf_source: Option<PathBuf>,
 }
 
 impl IacInput {
@@ -33,16 +36,12 @@ impl IacInput {
 /// Applies every plan to the loaded model, in order.
 pub fn apply(loaded: &mut Loaded, input: &IacInput, opts: &LoadOptions) {
     for path in &input.plans {
-        apply_plan(loaded, path, input.account.as_deref(), opts);
+        apply_plan(loaded, path, input, opts);
     }
 }
 
-fn apply_plan(
-    loaded: &mut Loaded,
-    path: &std::path::Path,
-    account: Option<&str>,
-    opts: &LoadOptions,
-) {
+fn apply_plan(loaded: &mut Loaded, path: &std::path::Path, input: &IacInput, opts: &LoadOptions) {
+    let account = input.account.as_deref();
     let Some(file) = read_source(path, opts, &mut loaded.sources, &mut loaded.diagnostics) else {
         return;
     };
@@ -154,13 +153,44 @@ fn apply_plan(
         opts,
         diags: &mut loaded.diagnostics,
     };
-    let mut objects = Vec::new();
     for c in &plan.changes {
         merge.apply(c);
-        // Data sources too: a rebuilt policy document points into its statements.
-        objects.push((c.address.clone(), at(c.node.start, c.node.end)));
     }
-    for (address, span) in objects {
-        loaded.sources.add_iac(address, span);
+    let tf = input.tf_source.as_deref().map(|dir| {
+        tf_source::index(
+            dir,
+            &root,
+            opts,
+            &mut loaded.sources,
+            &mut loaded.diagnostics,
+        )
+    });
+    // Data sources too: a rebuilt policy document points into its statements.
+    for c in &plan.changes {
+        let members = c
+            .after
+            .and_then(json::Node::as_object)
+            .unwrap_or_default()
+            .iter()
+            .map(|m| {
+                let elements = m
+                    .value
+                    .as_array()
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|e| at(e.start, e.end))
+                    .collect();
+                (m.key.to_string(), at(m.value.start, m.value.end), elements)
+            })
+            .collect();
+        let block = tf
+            .as_ref()
+            .and_then(|t| t.block(&c.module, c.managed, &c.kind, &c.name).cloned());
+        loaded.sources.add_iac(crate::source::IacObject {
+            address: c.address.clone(),
+            span: at(c.node.start, c.node.end),
+            members,
+            tf: block,
+        });
     }
 }
