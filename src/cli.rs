@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use clap::builder::TypedValueParser as _;
 use clap::{Parser, Subcommand, ValueEnum};
 
 /// iampath: offline access-path analyzer and linter for AWS IAM.
@@ -44,8 +45,9 @@ pub struct Cli {
     #[arg(long = "context", global = true, value_name = "KEY=VALUE")]
     pub context: Vec<String>,
 
-    /// Deepest JSON nesting accepted in an input file.
-    #[arg(long, global = true, value_name = "N", default_value_t = crate::source::json::DEFAULT_MAX_DEPTH)]
+    /// Deepest JSON nesting accepted in an input file (at most 100000).
+    #[arg(long, global = true, value_name = "N", default_value_t = crate::source::json::DEFAULT_MAX_DEPTH,
+          value_parser = clap::value_parser!(u32).range(1..=100_000).map(|n| n as usize))]
     pub max_depth: usize,
 
     /// Largest input file read, in bytes.

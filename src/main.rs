@@ -2,7 +2,25 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+/// The stack of the thread that runs the command: JSON nesting up to the largest
+/// `--max-depth` is parsed, lowered and dropped recursively.
+const STACK: usize = 1 << 30;
+
+/// Exit code of a panic (Rust's own): never hidden as an answer.
+const PANICKED: u8 = 101;
+
 fn main() -> ExitCode {
     let cli = iampath::cli::Cli::parse();
-    ExitCode::from(iampath::run::run(&cli))
+    let code = std::thread::scope(|s| {
+        let worker = std::thread::Builder::new()
+            .name("iampath".into())
+            .stack_size(STACK)
+            .spawn_scoped(s, || iampath::run::run(&cli));
+        match worker {
+            Ok(handle) => handle.join().unwrap_or(PANICKED),
+            // No thread with that stack: run on this one.
+            Err(_) => iampath::run::run(&cli),
+        }
+    });
+    ExitCode::from(code)
 }

@@ -4,9 +4,14 @@
 //! device), is run through `load`, `lint` and `can` by the real binary. None may
 //! crash or hang, each bad file must be named in a diagnostic, and the good sibling
 //! account `222222222222` (a copy of `tests/malformed/good/`) must still load and
-//! answer. The load diagnostics of all cases are snapshotted.
+//! answer. The broken Terraform plans of `tests/malformed/plans/` (listed in
+//! `tests/malformed/plans.tsv`) and those made at run time are given with `--plan`
+//! beside `--data tests/malformed/good`: a plan that cannot be applied must stop every
+//! command with a message naming it, any other must be applied and answer. The load
+//! diagnostics of all cases are snapshotted.
 //!
-//! The fuzz corpora and crash reproducers of `fuzz/` are replayed in-process.
+//! The fuzz corpora and crash reproducers of `fuzz/` (every target, `plan` included)
+//! are replayed in-process.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::fmt::Write as _;
@@ -45,6 +50,66 @@ struct Case {
     memory_limit_kib: Option<u64>,
     /// A load diagnostic code required on the bad file, beyond "some diagnostic".
     expect_code: Option<&'static str>,
+    /// A `--plan` case: the plan (also in `args`) and what must come of it.
+    plan: Option<PlanCase>,
+}
+
+/// A broken plan given with `--plan`, and what the run must do with it.
+struct PlanCase {
+    /// As given to `--plan` (relative to the repo root for committed cases).
+    file: PathBuf,
+    expect: Vec<Expect>,
+}
+
+/// What a plan case requires beyond never crashing or hanging: the `;`-separated
+/// items of the `expected` column of `plans.tsv`.
+#[derive(Debug)]
+enum Expect {
+    /// `stops`: the plan cannot be applied, so every command exits 2 and its message
+    /// names the plan.
+    Stops,
+    /// `applies`: the run goes on: load, lint and can answer in JSON.
+    Applies,
+    /// `named`: the plan is named, by the message that stops the run or by a load
+    /// diagnostic.
+    Named,
+    /// `code=CODE`: a load diagnostic with this code is on the plan (the run goes on).
+    Code(String),
+    /// `says=TEXT`: the message that stops the run, a load diagnostic on the plan or a
+    /// finding made from it contains TEXT.
+    Says(String),
+    /// `not-says=TEXT`: none of them does.
+    NotSays(String),
+    /// `finding=RULE`: `lint` reports a finding of this rule.
+    Finding(String),
+    /// `users=ACCOUNT:N`: the account has N users (0 when it is not loaded).
+    Users(String, u64),
+}
+
+/// The items of an `expected` column (`stops; says=--max-depth`).
+fn expectations(items: &str) -> Vec<Expect> {
+    items
+        .split(';')
+        .map(str::trim)
+        .filter(|i| !i.is_empty() && *i != "-")
+        .map(|item| {
+            let (key, value) = item.split_once('=').unwrap_or((item, ""));
+            match key {
+                "stops" => Expect::Stops,
+                "applies" => Expect::Applies,
+                "named" => Expect::Named,
+                "code" => Expect::Code(value.to_string()),
+                "says" => Expect::Says(value.to_string()),
+                "not-says" => Expect::NotSays(value.to_string()),
+                "finding" => Expect::Finding(value.to_string()),
+                "users" => {
+                    let (account, n) = value.split_once(':').expect("users=ACCOUNT:N");
+                    Expect::Users(account.to_string(), n.parse().expect("users=ACCOUNT:N"))
+                }
+                _ => panic!("plans.tsv: unknown expectation `{item}`"),
+            }
+        })
+        .collect()
 }
 
 impl Case {
@@ -56,7 +121,17 @@ impl Case {
             args: Vec::new(),
             memory_limit_kib: None,
             expect_code: None,
+            plan: None,
         }
+    }
+
+    /// A plan case: `--plan plan` and `options` beside `--data tests/malformed/good`.
+    fn plan(name: &str, plan: PathBuf, options: &[&str], expect: Vec<Expect>) -> Case {
+        let mut case = Case::new(name, PathBuf::from("tests/malformed/good"), &[]);
+        case.args = vec!["--plan".into(), plan.display().to_string()];
+        case.args.extend(options.iter().map(|o| o.to_string()));
+        case.plan = Some(PlanCase { file: plan, expect });
+        case
     }
 }
 
@@ -96,6 +171,38 @@ fn committed_cases() -> Vec<Case> {
         }
         let good = repo().join(&c.dir).join(GOOD_ACCOUNT).join("iam.json");
         assert!(good.exists(), "{}: no good sibling", c.name);
+    }
+    cases
+}
+
+/// The committed plan cases, from `plans.tsv`; every file of `plans/` must be used.
+fn plan_cases() -> Vec<Case> {
+    let manifest = std::fs::read_to_string(repo().join("tests/malformed/plans.tsv")).unwrap();
+    let mut cases = Vec::new();
+    let mut used = Vec::new();
+    for line in manifest.lines() {
+        if line.starts_with('#') || line.trim().is_empty() {
+            continue;
+        }
+        let cols: Vec<&str> = line.split('\t').collect();
+        let [name, file, options, expected, _what] = cols.as_slice() else {
+            panic!("plans.tsv: expected 5 columns: {line:?}");
+        };
+        let plan = PathBuf::from("tests/malformed/plans").join(file);
+        assert!(repo().join(&plan).exists(), "{name}: {file} missing");
+        let options: Vec<&str> = options.split_whitespace().filter(|o| *o != "-").collect();
+        cases.push(Case::plan(name, plan, &options, expectations(expected)));
+        used.push(file.to_string());
+    }
+    let on_disk: Vec<String> = std::fs::read_dir(repo().join("tests/malformed/plans"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    for f in &on_disk {
+        assert!(
+            used.contains(f),
+            "tests/malformed/plans/{f} is in no line of plans.tsv"
+        );
     }
     cases
 }
@@ -284,6 +391,125 @@ fn generated_cases(tmp: &Path) -> Vec<Case> {
     cases
 }
 
+/// A plan of one change (`create`) of `TYPE.NAME` whose `after` is the raw JSON text
+/// `after`.
+fn plan_with_after(kind: &str, name: &str, after: &str) -> String {
+    format!(
+        r#"{{"format_version": "1.2", "terraform_version": "1.9.8", "resource_changes": [
+  {{"address": "{kind}.{name}", "mode": "managed", "type": "{kind}", "name": "{name}",
+   "provider_name": "registry.terraform.io/hashicorp/aws",
+   "change": {{"actions": ["create"], "before": null, "after": {after}, "after_unknown": {{}}}}}}]}}
+"#
+    )
+}
+
+/// The plan cases made at run time in `tmp` (each plan is `tmp/<case>/plan.json`):
+/// too large to commit, or not storable in git.
+fn generated_plan_cases(tmp: &Path) -> Vec<Case> {
+    let mut cases = Vec::new();
+    let mut add = |name: &str, options: &[&str], expected: &str, make: &dyn Fn(&Path)| {
+        let plan = tmp.join(name).join("plan.json");
+        std::fs::create_dir_all(tmp.join(name)).unwrap();
+        make(&plan);
+        cases.push(Case::plan(name, plan, options, expectations(expected)));
+    };
+    let account = ["--account", "111111111111"];
+    let policy = |doc: &str| {
+        let escaped = serde_json::to_string(doc).unwrap();
+        plan_with_after(
+            "aws_iam_policy",
+            "m",
+            &format!(r#"{{"name": "m", "path": "/", "policy": {escaped}}}"#),
+        )
+    };
+    const BIG: usize = 5 * 1024 * 1024;
+    add(
+        "gen-plan-policy-5mb-not-json",
+        &account,
+        "applies; code=json-syntax",
+        &|p| write(p, policy(&"A".repeat(BIG))),
+    );
+    add(
+        "gen-plan-policy-5mb-sid-of-escapes",
+        &account,
+        "applies",
+        &|p| {
+            // A valid document whose Sid is 5 MB of `\n` escapes, escaped again in the plan.
+            let doc = format!(
+                r#"{{"Version": "2012-10-17", "Statement": [{{"Sid": "{}", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}}]}}"#,
+                "\\n".repeat(BIG / 2)
+            );
+            write(p, policy(&doc))
+        },
+    );
+    // 150,000 statements that each draw a diagnostic, in one policy string: one line
+    // of the plan (the time must stay about linear).
+    add(
+        "gen-plan-many-diagnostics-one-line-150000",
+        &account,
+        "applies; code=statement-effect",
+        &|p| {
+            let st = r#"{"Effect": "allow", "Action": "s3:GetObject", "Resource": "*"}"#;
+            let doc = format!(
+                r#"{{"Version": "2012-10-17", "Statement": [{}]}}"#,
+                vec![st; 150_000].join(",")
+            );
+            write(p, policy(&doc))
+        },
+    );
+    const DEEP: usize = 200_000;
+    let deep_after = format!(
+        r#"{{"name": "u", "path": "/", "tags": {}{}}}"#,
+        "[".repeat(DEEP),
+        "]".repeat(DEEP)
+    );
+    add(
+        "gen-plan-deep-200000-arrays-in-after",
+        &account,
+        "stops; says=--max-depth",
+        &|p| write(p, plan_with_after("aws_iam_user", "u", &deep_after)),
+    );
+    add("gen-plan-deep-200000-unclosed", &account, "stops", &|p| {
+        let text = r#"{"format_version": "1.2", "resource_changes": [{"change": {"after": "#
+            .to_string()
+            + &r#"[{"a": "#.repeat(DEEP);
+        write(p, text)
+    });
+    // The nesting limit raised to 100,000: the parse must not overflow the stack (the
+    // main thread's 8 MiB overflowed between 20,000 and 50,000 levels).
+    add(
+        "gen-plan-deep-200000-max-depth-raised",
+        &["--account", "111111111111", "--max-depth", "100000"],
+        "",
+        &|p| write(p, plan_with_after("aws_iam_user", "u", &deep_after)),
+    );
+    add("gen-plan-missing", &account, "stops", &|_| {});
+    add("gen-plan-directory", &account, "stops", &|p| {
+        std::fs::create_dir_all(p).unwrap()
+    });
+    #[cfg(unix)]
+    {
+        add("gen-plan-fifo", &account, "stops", &|p| {
+            // A named pipe nobody writes to: opening it for reading blocks forever.
+            let status = std::process::Command::new("mkfifo")
+                .arg(p)
+                .status()
+                .unwrap();
+            assert!(status.success(), "mkfifo failed");
+        });
+        if Path::new("/dev/zero").exists() {
+            add(
+                "gen-plan-dev-zero-link",
+                &["--account", "111111111111", "--max-file-size", "1048576"],
+                "stops; says=--max-file-size",
+                &|p| std::os::unix::fs::symlink("/dev/zero", p).unwrap(),
+            );
+            cases.last_mut().unwrap().memory_limit_kib = Some(4 * 1024 * 1024);
+        }
+    }
+    cases
+}
+
 /// How long each run took (the slowest are printed: `-- --nocapture`).
 static TIMES: Mutex<Vec<(Duration, String)>> = Mutex::new(Vec::new());
 
@@ -354,28 +580,7 @@ fn checked_json(
             return None;
         }
     };
-    let code = match r.code {
-        Some(c @ 0..=2) => c,
-        Some(c) => {
-            fails.push(format!(
-                "{what}: exit code {c} (a panic is 101)\n      {}",
-                head(&r.stderr)
-            ));
-            return None;
-        }
-        None if r.elapsed >= TIMEOUT => {
-            fails.push(format!("{what}: HANG, killed after {}s", TIMEOUT.as_secs()));
-            return None;
-        }
-        None => {
-            fails.push(format!(
-                "{what}: killed by a signal after {:.1}s (stack overflow? out of memory?)\n      {}",
-                r.elapsed.as_secs_f64(),
-                head(&r.stderr)
-            ));
-            return None;
-        }
-    };
+    let code = checked_exit(what, &r, fails)?;
     match serde_json::from_str::<Value>(&r.stdout) {
         Ok(v) => Some((code, v)),
         Err(e) => {
@@ -390,8 +595,67 @@ fn checked_json(
     }
 }
 
-/// `file` of a diagnostic, relative to the case folder (as shown in the snapshot).
+/// The exit code when it is 0, 1 or 2; `None` (with the failure recorded) for a
+/// panic, a hang or a signal.
+fn checked_exit(what: &str, r: &Run, fails: &mut Vec<String>) -> Option<i32> {
+    match r.code {
+        Some(c @ 0..=2) => Some(c),
+        Some(c) => {
+            fails.push(format!(
+                "{what}: exit code {c} (a panic is 101)\n      {}",
+                head(&r.stderr)
+            ));
+            None
+        }
+        None if r.elapsed >= TIMEOUT => {
+            fails.push(format!("{what}: HANG, killed after {}s", TIMEOUT.as_secs()));
+            None
+        }
+        None => {
+            fails.push(format!(
+                "{what}: killed by a signal after {:.1}s (stack overflow? out of memory?)\n      {}",
+                r.elapsed.as_secs_f64(),
+                head(&r.stderr)
+            ));
+            None
+        }
+    }
+}
+
+/// The message of a run its plan stopped (exit 2, error `iampath::plan`: "--plan
+/// `FILE` was not applied: …"), unfolded from the lines the error report wraps it in.
+fn stop_message(r: &Run) -> Option<String> {
+    if r.code != Some(2) || !r.stderr.contains("iampath::plan") {
+        return None;
+    }
+    let mut parts: Vec<&str> = Vec::new();
+    for line in r.stderr.lines().map(str::trim) {
+        if let Some(first) = line.strip_prefix('×') {
+            parts.push(first.trim());
+        } else if let Some(more) = line.strip_prefix('│').filter(|_| !parts.is_empty()) {
+            parts.push(more.trim());
+        } else if !parts.is_empty() {
+            break;
+        }
+    }
+    Some(parts.join(" "))
+}
+
+/// `text` without whitespace: a long path may be folded anywhere.
+fn squashed(text: &str) -> String {
+    text.split_whitespace().collect()
+}
+
+/// `file` of a diagnostic, relative to the case folder (as shown in the snapshot);
+/// a case's plan is shown as `--plan`.
 fn relative(case: &Case, file: &str) -> Option<PathBuf> {
+    if case
+        .plan
+        .as_ref()
+        .is_some_and(|p| Path::new(file) == p.file)
+    {
+        return Some(PathBuf::from("--plan"));
+    }
     Path::new(file)
         .strip_prefix(&case.dir)
         .ok()
@@ -401,25 +665,39 @@ fn relative(case: &Case, file: &str) -> Option<PathBuf> {
 /// A case's index, its failures and its snapshot lines.
 type Outcome = (usize, Vec<String>, Vec<String>);
 
+const LINT: [&str; 3] = ["lint", "--format", "json"];
+/// The good user still reads the good account's bucket.
+const CAN: [&str; 6] = [
+    "can",
+    GOOD_USER,
+    "s3:GetObject",
+    "arn:aws:s3:::b/k",
+    "--format",
+    "json",
+];
+
 /// Runs the three commands on one case: failures, and the snapshot lines.
 fn check(case: &Case) -> (Vec<String>, Vec<String>) {
     let mut fails = Vec::new();
     let mut lines = Vec::new();
 
     // load
-    let load = checked_json(
-        case,
-        "load",
-        run(case, &["load", "--format", "json"]),
-        &mut fails,
-    );
+    let load = run(case, &["load", "--format", "json"]);
+    if let (Some(plan), Ok(r)) = (&case.plan, &load) {
+        if let Some(message) = stop_message(r) {
+            check_stopped(case, plan, &message, &mut fails, &mut lines);
+            return (fails, lines);
+        }
+    }
+    let load = checked_json(case, "load", load, &mut fails);
     if load.is_none() {
         lines.push(format!(
             "{}: (load gave no JSON: see the failures)",
             case.name
         ));
     }
-    if let Some((code, v)) = load {
+    if let Some((code, v)) = &load {
+        let code = *code;
         let diags = v["diagnostics"].as_array().cloned().unwrap_or_default();
         if v["diagnostics"].as_array().is_none() {
             fails.push("load: no `diagnostics` array".into());
@@ -521,34 +799,15 @@ fn check(case: &Case) -> (Vec<String>, Vec<String>) {
     }
 
     // lint
-    if let Some((_, v)) = checked_json(
-        case,
-        "lint",
-        run(case, &["lint", "--format", "json"]),
-        &mut fails,
-    ) {
+    let lint = checked_json(case, "lint", run(case, &LINT), &mut fails);
+    if let Some((_, v)) = &lint {
         if v["findings"].as_array().is_none() {
             fails.push("lint: no `findings` array".into());
         }
     }
 
     // can: the good user still reads the good account's bucket.
-    if let Some((code, v)) = checked_json(
-        case,
-        "can",
-        run(
-            case,
-            &[
-                "can",
-                GOOD_USER,
-                "s3:GetObject",
-                "arn:aws:s3:::b/k",
-                "--format",
-                "json",
-            ],
-        ),
-        &mut fails,
-    ) {
+    if let Some((code, v)) = checked_json(case, "can", run(case, &CAN), &mut fails) {
         if v["decision"] != "allowed" || code != 0 {
             fails.push(format!(
                 "can: exit {code}, decision {} for the good user (expected allowed): {}",
@@ -556,7 +815,142 @@ fn check(case: &Case) -> (Vec<String>, Vec<String>) {
             ));
         }
     }
+    if let Some(plan) = &case.plan {
+        let load = load.map(|(_, v)| v);
+        let lint = lint.map(|(_, v)| v);
+        check_applied(plan, load.as_ref(), lint.as_ref(), &mut fails);
+    }
     (fails, lines)
+}
+
+/// A run its plan stopped: the message must name the plan and match what the case
+/// expects, and `lint` and `can` must stop the same way.
+fn check_stopped(
+    case: &Case,
+    plan: &PlanCase,
+    message: &str,
+    fails: &mut Vec<String>,
+    lines: &mut Vec<String>,
+) {
+    let named = format!("--plan `{}`", plan.file.display());
+    let why = message
+        .split_once("was not applied: ")
+        .map_or(message, |(_, why)| why);
+    lines.push(format!(
+        "{}: stops: {}",
+        case.name,
+        why.replace(&plan.file.display().to_string(), "--plan")
+    ));
+    if !squashed(message).contains(&squashed(&named)) {
+        fails.push(format!(
+            "load: the message that stops the run does not name the plan ({named}): {message}"
+        ));
+    }
+    for e in &plan.expect {
+        match e {
+            Expect::Applies | Expect::Code(_) | Expect::Finding(_) | Expect::Users(..) => fails
+                .push(format!(
+                    "load: the plan stopped the run, but it must be applied ({e:?}): {message}"
+                )),
+            Expect::Says(text) if !message.contains(text.as_str()) => fails.push(format!(
+                "load: the message that stops the run does not say `{text}`: {message}"
+            )),
+            Expect::NotSays(text) if message.contains(text.as_str()) => fails.push(format!(
+                "load: the message that stops the run says `{text}`: {message}"
+            )),
+            _ => {}
+        }
+    }
+    for (what, args) in [("lint", &LINT[..]), ("can", &CAN[..])] {
+        let r = match run(case, args) {
+            Ok(r) => r,
+            Err(e) => {
+                fails.push(format!("{what}: {e}"));
+                continue;
+            }
+        };
+        if checked_exit(what, &r, fails).is_some() && stop_message(&r).is_none() {
+            fails.push(format!(
+                "{what}: exit {:?}, but `load` stopped on the plan\n      {}",
+                r.code,
+                head(&r.stderr)
+            ));
+        }
+    }
+}
+
+/// The expectations of a plan case whose run went on: `load` and `lint` output (when
+/// they gave JSON).
+fn check_applied(
+    plan: &PlanCase,
+    load: Option<&Value>,
+    lint: Option<&Value>,
+    fails: &mut Vec<String>,
+) {
+    let on_plan = |v: &Value| v.as_str().is_some_and(|f| Path::new(f) == plan.file);
+    let list = |v: Option<&Value>, key: &str| -> Vec<Value> {
+        v.and_then(|v| v[key].as_array().cloned())
+            .unwrap_or_default()
+    };
+    let diags: Vec<Value> = list(load, "diagnostics")
+        .into_iter()
+        .filter(|d| on_plan(&d["file"]))
+        .collect();
+    let findings = list(lint, "findings");
+    let said: Vec<&str> = diags
+        .iter()
+        .chain(
+            findings
+                .iter()
+                .filter(|f| on_plan(&f["file"]) || on_plan(&f["iac"]["file"])),
+        )
+        .filter_map(|d| d["message"].as_str())
+        .collect();
+    let codes: Vec<&str> = diags.iter().filter_map(|d| d["code"].as_str()).collect();
+    for e in &plan.expect {
+        match e {
+            Expect::Stops if load.is_some() => fails.push(format!(
+                "load: the run went on, but the plan must stop it (diagnostics on the plan: {codes:?})"
+            )),
+            Expect::Named if load.is_some() && diags.is_empty() => {
+                fails.push("load: no diagnostic names the plan".into())
+            }
+            Expect::Code(code) if load.is_some() && !codes.contains(&code.as_str()) => fails
+                .push(format!(
+                    "load: no `{code}` diagnostic on the plan (got {codes:?})"
+                )),
+            Expect::Says(text)
+                if load.is_some() && !said.iter().any(|m| m.contains(text.as_str())) =>
+            {
+                fails.push(format!(
+                    "load: no diagnostic on the plan nor finding from it says `{text}`: {said:?}"
+                ))
+            }
+            Expect::NotSays(text) => {
+                for m in said.iter().filter(|m| m.contains(text.as_str())) {
+                    fails.push(format!("load/lint: a message on the plan says `{text}`: {m}"));
+                }
+            }
+            Expect::Finding(rule)
+                if lint.is_some() && !findings.iter().any(|f| f["rule"] == rule.as_str()) =>
+            {
+                let rules: Vec<&str> = findings.iter().filter_map(|f| f["rule"].as_str()).collect();
+                fails.push(format!("lint: no `{rule}` finding (got {rules:?})"));
+            }
+            Expect::Users(account, n) => {
+                let users = load
+                    .and_then(|v| v["accounts"].as_array())
+                    .and_then(|a| a.iter().find(|a| a["id"] == account.as_str()))
+                    .map_or(0, |a| a["users"].as_u64().unwrap_or(0));
+                if load.is_some() && users != *n {
+                    fails.push(format!(
+                        "load: account {account} has {users} users, expected {n}"
+                    ));
+                }
+            }
+            _ => {}
+        }
+    }
 }
 
 #[test]
@@ -565,6 +959,8 @@ fn malformed_inputs_are_reported_and_never_crash() {
     let mut cases = committed_cases();
     assert!(cases.len() >= 45, "only {} committed cases", cases.len());
     cases.extend(generated_cases(tmp.path()));
+    cases.extend(plan_cases());
+    cases.extend(generated_plan_cases(tmp.path()));
 
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<Outcome>> = Mutex::new(Vec::new());
@@ -594,7 +990,12 @@ fn malformed_inputs_are_reported_and_never_crash() {
         if !fails.is_empty() {
             failed += 1;
             let c = &cases[*i];
-            writeln!(report, "\n{} (--data {}):", c.name, c.dir.display()).unwrap();
+            let plan = c
+                .plan
+                .as_ref()
+                .map(|p| format!(" --plan {}", p.file.display()))
+                .unwrap_or_default();
+            writeln!(report, "\n{} (--data {}{plan}):", c.name, c.dir.display()).unwrap();
             for f in fails {
                 writeln!(report, "    {f}").unwrap();
             }
@@ -679,6 +1080,21 @@ fn replay_load(tmp: &Path, places: &[&str], data: &[u8]) {
     let _ = iampath::report::load::text(&loaded, false);
 }
 
+/// Applies `data` as a plan (account 111111111111) to nothing, and renders both load
+/// reports.
+fn replay_plan(tmp: &Path, data: &[u8]) {
+    let path = tmp.join("plan.json");
+    write(&path, data);
+    let iac = ingest::iac::IacInput {
+        plans: vec![path],
+        account: Some("111111111111".into()),
+        ..Default::default()
+    };
+    let loaded = ingest::load_with(&[], &iac, &LoadOptions::default());
+    let _ = iampath::report::load::json(&mut std::io::sink(), &loaded);
+    let _ = iampath::report::load::text(&loaded, false);
+}
+
 fn replay_evaluate(tmp: &Path, data: &[u8]) {
     let path = tmp.join("request.json");
     write(&path, data);
@@ -707,7 +1123,7 @@ fn fuzz_corpora_and_artifacts_replay_without_panicking() {
     let fuzz = repo().join("fuzz");
     let tmp = tempfile::tempdir().unwrap();
     let mut inputs: Vec<(&str, PathBuf)> = Vec::new();
-    for target in ["json_policy", "export", "evaluate", "matcher"] {
+    for target in ["json_policy", "export", "evaluate", "matcher", "plan"] {
         for sub in ["artifacts", "corpus"] {
             for f in files_in(&fuzz.join(sub).join(target)) {
                 inputs.push((target, f));
@@ -722,6 +1138,10 @@ fn fuzz_corpora_and_artifacts_replay_without_panicking() {
         corpus_policies > 0,
         "fuzz/corpus/json_policy/ is empty or missing"
     );
+    assert!(
+        !files_in(&fuzz.join("corpus/plan")).is_empty(),
+        "fuzz/corpus/plan/ is empty or missing"
+    );
     let mut failures = Vec::new();
     for (target, path) in &inputs {
         // (A file a running fuzzer has just removed from its corpus is skipped.)
@@ -733,6 +1153,7 @@ fn fuzz_corpora_and_artifacts_replay_without_panicking() {
             "json_policy" => replay_load(&work, &["111111111111/s3/b.json", "policy.json"], &data),
             "export" => replay_load(&work, &["111111111111/iam.json"], &data),
             "evaluate" => replay_evaluate(&work, &data),
+            "plan" => replay_plan(&work, &data),
             _ => replay_matcher(&data),
         });
         if let Err(e) = outcome {

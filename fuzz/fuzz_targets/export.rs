@@ -10,6 +10,9 @@ use std::sync::OnceLock;
 use iampath::ingest::{self, LoadOptions};
 use libfuzzer_sys::fuzz_target;
 
+#[path = "common/loaded.rs"]
+mod common;
+
 fn dir() -> &'static PathBuf {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
@@ -24,22 +27,5 @@ fuzz_target!(|data: &[u8]| {
     let file = root.join("111111111111/iam.json");
     std::fs::write(&file, data).unwrap();
     let loaded = ingest::load(&[root.clone()], &LoadOptions::default());
-    for d in &loaded.diagnostics {
-        let src = loaded
-            .sources
-            .get(d.span.file)
-            .expect("a diagnostic names a loaded file");
-        let _ = src.line_col(d.span.start);
-        assert!(d.span.start <= d.span.end, "inverted span {d:?}");
-        // A span may end one past the text (a syntax error at the end of the file),
-        // never start past it.
-        assert!(
-            d.span.start as usize <= src.text.len(),
-            "span past the end of the file: {d:?} (len {})",
-            src.text.len()
-        );
-    }
-    // Both outputs of `iampath load`, with the snippet of every diagnostic.
-    let _ = iampath::report::load::json(&mut std::io::sink(), &loaded);
-    let _ = iampath::report::load::text(&loaded, false);
+    common::check(&loaded);
 });

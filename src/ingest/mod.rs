@@ -246,8 +246,14 @@ pub(crate) fn parse_reported<'t>(cx: &mut Cx<'t>) -> Option<Node<'t>> {
 pub const MAX_PROBLEMS_PER_FILE: usize = 200;
 
 fn load_file(loaded: &mut Loaded, path: &Path, opts: &LoadOptions) {
+    capped(loaded, |l| load_file_inner(l, path, opts));
+}
+
+/// Runs `read` (the reading of one file) and keeps at most [`MAX_PROBLEMS_PER_FILE`] of
+/// the diagnostics it adds; the rest are counted in one last diagnostic.
+pub(crate) fn capped(loaded: &mut Loaded, read: impl FnOnce(&mut Loaded)) {
     let before = loaded.diagnostics.len();
-    load_file_inner(loaded, path, opts);
+    read(loaded);
     let added = loaded.diagnostics.len() - before;
     if added > MAX_PROBLEMS_PER_FILE {
         let last = loaded

@@ -217,7 +217,12 @@ impl Config {
         let pattern =
             |s: &Option<String>| s.as_deref().map(|s| Pattern::new(s, CaseMode::Sensitive));
         // Each ignore with its compiled subject, Sid and address patterns.
-        type Compiled<'i> = (&'i Ignore, Option<Pattern>, Option<Pattern>, Option<Pattern>);
+        type Compiled<'i> = (
+            &'i Ignore,
+            Option<Pattern>,
+            Option<Pattern>,
+            Option<Pattern>,
+        );
         let ignores: Vec<Compiled> = self
             .ignore
             .iter()

@@ -36,7 +36,7 @@ impl IacInput {
 /// Applies every plan to the loaded model, in order.
 pub fn apply(loaded: &mut Loaded, input: &IacInput, opts: &LoadOptions) {
     for path in &input.plans {
-        apply_plan(loaded, path, input, opts);
+        super::capped(loaded, |l| apply_plan(l, path, input, opts));
     }
 }
 
@@ -77,6 +77,11 @@ fn apply_plan(loaded: &mut Loaded, path: &std::path::Path, input: &IacInput, opt
             return;
         }
     };
+    for p in &plan.problems {
+        let mut d = Diagnostic::new(p.problem.clone(), at(p.at.0, p.at.1));
+        d.related = p.first.map(|(s, e)| at(s, e));
+        loaded.diagnostics.push(d);
+    }
     if let Some(n) = root
         .get("errored")
         .filter(|n| n.value == json::Value::Bool(true))

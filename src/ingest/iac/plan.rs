@@ -6,6 +6,7 @@
 
 use std::collections::BTreeSet;
 
+use crate::ingest::diag::Problem;
 use crate::model::is_account_id;
 use crate::policy::arn::Arn;
 use crate::source::json::{Node, Value};
@@ -49,9 +50,12 @@ impl<'p, 'a> Change<'p, 'a> {
 
     /// True when the attribute is known only after apply.
     pub fn unknown(&self, key: &str) -> bool {
-        self.after_unknown
-            .and_then(|u| u.get(key))
-            .is_some_and(|n| matches!(n.value, Value::Bool(true)))
+        // `after_unknown: true`: the whole object is unknown.
+        self.after_unknown.is_some_and(|u| {
+            matches!(u.value, Value::Bool(true))
+                || u.get(key)
+                    .is_some_and(|n| matches!(n.value, Value::Bool(true)))
+        })
     }
 
     /// True when the configuration sets the attribute (an Optional+Computed attribute
@@ -90,6 +94,65 @@ impl<'p, 'a> Change<'p, 'a> {
 pub struct Plan<'p, 'a> {
     pub changes: Vec<Change<'p, 'a>>,
     pub region: String,
+    /// Shape problems: an entry or value of the wrong type (skipped), a duplicate key.
+    pub problems: Vec<Shape<'p, 'a>>,
+}
+
+/// A shape problem of the plan, at a node (and, for a duplicate key, the first one).
+pub struct Shape<'p, 'a> {
+    pub problem: Problem,
+    pub at: (u32, u32),
+    pub first: Option<(u32, u32)>,
+    _node: std::marker::PhantomData<&'p Node<'a>>,
+}
+
+fn shape<'p, 'a>(problem: Problem, node: &Node) -> Shape<'p, 'a> {
+    Shape {
+        problem,
+        at: (node.start, node.end),
+        first: None,
+        _node: std::marker::PhantomData,
+    }
+}
+
+fn wrong<'p, 'a>(key: &str, expected: &'static str, node: &Node) -> Shape<'p, 'a> {
+    shape(
+        Problem::WrongType {
+            key: key.to_string(),
+            expected,
+            found: node.type_name(),
+        },
+        node,
+    )
+}
+
+/// Every duplicate key of the plan's objects (the first value is the one read).
+fn duplicates<'p, 'a>(root: &Node, out: &mut Vec<Shape<'p, 'a>>) {
+    let mut stack = vec![root];
+    while let Some(n) = stack.pop() {
+        match &n.value {
+            Value::Object(members) => {
+                let mut seen: std::collections::HashMap<&str, (u32, u32)> =
+                    std::collections::HashMap::new();
+                for m in members {
+                    match seen.get(m.key.as_ref()) {
+                        Some(first) => out.push(Shape {
+                            problem: Problem::DuplicateKey(m.key.to_string()),
+                            at: (m.key_start, m.key_end),
+                            first: Some(*first),
+                            _node: std::marker::PhantomData,
+                        }),
+                        None => {
+                            seen.insert(m.key.as_ref(), (m.key_start, m.key_end));
+                        }
+                    }
+                    stack.push(&m.value);
+                }
+            }
+            Value::Array(items) => stack.extend(items.iter()),
+            _ => {}
+        }
+    }
 }
 
 /// Why a JSON text is not a plan iampath reads.
@@ -100,36 +163,90 @@ pub enum NotRead {
 
 /// Reads the plan's resource changes and configuration.
 pub fn read<'p, 'a>(root: &'p Node<'a>) -> Result<Plan<'p, 'a>, NotRead> {
-    let version = root
-        .get("format_version")
-        .and_then(Node::as_str)
-        .ok_or(NotRead::NotAPlan)?;
+    let version = root.get("format_version").ok_or(NotRead::NotAPlan)?;
+    let version = match &version.value {
+        Value::String(v) => v.to_string(),
+        Value::Number(n) => return Err(NotRead::Version((*n).to_string())),
+        _ => return Err(NotRead::NotAPlan),
+    };
     if root.get("resource_changes").is_none() && root.get("planned_values").is_none() {
         return Err(NotRead::NotAPlan);
     }
     if version.split('.').next() != Some("1") {
-        return Err(NotRead::Version(version.to_string()));
+        return Err(NotRead::Version(version));
     }
+    let mut problems = Vec::new();
+    duplicates(root, &mut problems);
     let config = root.get("configuration");
     let root_module = config.and_then(|c| c.get("root_module"));
     let mut changes = Vec::new();
-    for node in root
-        .get("resource_changes")
-        .and_then(Node::as_array)
-        .unwrap_or_default()
-    {
+    let entries: &[Node] = match root.get("resource_changes") {
+        Some(n) => match n.as_array() {
+            Some(a) => a,
+            None if matches!(n.value, Value::Null) => &[],
+            None => {
+                problems.push(wrong("resource_changes", "an array of resource changes", n));
+                &[]
+            }
+        },
+        None => &[],
+    };
+    for node in entries {
+        if node.as_object().is_none() {
+            problems.push(wrong(
+                "resource_changes[]",
+                "a resource change object",
+                node,
+            ));
+            continue;
+        }
         let s = |k: &str| node.get(k).and_then(Node::as_str).unwrap_or_default();
-        let change = node.get("change");
-        let actions = change
-            .and_then(|c| c.get("actions"))
-            .and_then(Node::as_array)
-            .map(|a| {
-                a.iter()
+        let change = match node.get("change") {
+            Some(c) if c.as_object().is_some() => Some(c),
+            Some(c) => {
+                problems.push(wrong("change", "an object", c));
+                continue;
+            }
+            None => {
+                let what = format!(
+                    "resource change `{}` has no `change`; skipped",
+                    s("address")
+                );
+                problems.push(shape(Problem::WrongShape(what), node));
+                continue;
+            }
+        };
+        if s("type").is_empty() || s("address").is_empty() {
+            let what = "a resource change without `address` or `type`; skipped".to_string();
+            problems.push(shape(Problem::WrongShape(what), node));
+            continue;
+        }
+        let actions: Vec<String> = match change.and_then(|c| c.get("actions")) {
+            Some(a) => match a.as_array() {
+                Some(items) if items.iter().all(|i| i.as_str().is_some()) => items
+                    .iter()
                     .filter_map(Node::as_str)
                     .map(str::to_string)
-                    .collect()
-            })
-            .unwrap_or_default();
+                    .collect(),
+                _ => {
+                    problems.push(wrong("actions", "an array of strings", a));
+                    continue;
+                }
+            },
+            None => Vec::new(),
+        };
+        let mut bad_side = false;
+        for side in ["before", "after", "after_unknown"] {
+            if let Some(v) = change.and_then(|c| c.get(side))
+                && !matches!(v.value, Value::Null | Value::Object(_) | Value::Bool(_))
+            {
+                problems.push(wrong(side, "an object or null", v));
+                bad_side = true;
+            }
+        }
+        if bad_side {
+            continue;
+        }
         let module = s("module_address").to_string();
         let managed = s("mode") != "data";
         let (kind, name) = (s("type").to_string(), s("name").to_string());
@@ -160,7 +277,11 @@ pub fn read<'p, 'a>(root: &'p Node<'a>) -> Result<Plan<'p, 'a>, NotRead> {
         .next()
         .unwrap_or("us-east-1")
         .to_string();
-    Ok(Plan { changes, region })
+    Ok(Plan {
+        changes,
+        region,
+        problems,
+    })
 }
 
 /// The configuration of the module at `module_address` (`module.a.module.b`).

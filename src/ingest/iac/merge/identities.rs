@@ -257,15 +257,32 @@ impl Merge<'_, '_, '_> {
 
     /// The identity an inline policy or attachment is for, by name.
     fn owner_name(&mut self, c: &Change, owner: Owner) -> Option<String> {
-        let name = self.value(c, owner.key());
-        if name.is_none() {
-            let what = format!(
-                "its {} is known only after apply and names no object of the plan; not applied",
-                owner.key()
-            );
-            self.unresolved(c, what);
+        self.required(c, owner.key())
+    }
+
+    /// A value the change cannot be applied without; when missing, says why.
+    pub(super) fn required(&mut self, c: &Change, key: &str) -> Option<String> {
+        let value = self.value(c, key);
+        if value.is_some() {
+            return value;
         }
-        name
+        let what = if c.after(key).is_some() {
+            format!("its {key} is not a string; not applied")
+        } else if !c.upserts() {
+            format!("its {key} is not in the plan (`before` does not say); not applied")
+        } else {
+            let refs = c.references(key);
+            let named = if refs.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", refs.join(", "))
+            };
+            format!(
+                "its {key} is known only after apply and names no object of the plan{named}; not applied"
+            )
+        };
+        self.unresolved(c, what);
+        None
     }
 
     pub(super) fn inline(&mut self, c: &Change, owner: Owner) {
@@ -375,9 +392,13 @@ impl Merge<'_, '_, '_> {
             return;
         };
         let Some(arn) = self.value(c, "policy_arn") else {
-            let subject = self.owner_arn(owner, &who);
-            let reason = "the attached policy's ARN is known only after apply".to_string();
-            self.record_unknown(c, "policy_arn", &subject, reason);
+            if c.unknown("policy_arn") {
+                let subject = self.owner_arn(owner, &who);
+                let reason = "the attached policy's ARN is known only after apply".to_string();
+                self.record_unknown(c, "policy_arn", &subject, reason);
+            } else {
+                self.required(c, "policy_arn");
+            }
             return;
         };
         let span = c

@@ -88,6 +88,11 @@ impl<'m, 'p, 'a> Merge<'m, 'p, 'a> {
         if !c.managed || c.actions.iter().any(|a| a == "forget") && !c.upserts() {
             return;
         }
+        if c.deletes() && c.before.is_none() {
+            let what = "deleted without its prior values (`before` is null): which object goes is not known; not applied".to_string();
+            self.unresolved(c, what);
+            return;
+        }
         match c.kind.as_str() {
             "aws_iam_role" => self.role(c),
             "aws_iam_user" => self.user(c),
