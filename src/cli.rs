@@ -110,7 +110,7 @@ pub enum Command {
         to: Option<String>,
     },
     /// The principal graph as DOT or Mermaid (`--format dot|mermaid`).
-    /// Only edges that touch an account: the global `--account ID`.
+    /// With `--account ID`, only the edges that touch that account.
     Graph {
         /// Only the part of the graph connected to this principal.
         #[arg(long)]
