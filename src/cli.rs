@@ -47,7 +47,7 @@ pub struct Cli {
 
     /// Deepest JSON nesting accepted in an input file (at most 100000).
     #[arg(long, global = true, value_name = "N", default_value_t = crate::source::json::DEFAULT_MAX_DEPTH,
-          value_parser = clap::value_parser!(u32).range(1..=100_000).map(|n| n as usize))]
+          value_parser = clap::value_parser!(u32).range(1..=crate::source::json::MAX_DEPTH_CEILING as i64).map(|n| n as usize))]
     pub max_depth: usize,
 
     /// Largest input file read, in bytes.

@@ -11,6 +11,9 @@ use std::borrow::Cow;
 /// Default maximum nesting depth of arrays and objects.
 pub const DEFAULT_MAX_DEPTH: usize = 128;
 
+/// The largest `--max-depth` accepted (the command's stack holds this much nesting).
+pub const MAX_DEPTH_CEILING: usize = 100_000;
+
 /// One JSON value with its byte range in the text it was parsed from.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Node<'a> {
@@ -163,12 +166,14 @@ impl<'a> Parser<'a> {
 
     fn enter(&self, depth: usize) -> Result<usize, SyntaxError> {
         if depth >= self.max_depth {
+            let hint = if self.max_depth < MAX_DEPTH_CEILING {
+                " (raise it with --max-depth)"
+            } else {
+                ""
+            };
             return Err(self.error_at(
                 self.pos,
-                format!(
-                    "nesting deeper than {} levels (raise it with --max-depth)",
-                    self.max_depth
-                ),
+                format!("nesting deeper than {} levels{hint}", self.max_depth),
             ));
         }
         Ok(depth + 1)
