@@ -324,66 +324,51 @@ impl Merge<'_, '_, '_> {
     }
 
     fn owner_arn(&mut self, owner: Owner, name: &str) -> String {
-        let account = self.acct();
-        let found = match owner {
-            Owner::User => account
-                .users
-                .iter()
-                .find(|u| u.name == name)
-                .map(|u| u.arn.value.clone()),
-            Owner::Group => account
-                .groups
-                .iter()
-                .find(|g| g.name == name)
-                .map(|g| g.arn.value.clone()),
-            Owner::Role => account
-                .roles
-                .iter()
-                .find(|r| r.name == name)
-                .map(|r| r.arn.value.clone()),
-        };
-        found.unwrap_or_else(|| self.iam_arn(owner.key(), "/", name))
-    }
-
-    fn inline_list(&mut self, owner: Owner, name: &str) -> Option<&mut Vec<InlinePolicy>> {
-        let account = self.acct();
-        match owner {
-            Owner::User => account
-                .users
-                .iter_mut()
-                .find(|u| u.name == name)
-                .map(|u| &mut u.inline),
-            Owner::Group => account
-                .groups
-                .iter_mut()
-                .find(|g| g.name == name)
-                .map(|g| &mut g.inline),
-            Owner::Role => account
-                .roles
-                .iter_mut()
-                .find(|r| r.name == name)
-                .map(|r| &mut r.inline),
+        match self.owner(owner, name) {
+            Some(o) => o.arn.clone(),
+            None => self.iam_arn(owner.key(), "/", name),
         }
     }
 
+    fn inline_list(&mut self, owner: Owner, name: &str) -> Option<&mut Vec<InlinePolicy>> {
+        self.owner(owner, name).map(|o| o.inline)
+    }
+
     fn attached_list(&mut self, owner: Owner, name: &str) -> Option<&mut Vec<PolicyRef>> {
+        self.owner(owner, name).map(|o| o.attached)
+    }
+
+    /// The user, group or role of the account with this name: its ARN and policies.
+    fn owner(&mut self, owner: Owner, name: &str) -> Option<Owned<'_>> {
         let account = self.acct();
         match owner {
             Owner::User => account
                 .users
                 .iter_mut()
                 .find(|u| u.name == name)
-                .map(|u| &mut u.attached),
+                .map(|u| Owned {
+                    arn: &u.arn.value,
+                    inline: &mut u.inline,
+                    attached: &mut u.attached,
+                }),
             Owner::Group => account
                 .groups
                 .iter_mut()
                 .find(|g| g.name == name)
-                .map(|g| &mut g.attached),
+                .map(|g| Owned {
+                    arn: &g.arn.value,
+                    inline: &mut g.inline,
+                    attached: &mut g.attached,
+                }),
             Owner::Role => account
                 .roles
                 .iter_mut()
                 .find(|r| r.name == name)
-                .map(|r| &mut r.attached),
+                .map(|r| Owned {
+                    arn: &r.arn.value,
+                    inline: &mut r.inline,
+                    attached: &mut r.attached,
+                }),
         }
     }
 
@@ -510,4 +495,11 @@ impl Merge<'_, '_, '_> {
             }
         }
     }
+}
+
+/// A user's, group's or role's ARN and policy lists.
+struct Owned<'a> {
+    arn: &'a String,
+    inline: &'a mut Vec<InlinePolicy>,
+    attached: &'a mut Vec<PolicyRef>,
 }
