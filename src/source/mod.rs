@@ -3,6 +3,7 @@
 
 pub mod decode;
 pub mod json;
+pub mod yaml;
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;

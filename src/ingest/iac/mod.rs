@@ -6,6 +6,7 @@ mod merge;
 mod plan;
 mod rebuild;
 mod tf_source;
+mod write;
 
 pub use merge::UNKNOWN_NAME;
 

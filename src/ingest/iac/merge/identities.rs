@@ -1,8 +1,9 @@
 //! Users, groups, roles, managed policies, inline policies, attachments and group
 //! memberships of a plan.
 
-use super::{Merge, Owner, Pol, unknown_reason};
+use super::{Merge, Pol, unknown_reason};
 use crate::ingest::iac::plan::Change;
+use crate::ingest::iac::write::{self, Owned, Owner};
 use crate::model::{
     Group, InlinePolicy, ManagedPolicy, PolicyKind, PolicyOrigin, PolicyRef, Role, Spanned, User,
 };
@@ -340,36 +341,7 @@ impl Merge<'_, '_, '_> {
 
     /// The user, group or role of the account with this name: its ARN and policies.
     fn owner(&mut self, owner: Owner, name: &str) -> Option<Owned<'_>> {
-        let account = self.acct();
-        match owner {
-            Owner::User => account
-                .users
-                .iter_mut()
-                .find(|u| u.name == name)
-                .map(|u| Owned {
-                    arn: &u.arn.value,
-                    inline: &mut u.inline,
-                    attached: &mut u.attached,
-                }),
-            Owner::Group => account
-                .groups
-                .iter_mut()
-                .find(|g| g.name == name)
-                .map(|g| Owned {
-                    arn: &g.arn.value,
-                    inline: &mut g.inline,
-                    attached: &mut g.attached,
-                }),
-            Owner::Role => account
-                .roles
-                .iter_mut()
-                .find(|r| r.name == name)
-                .map(|r| Owned {
-                    arn: &r.arn.value,
-                    inline: &mut r.inline,
-                    attached: &mut r.attached,
-                }),
-        }
+        write::owner(self.acct(), owner, name)
     }
 
     pub(super) fn attach(&mut self, c: &Change, owner: Owner) {
@@ -495,11 +467,4 @@ impl Merge<'_, '_, '_> {
             }
         }
     }
-}
-
-/// A user's, group's or role's ARN and policy lists.
-struct Owned<'a> {
-    arn: &'a String,
-    inline: &'a mut Vec<InlinePolicy>,
-    attached: &'a mut Vec<PolicyRef>,
 }

@@ -9,6 +9,7 @@ mod resources;
 
 use super::plan::{Change, Plan};
 use super::rebuild;
+use super::write::{self, Owner};
 use crate::ingest::LoadOptions;
 use crate::ingest::cx::Cx;
 use crate::ingest::diag::{Diagnostic, Problem};
@@ -30,24 +31,6 @@ enum Pol {
     Absent,
     /// Configured, but known only after apply.
     Unknown(String),
-}
-
-/// Which kind of identity an inline policy or an attachment is for.
-#[derive(Clone, Copy)]
-enum Owner {
-    User,
-    Group,
-    Role,
-}
-
-impl Owner {
-    fn key(self) -> &'static str {
-        match self {
-            Owner::User => "user",
-            Owner::Group => "group",
-            Owner::Role => "role",
-        }
-    }
 }
 
 pub struct Merge<'m, 'p, 'a> {
@@ -356,19 +339,7 @@ impl<'m, 'p, 'a> Merge<'m, 'p, 'a> {
                 unknown_reason(c, key)
             ));
         };
-        let tree = match crate::source::json::parse(&r.text, self.opts.max_depth) {
-            Ok(t) => t,
-            Err(_) => return Pol::Unknown(unknown_reason(c, key)),
-        };
-        let layers = Layers::file().push(r.map);
-        let mut cx = Cx {
-            file: self.file,
-            text: &r.text,
-            layers: &layers,
-            opts: self.opts,
-            diags: self.diags,
-        };
-        match policy_doc::lower(&mut cx, &tree, kind, crate::model::Encoding::Object) {
+        match write::lower_written(self.file, &r.text, r.map, kind, self.opts, self.diags) {
             Some(p) => Pol::Read(p),
             None => Pol::Unknown(unknown_reason(c, key)),
         }
@@ -397,22 +368,15 @@ impl<'m, 'p, 'a> Merge<'m, 'p, 'a> {
     /// A document iampath writes for a plan entry (a default key policy, a Lambda
     /// permission's statement); its spans are the entry's.
     fn synthesized(&mut self, c: &Change, text: &str) -> Option<Policy> {
-        let tree = crate::source::json::parse(text, self.opts.max_depth).ok()?;
         let mut map = crate::source::decode::OffsetMap::default();
         map.push(0, c.node.start as usize);
-        let layers = Layers::file().push(map);
-        let mut cx = Cx {
-            file: self.file,
+        write::lower_written(
+            self.file,
             text,
-            layers: &layers,
-            opts: self.opts,
-            diags: self.diags,
-        };
-        policy_doc::lower(
-            &mut cx,
-            &tree,
+            map,
             PolicyKind::Resource,
-            crate::model::Encoding::Object,
+            self.opts,
+            self.diags,
         )
     }
 

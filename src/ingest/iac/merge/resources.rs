@@ -3,7 +3,8 @@
 
 use super::{Merge, Pol, UNKNOWN_NAME};
 use crate::ingest::iac::plan::Change;
-use crate::model::{Policy, PolicyKind, Resource, ResourceService};
+use crate::ingest::iac::write;
+use crate::model::{Policy, PolicyKind, ResourceService};
 
 impl Merge<'_, '_, '_> {
     /// The name of an object whose ID only apply makes (a KMS key ID, a secret's
@@ -32,9 +33,7 @@ impl Merge<'_, '_, '_> {
                 self.set_policy(c, ResourceService::Kms, arn, id, None);
                 return;
             }
-            let text = format!(
-                r#"{{"Version":"2012-10-17","Statement":[{{"Sid":"Enable IAM User Permissions","Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{acct}:root"}},"Action":"kms:*","Resource":"*"}}]}}"#
-            );
+            let text = write::default_key_policy(&acct, "aws");
             let policy = self.synthesized(c, &text);
             self.set_policy(c, ResourceService::Kms, arn, id, policy);
             return;
@@ -100,17 +99,7 @@ impl Merge<'_, '_, '_> {
         policy: Option<Policy>,
     ) {
         let span = self.span(c.node);
-        let account = self.acct();
-        account.resources.retain(|r| r.arn != arn);
-        if let Some(policy) = policy {
-            account.resources.push(Resource {
-                arn,
-                service,
-                name,
-                policy: Some(policy),
-                span,
-            });
-        }
+        write::set_resource_policy(self.acct(), service, arn, name, policy, span);
     }
 
     pub(super) fn resource_policy(&mut self, c: &Change, service: ResourceService, key: &str) {
@@ -175,52 +164,18 @@ impl Merge<'_, '_, '_> {
         } else {
             format!("arn:aws:lambda:{region}:{acct}:function:{function}")
         };
-        let name = base.rsplit(':').next().unwrap_or_default().to_string();
         let sid = c
             .after_str("statement_id")
             .or_else(|| c.before_str("statement_id"))
             .map_or_else(|| format!("iampath-{}", c.address), str::to_string);
         let span = self.span(c.node);
-        // The statement replaces one of the same Sid.
-        let account = self.acct();
-        let existing = account.resources.iter().position(|r| r.arn == base);
-        if let Some(policy) = existing
-            .and_then(|i| account.resources.get_mut(i))
-            .and_then(|r| r.policy.as_mut())
-        {
-            policy
-                .statements
-                .retain(|st| st.sid.as_ref().is_none_or(|s| s.value != sid));
-        }
-        if c.deletes() {
-            return;
-        }
-        let text = self.permission_statement(c, &base, &sid);
-        let Some(added) = self.synthesized(c, &text) else {
-            return;
+        let added = if c.deletes() {
+            None
+        } else {
+            let text = self.permission_statement(c, &base, &sid);
+            self.synthesized(c, &text)
         };
-        let account = self.acct();
-        match existing
-            .and_then(|i| account.resources.get_mut(i))
-            .map(|r| &mut r.policy)
-        {
-            Some(Some(policy)) => {
-                let mut statements = added.statements;
-                let start = policy.statements.len();
-                for (k, st) in statements.iter_mut().enumerate() {
-                    st.index = start + k;
-                }
-                policy.statements.extend(statements);
-            }
-            Some(slot) => *slot = Some(added),
-            None => account.resources.push(Resource {
-                arn: base,
-                service: ResourceService::Lambda,
-                name,
-                policy: Some(added),
-                span,
-            }),
-        }
+        write::function_statement(self.acct(), &base, &sid, added, span);
     }
 
     /// The statement of a Lambda permission as JSON. A value known only after apply
@@ -234,24 +189,16 @@ impl Merge<'_, '_, '_> {
             }
             v.filter(|v| !v.is_empty())
         };
-        let action = known("action").unwrap_or_else(|| "lambda:*".to_string());
-        let principal = match known("principal") {
-            None => serde_json::json!("*"),
-            Some(p) if p == "*" => serde_json::json!("*"),
-            Some(p) if p.ends_with(".amazonaws.com") || p.ends_with(".amazonaws.com.cn") => {
-                serde_json::json!({ "Service": p })
-            }
-            Some(p) => serde_json::json!({ "AWS": p }),
-        };
         let resource = match known("qualifier") {
             Some(q) => format!("{function}:{q}"),
             None => function.to_string(),
         };
-        let mut equals = serde_json::Map::new();
-        let mut like = serde_json::Map::new();
-        if let Some(v) = known("source_arn") {
-            like.insert("AWS:SourceArn".into(), v.into());
-        }
+        let mut p = write::Permission {
+            action: known("action"),
+            principal: known("principal"),
+            source_arn: known("source_arn"),
+            ..write::Permission::default()
+        };
         for (key, condition) in [
             ("source_account", "AWS:SourceAccount"),
             ("principal_org_id", "aws:PrincipalOrgID"),
@@ -259,34 +206,12 @@ impl Merge<'_, '_, '_> {
             ("function_url_auth_type", "lambda:FunctionUrlAuthType"),
         ] {
             if let Some(v) = known(key) {
-                equals.insert(condition.into(), v.into());
+                p.equals.push((condition, v));
             }
         }
         if unknown {
-            equals.insert(
-                super::super::rebuild::UNKNOWN_KEY.into(),
-                format!("{} (known after apply)", c.address).into(),
-            );
+            p.unknown = Some(format!("{} (known after apply)", c.address));
         }
-        let mut condition = serde_json::Map::new();
-        if !like.is_empty() {
-            condition.insert("ArnLike".into(), like.into());
-        }
-        if !equals.is_empty() {
-            condition.insert("StringEquals".into(), equals.into());
-        }
-        let mut st = serde_json::json!({
-            "Sid": sid,
-            "Effect": "Allow",
-            "Principal": principal,
-            "Action": action,
-            "Resource": resource,
-        });
-        if !condition.is_empty()
-            && let Some(o) = st.as_object_mut()
-        {
-            o.insert("Condition".into(), condition.into());
-        }
-        serde_json::json!({ "Version": "2012-10-17", "Statement": [st] }).to_string()
+        write::permission_document(&p, sid, &resource)
     }
 }
