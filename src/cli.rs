@@ -18,6 +18,21 @@ pub struct Cli {
     #[arg(long = "plan", global = true, value_name = "FILE")]
     pub plan: Vec<PathBuf>,
 
+    /// A CloudFormation template (JSON or YAML) or a CDK `cdk.out` folder, as a
+    /// proposed change (repeatable). `FILE=ACCOUNT` or `FILE=ACCOUNT/REGION` says where
+    /// it is deployed (a `cdk.out` manifest names it for each stack).
+    #[arg(
+        long = "template",
+        global = true,
+        value_name = "FILE[=ACCOUNT[/REGION]]"
+    )]
+    pub template: Vec<String>,
+
+    /// A template parameter value, `KEY=VALUE`, or a parameters file
+    /// (`{"Parameters": {…}}`, `[{"ParameterKey", "ParameterValue"}]` or `["K=V"]`).
+    #[arg(long = "parameters", global = true, value_name = "KEY=VALUE|FILE")]
+    pub parameters: Vec<String>,
+
     /// An account: the one of plan resources whose plan does not name one, and for
     /// `graph`, the account whose edges are drawn.
     #[arg(long = "account", global = true, value_name = "ID")]

@@ -6,7 +6,6 @@
 
 mod support;
 
-use assert_cmd::Command;
 use serde_json::Value;
 use support::*;
 
@@ -14,47 +13,6 @@ const SCENARIO: &str = "fixtures/scenarios/05-stage-role-bucket-policy";
 const CHANGE: &str = "tests/iac/production-change/plan.json";
 const TFIPV: &str = "../shared/corpus/terraform-iam-policy-validator";
 const CHECKOV: &str = "../shared/corpus/checkov/tf-oidc-trust-plan.json";
-
-fn run(args: &[&str]) -> (i32, String, String) {
-    let out = Command::cargo_bin("iampath")
-        .unwrap()
-        .current_dir(repo())
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap(),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
-
-fn json(args: &[&str]) -> (i32, Value) {
-    let (code, out, err) = run(args);
-    let v = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}\n{err}"));
-    (code, v)
-}
-
-fn findings(v: &Value) -> Vec<Value> {
-    v["findings"].as_array().cloned().unwrap_or_default()
-}
-
-/// (rule, subject, iac address, file line of the finding) of every finding.
-fn summary(v: &Value) -> Vec<(String, String, String, u64)> {
-    let mut out: Vec<_> = findings(v)
-        .iter()
-        .map(|f| {
-            (
-                f["rule"].as_str().unwrap_or_default().to_string(),
-                f["subject"].as_str().unwrap_or_default().to_string(),
-                f["iac"]["address"].as_str().unwrap_or_default().to_string(),
-                f["line"].as_u64().unwrap_or_default(),
-            )
-        })
-        .collect();
-    out.sort();
-    out
-}
 
 #[test]
 fn a_public_bucket_topic_and_trust_in_a_plan_are_found_at_their_plan_lines() {

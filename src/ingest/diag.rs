@@ -42,6 +42,8 @@ pub enum Problem {
     ByteOrderMark,
     #[error("invalid JSON: {0}")]
     Syntax(String),
+    #[error("{0}")]
+    YamlSyntax(String),
     #[error("symbolic link loop at {0}; not followed")]
     SymlinkLoop(String),
     #[error(
@@ -210,6 +212,16 @@ pub enum Problem {
         "{address}: resource type `{kind}` carries a policy iampath does not place yet; not evaluated"
     )]
     IacUnsupported { address: String, kind: String },
+    #[error(
+        "not a CloudFormation template: expected an object with Resources (or a cdk.out folder whose manifest.json lists stacks)"
+    )]
+    IacNotATemplate,
+    #[error("cannot tell which account the template's stack is in: {0}")]
+    IacTemplateAccount(String),
+    #[error(
+        "the template uses Transform {0}: iampath reads its resources as written, not as the transform would expand them; give the processed template (`aws cloudformation get-template --template-stage Processed`, `sam build`)"
+    )]
+    IacTransform(String),
 }
 
 impl Problem {
@@ -231,6 +243,7 @@ impl Problem {
             Problem::Utf16 => ("utf16", E),
             Problem::ByteOrderMark => ("byte-order-mark", W),
             Problem::Syntax(_) => ("json-syntax", E),
+            Problem::YamlSyntax(_) => ("yaml-syntax", E),
             Problem::SymlinkLoop(_) => ("symlink-loop", W),
             Problem::AccountFolderName(_) => ("account-folder-name", W),
             Problem::UnknownShape(_) => ("unknown-shape", W),
@@ -286,6 +299,9 @@ impl Problem {
             Problem::IacAccountUnknown(_) => ("iac-account-unknown", E),
             Problem::IacUnresolved { .. } => ("iac-unresolved", W),
             Problem::IacUnsupported { .. } => ("iac-unsupported-type", W),
+            Problem::IacNotATemplate => ("iac-not-a-template", E),
+            Problem::IacTemplateAccount(_) => ("iac-account-unknown", E),
+            Problem::IacTransform(_) => ("iac-transform-unsupported", E),
         }
     }
 }

@@ -35,14 +35,18 @@ pub enum RunError {
     #[error("--data `{0}`: no such file or folder")]
     #[diagnostic(code(iampath::data))]
     DataNotFound(String),
-    #[error("--plan `{file}` was not applied: {message}")]
+    #[error("{option} `{file}` was not applied: {message}")]
     #[diagnostic(
         code(iampath::plan),
         help(
-            "give the output of `terraform show -json PLANFILE` (format 1.x), and --account ID when the plan does not name its account"
+            "give the output of `terraform show -json PLANFILE` (format 1.x) or a CloudFormation template (or cdk.out), and --account ID when it does not name its account"
         )
     )]
-    PlanNotApplied { file: String, message: String },
+    PlanNotApplied {
+        option: &'static str,
+        file: String,
+        message: String,
+    },
     #[error("diff needs two snapshots, or a proposed change")]
     #[diagnostic(
         code(iampath::diff),
@@ -244,6 +248,13 @@ impl<'a> Env<'a> {
             plans: self.cli.plan.clone(),
             account: self.cli.account.clone(),
             tf_source: self.cli.tf_source.clone(),
+            templates: self
+                .cli
+                .template
+                .iter()
+                .map(|t| ingest::iac::TemplateArg::parse(t))
+                .collect(),
+            parameters: self.cli.parameters.clone(),
         }
     }
 
@@ -340,10 +351,12 @@ fn plan_applied(loaded: &Loaded, iac: &ingest::iac::IacInput) -> Result<(), RunE
         "not-utf8",
         "utf16",
         "json-syntax",
+        "yaml-syntax",
         "iac-not-a-plan",
         "iac-format-version",
         "iac-account-unknown",
         "iac-plan-errored",
+        "iac-not-a-template",
     ];
     for d in &loaded.diagnostics {
         let Some(file) = loaded.sources.get(d.span.file) else {
@@ -352,8 +365,14 @@ fn plan_applied(loaded: &Loaded, iac: &ingest::iac::IacInput) -> Result<(), RunE
         // A policy of the plan that is invalid JSON is the plan's content, reported
         // like any bad policy; the plan itself not being JSON is fatal.
         let in_object = loaded.sources.iac_at(d.span).is_some();
-        if FATAL.contains(&d.code()) && !in_object && iac.plans.iter().any(|p| p == &file.path) {
+        if FATAL.contains(&d.code()) && !in_object && iac.is_input(&file.path) {
+            let option = if iac.plans.iter().any(|p| p == &file.path) {
+                "--plan"
+            } else {
+                "--template"
+            };
             return Err(RunError::PlanNotApplied {
+                option,
                 file: file.name.clone(),
                 message: d.to_string(),
             });

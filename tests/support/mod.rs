@@ -61,3 +61,48 @@ pub fn only<'a>(loaded: &'a Loaded, code: &str) -> &'a Diagnostic {
     );
     found[0]
 }
+
+/// Runs the binary in the repository: (exit code, stdout, stderr).
+#[allow(clippy::unwrap_used)]
+pub fn run(args: &[&str]) -> (i32, String, String) {
+    let out = assert_cmd::Command::cargo_bin("iampath")
+        .unwrap()
+        .current_dir(repo())
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap(),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+/// Runs the binary and reads its stdout as JSON: (exit code, document).
+#[allow(clippy::panic)]
+pub fn json(args: &[&str]) -> (i32, serde_json::Value) {
+    let (code, out, err) = run(args);
+    let v = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}\n{err}"));
+    (code, v)
+}
+
+pub fn findings(v: &serde_json::Value) -> Vec<serde_json::Value> {
+    v["findings"].as_array().cloned().unwrap_or_default()
+}
+
+/// (rule, subject, iac address, file line) of every finding, sorted.
+pub fn summary(v: &serde_json::Value) -> Vec<(String, String, String, u64)> {
+    let mut out: Vec<_> = findings(v)
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap_or_default().to_string(),
+                f["subject"].as_str().unwrap_or_default().to_string(),
+                f["iac"]["address"].as_str().unwrap_or_default().to_string(),
+                f["line"].as_u64().unwrap_or_default(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}

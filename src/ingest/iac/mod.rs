@@ -2,12 +2,14 @@
 //! applied to the loaded exports, so that every command, and `diff` before and after,
 //! sees the world as it will be once the change is deployed.
 
+mod cfn;
 mod merge;
 mod plan;
 mod rebuild;
 mod tf_source;
 mod write;
 
+pub use cfn::{DEFAULT_REGION, TemplateArg};
 pub use merge::UNKNOWN_NAME;
 
 use std::path::PathBuf;
@@ -26,11 +28,25 @@ pub struct IacInput {
     pub account: Option<String>,
     /// The Terraform root module the plans were made from (`--tf-source`).
     pub tf_source: Option<PathBuf>,
+    /// CloudFormation templates and `cdk.out` folders.
+    pub templates: Vec<TemplateArg>,
+    /// Template parameter values: `KEY=VALUE` or parameter files.
+    pub parameters: Vec<String>,
 }
 
 impl IacInput {
     pub fn is_empty(&self) -> bool {
-        self.plans.is_empty()
+        self.plans.is_empty() && self.templates.is_empty()
+    }
+
+    /// True when `path` is one of the IaC inputs (a plan, a template, or a file of a
+    /// `cdk.out` folder).
+    pub fn is_input(&self, path: &std::path::Path) -> bool {
+        self.plans.iter().any(|p| p == path)
+            || self
+                .templates
+                .iter()
+                .any(|t| t.path == path || path.starts_with(&t.path))
     }
 }
 
@@ -38,6 +54,9 @@ impl IacInput {
 pub fn apply(loaded: &mut Loaded, input: &IacInput, opts: &LoadOptions) {
     for path in &input.plans {
         super::capped(loaded, |l| apply_plan(l, path, input, opts));
+    }
+    if !input.templates.is_empty() {
+        cfn::apply(loaded, input, opts);
     }
 }
 
