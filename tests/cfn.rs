@@ -312,3 +312,136 @@ fn hostile_yaml_is_an_error_at_its_line_never_a_crash() {
         assert!(err.contains(expect), "{name}: {err}");
     }
 }
+
+#[test]
+fn every_resource_policy_type_is_placed_on_its_resource() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = dir.path().join("resources.yaml");
+    let public = "PolicyDocument:\n        Version: '2012-10-17'\n        Statement:\n          - Effect: Allow\n            Principal: '*'\n            Action: '*'\n            Resource: '*'";
+    std::fs::write(
+        &t,
+        format!(
+            "Resources:
+  Topic:
+    Type: AWS::SNS::Topic
+  TopicPolicy:
+    Type: AWS::SNS::TopicPolicy
+    Properties:
+      Topics: [!Ref Topic]
+      {public}
+  Queue:
+    Type: AWS::SQS::Queue
+    Properties:
+      QueueName: jobs
+  QueuePolicy:
+    Type: AWS::SQS::QueuePolicy
+    Properties:
+      Queues: [!Ref Queue]
+      {public}
+  Secret:
+    Type: AWS::SecretsManager::Secret
+    Properties:
+      Name: db
+  SecretPolicy:
+    Type: AWS::SecretsManager::ResourcePolicy
+    Properties:
+      SecretId: !Ref Secret
+      ResourcePolicy:
+        Version: '2012-10-17'
+        Statement:
+          - {{Effect: Allow, Principal: '*', Action: 'secretsmanager:GetSecretValue', Resource: '*'}}
+  Fn:
+    Type: AWS::Lambda::Function
+    Properties:
+      FunctionName: worker
+  Invoke:
+    Type: AWS::Lambda::Permission
+    Properties:
+      FunctionName: !GetAtt Fn.Arn
+      Action: lambda:InvokeFunction
+      Principal: '*'
+  Key:
+    Type: AWS::KMS::Key
+    Properties:
+      KeyPolicy:
+        Version: '2012-10-17'
+        Statement:
+          - {{Effect: Allow, Principal: '*', Action: 'kms:Decrypt', Resource: '*'}}
+"
+        ),
+    )
+    .unwrap();
+    let at = format!("{}=111111111111/eu-west-1", t.display());
+    let (_, v) = json(&["--template", &at, "lint", "--format", "json"]);
+    let mut public: Vec<(String, String)> = summary(&v)
+        .into_iter()
+        .filter(|f| f.0 == "public-principal")
+        .map(|f| (f.1, f.2))
+        .collect();
+    public.sort();
+    public.dedup();
+    let r = "eu-west-1:111111111111";
+    assert_eq!(
+        public,
+        vec![
+            (
+                format!("arn:aws:kms:{r}:key/(known-after-apply)-Key"),
+                "Key".into()
+            ),
+            (
+                format!("arn:aws:lambda:{r}:function:worker"),
+                "Invoke".into()
+            ),
+            (
+                format!("arn:aws:secretsmanager:{r}:secret:db-(known-after-apply)"),
+                "SecretPolicy".into()
+            ),
+            (
+                format!("arn:aws:sns:{r}:resources-Topic-(known-after-apply)"),
+                "TopicPolicy".into()
+            ),
+            (format!("arn:aws:sqs:{r}:jobs"), "QueuePolicy".into()),
+        ],
+        "{v}"
+    );
+}
+
+#[test]
+fn identities_policies_attachments_and_groups_of_a_template() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = dir.path().join("iam.json");
+    let admin =
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
+    std::fs::write(
+        &t,
+        format!(
+            r#"{{"Resources": {{
+  "Ops": {{"Type": "AWS::IAM::Group", "Properties": {{"GroupName": "ops"}}}},
+  "Alice": {{"Type": "AWS::IAM::User", "Properties": {{"UserName": "alice"}}}},
+  "Join": {{"Type": "AWS::IAM::UserToGroupAddition", "Properties": {{"GroupName": {{"Ref": "Ops"}}, "Users": [{{"Ref": "Alice"}}]}}}},
+  "Admin": {{"Type": "AWS::IAM::ManagedPolicy", "Properties": {{"Groups": [{{"Ref": "Ops"}}], "PolicyDocument": {admin}}}}},
+  "Inline": {{"Type": "AWS::IAM::Policy", "Properties": {{"PolicyName": "p", "Users": ["nobody"], "PolicyDocument": {admin}}}}}
+}}}}"#
+        ),
+    )
+    .unwrap();
+    let at = format!("{}=111111111111", t.display());
+    let (code, v) = json(&[
+        "--template",
+        &at,
+        "can",
+        "arn:aws:iam::111111111111:user/alice",
+        "iam:CreateUser",
+        "arn:aws:iam::111111111111:user/x",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{v}");
+    assert_eq!(v["decision"], "allowed", "{v}");
+    // The inline policy of a user neither the exports nor the template has is reported.
+    let (_, out, err) = run(&["--template", &at, "load"]);
+    assert!(
+        format!("{out}{err}").contains("user `nobody` is in neither the exports nor the template"),
+        "{out}{err}"
+    );
+}

@@ -134,6 +134,38 @@ fn ecr_arn(root: &Node, cx: &mut Cx) -> Option<Spanned<String>> {
     ))
 }
 
+/// The resource a resource policy is about, by the ARNs its statements name: the
+/// shortest concrete ARN (`arn:aws:dynamodb:…:table/orders`, with a trailing `/*` or
+/// `*` taken off) that every other concrete ARN of the policy starts with. `None` when
+/// the statements name none, or resources that are not one.
+pub(crate) fn placed_arn(policy: &Policy, service: Option<&str>) -> Option<String> {
+    let mut arns: Vec<&str> = policy
+        .statements
+        .iter()
+        .filter_map(|s| s.resource.as_ref())
+        .filter(|r| !r.value.negated)
+        .flat_map(|r| &r.value.values)
+        .map(|v| {
+            let v = v.value.as_str();
+            v.strip_suffix("/*")
+                .or_else(|| v.strip_suffix('*'))
+                .unwrap_or(v)
+        })
+        .filter(|v| {
+            Arn::parse(v).is_some_and(|a| {
+                service.is_none_or(|s| a.service.eq_ignore_ascii_case(s))
+                    && !a.resource.is_empty()
+                    && !a.account.contains(['*', '?'])
+            }) && !v.contains(['*', '?'])
+        })
+        .collect();
+    arns.sort_by_key(|a| a.len());
+    let first = *arns.first()?;
+    arns.iter()
+        .all(|a| a.starts_with(first))
+        .then(|| first.to_string())
+}
+
 /// The ARN from the folder, the file name and the account, with the region of the
 /// first ARN of the same service in the policy's own Resource, or the default.
 fn derived_arn(
@@ -165,7 +197,10 @@ fn derived_arn(
             format!("arn:aws:secretsmanager:{region}:{account}:secret:{stem}")
         }
         ResourceService::Ecr => format!("arn:aws:ecr:{region}:{account}:repository/{stem}"),
-        ResourceService::Other(s) => format!("arn:aws:{s}:{region}:{account}:{stem}"),
+        ResourceService::Other(s) => policy
+            .and_then(|p| placed_arn(p, Some(s)))
+            .filter(|a| Arn::parse(a).is_some_and(|a| a.account == account))
+            .unwrap_or_else(|| format!("arn:aws:{s}:{region}:{account}:{stem}")),
     }
 }
 

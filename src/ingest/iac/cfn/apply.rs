@@ -26,15 +26,16 @@ pub struct Apply<'m, 't, 'a> {
     pub diags: &'m mut Vec<Diagnostic>,
 }
 
-/// Properties that hold a policy, on types iampath does not place.
+/// Properties that hold the resource policy of a type iampath has no special reading
+/// for (API Gateway, Backup, DynamoDB, Kinesis, OpenSearch, EFS, Logs, …).
 const POLICY_PROPERTIES: &[&str] = &[
+    "ResourcePolicy",
     "PolicyDocument",
     "PolicyText",
-    "ResourcePolicy",
     "AccessPolicies",
-    "KeyPolicy",
+    "AccessPolicy",
+    "FileSystemPolicy",
     "Policy",
-    "Content",
 ];
 
 impl Apply<'_, '_, '_> {
@@ -185,21 +186,7 @@ impl Apply<'_, '_, '_> {
             | "AWS::IAM::Group"
             | "AWS::KMS::Key"
             | "AWS::ECR::Repository" => {}
-            other => {
-                let props = r.get("Properties");
-                if POLICY_PROPERTIES
-                    .iter()
-                    .any(|k| props.and_then(|p| p.get(k)).is_some())
-                {
-                    let address = logical.to_string();
-                    let kind = other.to_string();
-                    let span = self.span(r);
-                    self.diags.push(Diagnostic::new(
-                        Problem::IacUnsupported { address, kind },
-                        span,
-                    ));
-                }
-            }
+            other => self.generic(logical, r, other),
         }
     }
 
@@ -734,5 +721,84 @@ fn describe(v: &Val) -> &'static str {
         Kind::Null | Kind::NoValue => "empty",
         Kind::List(_) | Kind::Both(_) => "a list",
         Kind::Map(_) => "an object",
+    }
+}
+
+impl Apply<'_, '_, '_> {
+    /// Another service's resource policy, placed by the resource's ARN (its
+    /// `ResourceArn`, its own `Arn`, else the resource the statements name); a type
+    /// that holds a policy and cannot be placed is reported, never dropped.
+    fn generic(&mut self, logical: &str, r: &Node, kind: &str) {
+        let identity = ["AWS::IAM::", "AWS::Organizations::", "AWS::SSO::"]
+            .iter()
+            .any(|p| kind.starts_with(p));
+        let props = r.get("Properties");
+        let key = POLICY_PROPERTIES
+            .iter()
+            .find(|k| props.and_then(|p| p.get(k)).is_some());
+        let (Some(key), false) = (key, identity) else {
+            if identity && (key.is_some() || props.and_then(|p| p.get("Content")).is_some()) {
+                self.unsupported(logical, r, kind);
+            }
+            return;
+        };
+        let Some(mut v) = self.t.property(r, key) else {
+            return;
+        };
+        // DynamoDB: `ResourcePolicy: {PolicyDocument: …}`.
+        if let Some(inner) = v.get("PolicyDocument") {
+            v = inner.clone();
+        }
+        // A document without principals is not a resource policy (an IoT policy, a
+        // service's own permission document): not read as one.
+        let principals = match &v.kind {
+            Kind::Str(text) => text.contains("Principal"),
+            _ => v.get("Statement").is_some_and(|st| {
+                st.items().iter().any(|s| {
+                    s.get("Principal")
+                        .or_else(|| s.get("NotPrincipal"))
+                        .is_some()
+                })
+            }),
+        };
+        if !principals {
+            self.unsupported(logical, r, kind);
+            return;
+        }
+        let given = ["ResourceArn", "TableBucketARN"]
+            .iter()
+            .find_map(|k| self.t.property(r, k))
+            .or_else(|| {
+                let own = self.t.attribute(logical, "Arn", r.start);
+                own.unknown.is_none().then_some(own)
+            })
+            .and_then(|a| a.known().map(str::to_string))
+            .filter(|a| a.starts_with("arn:"));
+        let Some(policy) = self.document(logical, r, &v, PolicyKind::Resource, logical, key) else {
+            return;
+        };
+        let Some(arn) = given.or_else(|| crate::ingest::resource::placed_arn(&policy, None)) else {
+            self.unsupported(logical, r, kind);
+            return;
+        };
+        let service = ResourceService::from_folder(arn.split(':').nth(2).unwrap_or_default());
+        let name = arn
+            .rsplit(['/', ':'])
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        let span = self.span(r);
+        let account = self.model.account_mut(&self.t.env.account);
+        write::set_resource_policy(account, service, arn, name, Some(policy), span);
+    }
+
+    fn unsupported(&mut self, logical: &str, r: &Node, kind: &str) {
+        let address = logical.to_string();
+        let kind = kind.to_string();
+        let span = self.span(r);
+        self.diags.push(Diagnostic::new(
+            Problem::IacUnsupported { address, kind },
+            span,
+        ));
     }
 }

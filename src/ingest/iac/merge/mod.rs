@@ -20,6 +20,16 @@ use crate::model::{
 use crate::source::decode::Layers;
 use crate::source::json::{Node, Value};
 
+/// Attributes that hold the resource policy of a resource type iampath has no
+/// special reading for (API Gateway, Backup, DynamoDB, Kinesis, OpenSearch, EFS, …).
+const GENERIC_POLICY_KEYS: &[&str] = &[
+    "policy",
+    "access_policies",
+    "access_policy",
+    "resource_policy",
+    "policy_document",
+];
+
 /// The name given to what a plan leaves unknown until apply.
 pub const UNKNOWN_NAME: &str = "(known-after-apply)";
 
@@ -55,6 +65,12 @@ impl<'m, 'p, 'a> Merge<'m, 'p, 'a> {
     fn report(&mut self, c: &Change, problem: Problem) {
         let span = self.span(c.node);
         self.diags.push(Diagnostic::new(problem, span));
+    }
+
+    fn unsupported(&mut self, c: &Change) {
+        let kind = c.kind.clone();
+        let address = c.address.clone();
+        self.report(c, Problem::IacUnsupported { address, kind });
     }
 
     fn unresolved(&mut self, c: &Change, what: String) {
@@ -108,13 +124,22 @@ impl<'m, 'p, 'a> Merge<'m, 'p, 'a> {
                 }
             }
             other => {
-                let carries = ["policy", "assume_role_policy", "access_policies", "content"]
+                let identity = ["aws_iam_", "aws_organizations_", "aws_ssoadmin_"]
                     .iter()
-                    .any(|k| c.after(k).is_some() || c.configured(k));
-                if carries {
-                    let kind = other.to_string();
-                    let address = c.address.clone();
-                    self.report(c, Problem::IacUnsupported { address, kind });
+                    .any(|p| other.starts_with(p));
+                let key = GENERIC_POLICY_KEYS
+                    .iter()
+                    .find(|k| c.after(k).is_some() || c.configured(k));
+                match key {
+                    Some(key) if !identity => self.generic_policy(c, key),
+                    _ => {
+                        let carries = ["assume_role_policy", "content"]
+                            .iter()
+                            .any(|k| c.after(k).is_some() || c.configured(k));
+                        if carries || key.is_some() {
+                            self.unsupported(c);
+                        }
+                    }
                 }
             }
         }

@@ -214,4 +214,50 @@ impl Merge<'_, '_, '_> {
         }
         write::permission_document(&p, sid, &resource)
     }
+
+    /// The resource policy of another service's resource, placed by its ARN: the
+    /// change's `resource_arn` (or `arn`), else the resource its statements name.
+    /// A policy that names no single resource is reported, not dropped.
+    pub(super) fn generic_policy(&mut self, c: &Change, key: &str) {
+        // A document without principals is not a resource policy (an IoT policy, a
+        // service's own permission document): not read as one.
+        if c.after_str(key).is_some_and(|s| !s.contains("Principal")) {
+            self.unsupported(c);
+            return;
+        }
+        let policy = if c.deletes() {
+            None
+        } else {
+            match self.policy(c, key, PolicyKind::Resource) {
+                Pol::Read(p) => Some(p),
+                Pol::Absent => None,
+                Pol::Unknown(reason) => {
+                    let subject = c.address.clone();
+                    self.record_unknown(c, key, &subject, reason);
+                    return;
+                }
+            }
+        };
+        let given = ["resource_arn", "table_bucket_arn", "arn"]
+            .iter()
+            .find_map(|k| self.value(c, k))
+            .filter(|a| a.starts_with("arn:"));
+        let placed = given.or_else(|| {
+            let p = policy.as_ref()?;
+            crate::ingest::resource::placed_arn(p, None)
+        });
+        let Some(arn) = placed else {
+            if policy.is_some() || c.deletes() {
+                self.unsupported(c);
+            }
+            return;
+        };
+        let service = ResourceService::from_folder(arn.split(':').nth(2).unwrap_or_default());
+        let name = arn
+            .rsplit(['/', ':'])
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        self.set_policy(c, service, arn, name, policy);
+    }
 }
