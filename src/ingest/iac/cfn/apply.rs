@@ -26,20 +26,8 @@ pub struct Apply<'m, 't, 'a> {
     pub diags: &'m mut Vec<Diagnostic>,
 }
 
-/// Properties that hold the resource policy of a type iampath has no special reading
-/// for (API Gateway, Backup, DynamoDB, Kinesis, OpenSearch, EFS, Logs, …).
-const POLICY_PROPERTIES: &[&str] = &[
-    "ResourcePolicy",
-    "PolicyDocument",
-    "PolicyText",
-    "AccessPolicies",
-    "AccessPolicy",
-    "FileSystemPolicy",
-    "Policy",
-];
-
 impl Apply<'_, '_, '_> {
-    fn span(&self, node: &Node) -> Span {
+    pub(super) fn span(&self, node: &Node) -> Span {
         Span {
             file: self.file,
             start: node.start,
@@ -47,11 +35,11 @@ impl Apply<'_, '_, '_> {
         }
     }
 
-    fn at(&self, at: u32) -> Span {
+    pub(super) fn at(&self, at: u32) -> Span {
         Span::at(self.file, at)
     }
 
-    fn unresolved(&mut self, logical: &str, r: &Node, what: String) {
+    pub(super) fn unresolved(&mut self, logical: &str, r: &Node, what: String) {
         let address = logical.to_string();
         let span = self.span(r);
         self.diags.push(Diagnostic::new(
@@ -60,7 +48,7 @@ impl Apply<'_, '_, '_> {
         ));
     }
 
-    fn account(&self) -> String {
+    pub(super) fn account(&self) -> String {
         self.t.env.account.clone()
     }
 
@@ -192,7 +180,7 @@ impl Apply<'_, '_, '_> {
 
     /// The name of a resource (or the one CloudFormation generates when it is not
     /// known).
-    fn name(&self, logical: &str, r: &Node) -> String {
+    pub(super) fn name(&self, logical: &str, r: &Node) -> String {
         let v = self.t.physical_name(logical, r, r.start);
         match v.known() {
             Some(n) => n.to_string(),
@@ -205,7 +193,7 @@ impl Apply<'_, '_, '_> {
     }
 
     /// The known strings of a property that is one value or a list of them.
-    fn names(&mut self, r: &Node, key: &str) -> Vec<String> {
+    pub(super) fn names(&mut self, r: &Node, key: &str) -> Vec<String> {
         let Some(v) = self.t.property(r, key) else {
             return Vec::new();
         };
@@ -216,7 +204,7 @@ impl Apply<'_, '_, '_> {
     }
 
     /// A policy document property: read, or `None` (unknown ones recorded).
-    fn document(
+    pub(super) fn document(
         &mut self,
         logical: &str,
         r: &Node,
@@ -268,7 +256,7 @@ impl Apply<'_, '_, '_> {
         )
     }
 
-    fn record_unknown(
+    pub(super) fn record_unknown(
         &mut self,
         logical: &str,
         r: &Node,
@@ -595,123 +583,6 @@ impl Apply<'_, '_, '_> {
             }
         }
     }
-
-    fn key(&mut self, logical: &str, r: &Node) {
-        let arn = self.t.attribute(logical, "Arn", r.start);
-        let arn = arn.text().unwrap_or_default().to_string();
-        if self.t.property(r, "KeyPolicy").is_some() {
-            self.resource_policy(logical, r, "KeyPolicy", ResourceService::Kms, &arn);
-            return;
-        }
-        let env = self.t.env;
-        let text = write::default_key_policy(&env.account, env.partition());
-        let mut map = crate::source::decode::OffsetMap::default();
-        map.push(0, r.start as usize);
-        let policy = write::lower_written(
-            self.file,
-            &text,
-            map,
-            PolicyKind::Resource,
-            self.opts,
-            self.diags,
-        );
-        let name = arn.rsplit('/').next().unwrap_or_default().to_string();
-        let span = self.span(r);
-        let account = self.model.account_mut(&self.t.env.account);
-        write::set_resource_policy(account, ResourceService::Kms, arn, name, policy, span);
-    }
-
-    fn resource_policy(
-        &mut self,
-        logical: &str,
-        r: &Node,
-        key: &str,
-        service: ResourceService,
-        arn: &str,
-    ) {
-        let Some(v) = self.t.property(r, key) else {
-            let what = format!("it has no {key}; not applied");
-            self.unresolved(logical, r, what);
-            return;
-        };
-        let policy = self.document(logical, r, &v, PolicyKind::Resource, arn, key);
-        if policy.is_none() {
-            return;
-        }
-        let name = match service {
-            ResourceService::S3 => arn.rsplit(":::").next(),
-            ResourceService::Kms | ResourceService::Ecr => arn.rsplit('/').next(),
-            _ => arn.rsplit(':').next(),
-        }
-        .unwrap_or_default()
-        .to_string();
-        let span = self.span(r);
-        let account = self.model.account_mut(&self.t.env.account);
-        write::set_resource_policy(account, service, arn.to_string(), name, policy, span);
-    }
-
-    fn lambda_permission(&mut self, logical: &str, r: &Node) {
-        let env = self.t.env;
-        let mut unknown: Option<String> = None;
-        let mut known = |key: &str| -> Option<String> {
-            let v = self.t.property(r, key)?;
-            if let Some(why) = v.why() {
-                unknown.get_or_insert_with(|| why.to_string());
-                return None;
-            }
-            v.text().map(str::to_string).filter(|s| !s.is_empty())
-        };
-        let function = known("FunctionName");
-        let mut p = write::Permission {
-            action: known("Action"),
-            principal: known("Principal"),
-            source_arn: known("SourceArn"),
-            ..write::Permission::default()
-        };
-        for (key, condition) in [
-            ("SourceAccount", "AWS:SourceAccount"),
-            ("PrincipalOrgID", "aws:PrincipalOrgID"),
-            ("EventSourceToken", "lambda:EventSourceToken"),
-            ("FunctionUrlAuthType", "lambda:FunctionUrlAuthType"),
-        ] {
-            if let Some(v) = known(key) {
-                p.equals.push((condition, v));
-            }
-        }
-        p.unknown = unknown.map(|w| format!("{logical}: {w}"));
-        let function =
-            function.unwrap_or_else(|| format!("{}-{logical}", crate::ingest::iac::UNKNOWN_NAME));
-        let (base, resource) = if function.starts_with("arn:") {
-            let parts: Vec<&str> = function.splitn(8, ':').collect();
-            (
-                parts.get(..7).map_or(function.clone(), |x| x.join(":")),
-                function.clone(),
-            )
-        } else {
-            let base = format!(
-                "arn:{}:lambda:{}:{}:function:{function}",
-                env.partition(),
-                env.region,
-                env.account
-            );
-            (base.clone(), base)
-        };
-        let sid = logical.to_string();
-        let text = write::permission_document(&p, &sid, &resource);
-        let mut map = crate::source::decode::OffsetMap::default();
-        map.push(0, r.start as usize);
-        let added = write::lower_written(
-            self.file,
-            &text,
-            map,
-            PolicyKind::Resource,
-            self.opts,
-            self.diags,
-        );
-        let span = self.span(r);
-        let account = self.model.account_mut(&self.t.env.account);
-        write::function_statement(account, &base, &sid, added, span);
-    }
 }
 
 fn describe(v: &Val) -> &'static str {
@@ -721,84 +592,5 @@ fn describe(v: &Val) -> &'static str {
         Kind::Null | Kind::NoValue => "empty",
         Kind::List(_) | Kind::Both(_) => "a list",
         Kind::Map(_) => "an object",
-    }
-}
-
-impl Apply<'_, '_, '_> {
-    /// Another service's resource policy, placed by the resource's ARN (its
-    /// `ResourceArn`, its own `Arn`, else the resource the statements name); a type
-    /// that holds a policy and cannot be placed is reported, never dropped.
-    fn generic(&mut self, logical: &str, r: &Node, kind: &str) {
-        let identity = ["AWS::IAM::", "AWS::Organizations::", "AWS::SSO::"]
-            .iter()
-            .any(|p| kind.starts_with(p));
-        let props = r.get("Properties");
-        let key = POLICY_PROPERTIES
-            .iter()
-            .find(|k| props.and_then(|p| p.get(k)).is_some());
-        let (Some(key), false) = (key, identity) else {
-            if identity && (key.is_some() || props.and_then(|p| p.get("Content")).is_some()) {
-                self.unsupported(logical, r, kind);
-            }
-            return;
-        };
-        let Some(mut v) = self.t.property(r, key) else {
-            return;
-        };
-        // DynamoDB: `ResourcePolicy: {PolicyDocument: …}`.
-        if let Some(inner) = v.get("PolicyDocument") {
-            v = inner.clone();
-        }
-        // A document without principals is not a resource policy (an IoT policy, a
-        // service's own permission document): not read as one.
-        let principals = match &v.kind {
-            Kind::Str(text) => text.contains("Principal"),
-            _ => v.get("Statement").is_some_and(|st| {
-                st.items().iter().any(|s| {
-                    s.get("Principal")
-                        .or_else(|| s.get("NotPrincipal"))
-                        .is_some()
-                })
-            }),
-        };
-        if !principals {
-            self.unsupported(logical, r, kind);
-            return;
-        }
-        let given = ["ResourceArn", "TableBucketARN"]
-            .iter()
-            .find_map(|k| self.t.property(r, k))
-            .or_else(|| {
-                let own = self.t.attribute(logical, "Arn", r.start);
-                own.unknown.is_none().then_some(own)
-            })
-            .and_then(|a| a.known().map(str::to_string))
-            .filter(|a| a.starts_with("arn:"));
-        let Some(policy) = self.document(logical, r, &v, PolicyKind::Resource, logical, key) else {
-            return;
-        };
-        let Some(arn) = given.or_else(|| crate::ingest::resource::placed_arn(&policy, None)) else {
-            self.unsupported(logical, r, kind);
-            return;
-        };
-        let service = ResourceService::from_folder(arn.split(':').nth(2).unwrap_or_default());
-        let name = arn
-            .rsplit(['/', ':'])
-            .next()
-            .unwrap_or_default()
-            .to_string();
-        let span = self.span(r);
-        let account = self.model.account_mut(&self.t.env.account);
-        write::set_resource_policy(account, service, arn, name, Some(policy), span);
-    }
-
-    fn unsupported(&mut self, logical: &str, r: &Node, kind: &str) {
-        let address = logical.to_string();
-        let kind = kind.to_string();
-        let span = self.span(r);
-        self.diags.push(Diagnostic::new(
-            Problem::IacUnsupported { address, kind },
-            span,
-        ));
     }
 }

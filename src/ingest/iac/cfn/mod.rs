@@ -2,7 +2,9 @@
 //! folders as proposed changes: each stack's resources are written into its account.
 
 mod apply;
+mod attributes;
 mod render;
+mod resources;
 mod value;
 
 use std::collections::HashMap;
