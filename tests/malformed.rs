@@ -1095,6 +1095,22 @@ fn replay_plan(tmp: &Path, data: &[u8]) {
     let _ = iampath::report::load::text(&loaded, false);
 }
 
+fn replay_template(tmp: &Path, data: &[u8]) {
+    let path = tmp.join("template.yaml");
+    write(&path, data);
+    let iac = ingest::iac::IacInput {
+        templates: vec![ingest::iac::TemplateArg {
+            path,
+            account: Some("111111111111".into()),
+            region: Some("eu-west-1".into()),
+        }],
+        ..Default::default()
+    };
+    let loaded = ingest::load_with(&[], &iac, &LoadOptions::default());
+    let _ = iampath::report::load::json(&mut std::io::sink(), &loaded);
+    let _ = iampath::report::load::text(&loaded, false);
+}
+
 fn replay_evaluate(tmp: &Path, data: &[u8]) {
     let path = tmp.join("request.json");
     write(&path, data);
@@ -1123,7 +1139,14 @@ fn fuzz_corpora_and_artifacts_replay_without_panicking() {
     let fuzz = repo().join("fuzz");
     let tmp = tempfile::tempdir().unwrap();
     let mut inputs: Vec<(&str, PathBuf)> = Vec::new();
-    for target in ["json_policy", "export", "evaluate", "matcher", "plan"] {
+    for target in [
+        "json_policy",
+        "export",
+        "evaluate",
+        "matcher",
+        "plan",
+        "template",
+    ] {
         for sub in ["artifacts", "corpus"] {
             for f in files_in(&fuzz.join(sub).join(target)) {
                 inputs.push((target, f));
@@ -1138,10 +1161,12 @@ fn fuzz_corpora_and_artifacts_replay_without_panicking() {
         corpus_policies > 0,
         "fuzz/corpus/json_policy/ is empty or missing"
     );
-    assert!(
-        !files_in(&fuzz.join("corpus/plan")).is_empty(),
-        "fuzz/corpus/plan/ is empty or missing"
-    );
+    for target in ["plan", "template"] {
+        assert!(
+            !files_in(&fuzz.join("corpus").join(target)).is_empty(),
+            "fuzz/corpus/{target}/ is empty or missing"
+        );
+    }
     let mut failures = Vec::new();
     for (target, path) in &inputs {
         // (A file a running fuzzer has just removed from its corpus is skipped.)
@@ -1154,6 +1179,7 @@ fn fuzz_corpora_and_artifacts_replay_without_panicking() {
             "export" => replay_load(&work, &["111111111111/iam.json"], &data),
             "evaluate" => replay_evaluate(&work, &data),
             "plan" => replay_plan(&work, &data),
+            "template" => replay_template(&work, &data),
             _ => replay_matcher(&data),
         });
         if let Err(e) = outcome {

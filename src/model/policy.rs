@@ -146,6 +146,11 @@ pub enum PrincipalKind {
     Unknown(String),
 }
 
+/// The condition key iampath adds to a statement of a proposed change (a plan, a
+/// template) that depends on a value known only after deployment; no request sets
+/// it, so an Allow it guards is conditional and a Deny it guards does not protect.
+pub const KNOWN_AFTER_APPLY: &str = "iampath:KnownAfterApply";
+
 /// One operator → key → values entry of a `Condition` block.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Condition {

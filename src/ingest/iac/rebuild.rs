@@ -12,7 +12,7 @@ use crate::source::decode::OffsetMap;
 use crate::source::json::{Node, Value};
 
 /// The condition key that marks a statement with values known only after apply.
-pub const UNKNOWN_KEY: &str = "iampath:KnownAfterApply";
+pub const UNKNOWN_KEY: &str = crate::model::KNOWN_AFTER_APPLY;
 
 /// A rebuilt document: its JSON text and the map of its offsets back to the plan.
 pub struct Rebuilt {

@@ -3,7 +3,7 @@
 
 use crate::eval::compile;
 use crate::lint::{Context, Finding, PolicySite, Rule, RuleMeta, Severity, Sites};
-use crate::model::PolicyKind;
+use crate::model::{KNOWN_AFTER_APPLY, PolicyKind};
 
 use super::util::{actions_text, admitted, is_everyone};
 
@@ -50,14 +50,29 @@ impl Rule for PublicPrincipal {
                 continue;
             };
             let b = META.finding_in(site, st).at(e.value.span);
+            // A proposed change whose principal (or another value) is known only once
+            // deployed: `*` stands for what it may be.
+            let later = st
+                .conditions
+                .iter()
+                .find(|c| c.key.value.eq_ignore_ascii_case(KNOWN_AFTER_APPLY))
+                .and_then(|c| c.values.first())
+                .map(|v| v.value.as_text().unwrap_or_default().to_string());
+            let (admits, grants) = match &later {
+                Some(_) => ("may admit everyone", "may grant"),
+                None => ("admits everyone", "grants"),
+            };
+            let why = later.map_or_else(String::new, |w| {
+                format!(" (a value of the statement is known only once deployed: {w})")
+            });
             let b = if site.kind() == PolicyKind::Trust {
                 b.severity(Severity::Critical).message(format!(
-                    "the trust policy of `{}` admits everyone (`Principal \"*\"`) with no condition limiting it to known accounts or sources: anyone can assume the role",
+                    "the trust policy of `{}` {admits} (`Principal \"*\"`) with no condition limiting it to known accounts or sources: anyone can assume the role{why}",
                     site.subject
                 ))
             } else {
                 b.message(format!(
-                    "{} grants {} to everyone (`Principal \"*\"`) with no condition limiting it to known accounts, networks or sources: the resource is public",
+                    "{} {grants} {} to everyone (`Principal \"*\"`) with no condition limiting it to known accounts, networks or sources: the resource is public{why}",
                     site.label,
                     actions_text(st)
                 ))

@@ -138,8 +138,8 @@ pub struct Template<'t, 'a> {
     pub env: &'t Env,
     conditions: RefCell<HashMap<String, Option<bool>>>,
     depth: Cell<u32>,
-    /// Parameter defaults used (noted once each).
-    pub defaults_used: RefCell<Vec<(String, u32)>>,
+    /// Why the last condition left undecided is (a parameter without a value …).
+    why_undecided: RefCell<Option<String>>,
 }
 
 impl<'t, 'a> Template<'t, 'a> {
@@ -149,7 +149,7 @@ impl<'t, 'a> Template<'t, 'a> {
             env,
             conditions: RefCell::new(HashMap::new()),
             depth: Cell::new(0),
-            defaults_used: RefCell::new(Vec::new()),
+            why_undecided: RefCell::new(None),
         }
     }
 
@@ -296,7 +296,12 @@ impl<'t, 'a> Template<'t, 'a> {
                     Some(true) => self.eval(yes),
                     Some(false) => self.eval(no),
                     None => {
-                        let why = format!("condition `{name}` is not known before deployment");
+                        let why = match self.why_undecided.borrow().as_deref() {
+                            Some(w) => {
+                                format!("condition `{name}` is not known before deployment: {w}")
+                            }
+                            None => format!("condition `{name}` is not known before deployment"),
+                        };
                         let both: Vec<Val> = [self.eval(yes), self.eval(no)]
                             .into_iter()
                             .filter(|v| v.kind != Kind::NoValue)
@@ -407,9 +412,7 @@ impl<'t, 'a> Template<'t, 'a> {
                     let Some(text) = v.known().map(str::to_string) else {
                         return v;
                     };
-                    self.defaults_used
-                        .borrow_mut()
-                        .push((name.to_string(), d.start));
+
                     text
                 }
                 None => {
@@ -533,6 +536,9 @@ impl<'t, 'a> Template<'t, 'a> {
             "Fn::Equals" => {
                 let [a, b] = args else { return None };
                 let (a, b) = (self.eval(a), self.eval(b));
+                if let Some(why) = a.why().or_else(|| b.why()) {
+                    self.why_undecided.replace(Some(why.to_string()));
+                }
                 Some(a.known()? == b.known()?)
             }
             "Fn::Not" => self.decide(args.first()?).map(|b| !b),
