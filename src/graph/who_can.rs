@@ -115,7 +115,28 @@ pub fn who_can(
                     .map(|e| (e.kind.clone(), e.value.value.clone()))
             })
             .collect();
-        for (kind, value) in named {
+        // An account or principal a condition names is a caller too: `Principal "*"`
+        // with `aws:PrincipalAccount` (or `aws:PrincipalArn`) grants exactly them.
+        let conditioned: Vec<(crate::model::PrincipalKind, String)> = p
+            .statements
+            .iter()
+            .filter(|s| s.effect == Some(Effect::Allow))
+            .flat_map(|s| &s.conditions)
+            .filter(|c| matches!(c.key_lower(), "aws:principalaccount" | "aws:principalarn"))
+            .flat_map(|c| c.values())
+            .filter_map(|v| v.as_text().map(|t| t.to_string()))
+            .filter_map(|v| {
+                if !v.contains(['*', '?']) {
+                    return Some(v);
+                }
+                // A pattern: its account, when that is fixed.
+                Arn::parse(&v)
+                    .map(|a| a.account.to_string())
+                    .filter(|a| crate::model::is_account_id(a))
+            })
+            .map(|v| (crate::model::PrincipalKind::Aws, v))
+            .collect();
+        for (kind, value) in named.into_iter().chain(conditioned) {
             add_named(graph, &kind, &value, &fixed);
         }
     }

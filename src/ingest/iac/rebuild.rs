@@ -136,10 +136,13 @@ fn strings<'n, 'a>(
     (!items.is_empty() || flag(u)).then_some(out)
 }
 
-fn list(out: &mut Out, key: &str, items: &[&Node], at: u32) {
+fn list(out: &mut Out, key: &str, items: &[&Node], at: u32, star: bool) {
     out.raw(&format!(",\"{key}\":["), at);
-    if items.is_empty() {
+    if items.is_empty() || star {
         out.raw("\"*\"", at);
+        if !items.is_empty() {
+            out.raw(",", at);
+        }
     }
     for (j, item) in items.iter().enumerate() {
         if j > 0 {
@@ -177,9 +180,23 @@ fn statement(out: &mut Out, st: &Node, u: Option<&Node>, x: Option<&Node>, label
         ("resources", "Resource"),
         ("not_resources", "NotResource"),
     ] {
+        let before = unknown;
+        unknown = false;
         if let Some(items) = strings(field(key), ufield(key), &mut unknown) {
-            list(out, json, &items, field(key).map_or(at, |n| n.start));
+            // An unknown element of Action or Resource may be anything: `*` stands for
+            // it. (Of NotAction or NotResource it is left out: the statement then
+            // covers more, never less.)
+            let star = unknown && !items.is_empty() && !key.starts_with("not_");
+            // A NotAction or NotResource not known at all may exclude anything: the
+            // statement may cover every action (resource).
+            let json = match (key, items.is_empty()) {
+                ("not_actions", true) => "Action",
+                ("not_resources", true) => "Resource",
+                _ => json,
+            };
+            list(out, json, &items, field(key).map_or(at, |n| n.start), star);
         }
+        unknown |= before;
     }
     for (key, json) in [
         ("principals", "Principal"),
@@ -446,6 +463,35 @@ mod tests {
             st["Condition"]["StringEquals"].get(UNKNOWN_KEY).is_some(),
             "{st}"
         );
+    }
+
+    #[test]
+    fn an_unknown_action_among_known_ones_is_a_star_beside_them() {
+        let (v, partial) = rebuilt(
+            r#"{"statement":[{"actions":[null,"s3:PutObject"],"resources":["arn:aws:s3:::b/*"]}]}"#,
+            r#"{"statement":[{"actions":[true,false]}]}"#,
+        );
+        assert!(partial);
+        let st = &v["Statement"][0];
+        assert_eq!(st["Action"], serde_json::json!(["*", "s3:PutObject"]));
+    }
+
+    #[test]
+    fn a_not_action_not_known_at_all_may_cover_every_action() {
+        let (v, partial) = rebuilt(
+            r#"{"statement":[{"not_actions":null,"resources":["*"]}]}"#,
+            r#"{"statement":[{"not_actions":true}]}"#,
+        );
+        assert!(partial);
+        let st = &v["Statement"][0];
+        assert_eq!(st["Action"], serde_json::json!(["*"]), "{st}");
+        assert!(st.get("NotAction").is_none(), "{st}");
+        // One unknown element of a NotAction is left out (more is covered, not less).
+        let (v, _) = rebuilt(
+            r#"{"statement":[{"not_actions":[null,"iam:*"],"resources":["*"]}]}"#,
+            r#"{"statement":[{"not_actions":[true,false]}]}"#,
+        );
+        assert_eq!(v["Statement"][0]["NotAction"], serde_json::json!(["iam:*"]));
     }
 
     #[test]

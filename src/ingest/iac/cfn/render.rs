@@ -63,8 +63,8 @@ impl Out {
     }
 }
 
-/// Writes a policy document; `None` when it is not a document at all (the caller
-/// reports).
+/// Writes a policy document (what is not one is written as it is, for the policy
+/// reader to report).
 pub fn policy(doc: &Val) -> Rendered {
     let mut out = Out {
         text: String::new(),
@@ -134,6 +134,34 @@ fn statement(out: &mut Out, st: &Val, inherited: Option<&str>) {
             out.raw(",", *kat);
         }
         first = false;
+        if k == "NotAction" || k == "NotResource" {
+            // An unknown element may exclude anything: left out, so the statement
+            // covers more, never less; none known, it may cover everything.
+            let known: Vec<Val> = v
+                .items()
+                .into_iter()
+                .filter(|i| i.why().is_none())
+                .cloned()
+                .collect();
+            let (key, list) = if known.is_empty() {
+                let plain = if k == "NotAction" {
+                    "Action"
+                } else {
+                    "Resource"
+                };
+                (plain, vec![Val::str("*", v.at)])
+            } else {
+                (k.as_str(), known)
+            };
+            out.string(key, *kat);
+            out.raw(":", *kat);
+            out.value(&Val {
+                kind: Kind::List(list),
+                at: v.at,
+                unknown: None,
+            });
+            continue;
+        }
         out.string(k, *kat);
         out.raw(":", *kat);
         if k == "Principal" || k == "NotPrincipal" {
@@ -317,6 +345,35 @@ mod tests {
     fn doc(st: Val) -> serde_json::Value {
         let d = map(vec![("Version", s("2012-10-17")), ("Statement", st)]);
         serde_json::from_str(&policy(&d).text).unwrap()
+    }
+
+    #[test]
+    fn an_unknown_not_action_element_is_left_out_and_none_known_covers_everything() {
+        let st = map(vec![
+            ("Effect", s("Allow")),
+            (
+                "NotAction",
+                Val {
+                    kind: Kind::List(vec![Val::unknown("param", 0), s("iam:*")]),
+                    at: 0,
+                    unknown: None,
+                },
+            ),
+            ("Resource", s("*")),
+        ]);
+        let v = doc(st);
+        assert_eq!(v["Statement"]["NotAction"], serde_json::json!(["iam:*"]));
+        assert_eq!(
+            v["Statement"]["Condition"]["StringEquals"][UNKNOWN_KEY],
+            "param"
+        );
+        let st = map(vec![
+            ("Effect", s("Allow")),
+            ("NotAction", Val::unknown("param", 0)),
+            ("Resource", s("*")),
+        ]);
+        let v = doc(st);
+        assert_eq!(v["Statement"]["Action"], serde_json::json!(["*"]));
     }
 
     #[test]
