@@ -220,3 +220,92 @@ pub fn lower_written(
     };
     policy_doc::lower(&mut cx, &tree, kind, Encoding::Object)
 }
+
+/// The type of an organization policy as plans (`SERVICE_CONTROL_POLICY`) and
+/// templates write it; `None` for the types that do not decide access (tag, backup,
+/// AI opt-out policies …).
+pub fn org_policy_type(text: &str) -> Option<crate::model::OrgPolicyType> {
+    match text {
+        "SERVICE_CONTROL_POLICY" => Some(crate::model::OrgPolicyType::ServiceControl),
+        "RESOURCE_CONTROL_POLICY" => Some(crate::model::OrgPolicyType::ResourceControl),
+        _ => None,
+    }
+}
+
+/// The policy kind an organization policy's document is read as.
+pub fn org_policy_kind(kind: crate::model::OrgPolicyType) -> PolicyKind {
+    match kind {
+        crate::model::OrgPolicyType::ServiceControl => PolicyKind::ServiceControl,
+        crate::model::OrgPolicyType::ResourceControl => PolicyKind::ResourceControl,
+    }
+}
+
+/// Puts an SCP or RCP into the loaded organization (replacing one of the same ID).
+/// `Err` when no organization is loaded: a policy of an organization iampath does not
+/// see cannot be placed.
+pub fn org_policy(
+    model: &mut crate::model::Model,
+    policy: crate::model::OrgPolicy,
+) -> Result<(), String> {
+    let Some(org) = model.organization.as_mut() else {
+        return Err(
+            "no organization is loaded (organization/ in --data): the policy cannot be placed; not applied"
+                .to_string(),
+        );
+    };
+    org.policies.insert(policy.id.clone(), policy);
+    Ok(())
+}
+
+/// Removes an organization policy and its attachments.
+pub fn org_policy_removed(model: &mut crate::model::Model, id: &str) {
+    if let Some(org) = model.organization.as_mut() {
+        org.policies.remove(id);
+        if let Some(root) = org.root.as_mut() {
+            detach_all(root, id);
+        }
+    }
+}
+
+fn detach_all(node: &mut crate::model::OrgNode, id: &str) {
+    node.policies.retain(|p| p.value != id);
+    for child in &mut node.children {
+        detach_all(child, id);
+    }
+}
+
+/// Attaches (or detaches) an organization policy at the root, OU or account `target`.
+pub fn org_attach(
+    model: &mut crate::model::Model,
+    policy: &str,
+    target: &str,
+    attach: bool,
+    span: Span,
+) -> Result<(), String> {
+    let Some(root) = model.organization.as_mut().and_then(|o| o.root.as_mut()) else {
+        return Err(format!(
+            "no organization tree is loaded (organization/ in --data): cannot attach to `{target}`; not applied"
+        ));
+    };
+    let Some(node) = find_node(root, target) else {
+        return Err(format!(
+            "`{target}` is not in the loaded organization; not applied"
+        ));
+    };
+    node.policies.retain(|p| p.value != policy);
+    if attach {
+        node.policies
+            .push(crate::model::Spanned::new(policy.to_string(), span));
+    }
+    Ok(())
+}
+
+fn find_node<'a>(
+    node: &'a mut crate::model::OrgNode,
+    id: &str,
+) -> Option<&'a mut crate::model::OrgNode> {
+    if node.id.value == id {
+        return Some(node);
+    }
+    node.children.iter_mut().find_map(|c| find_node(c, id))
+}

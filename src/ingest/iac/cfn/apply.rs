@@ -169,6 +169,7 @@ impl Apply<'_, '_, '_> {
                 }
             }
             "AWS::Lambda::Permission" => self.lambda_permission(logical, r),
+            "AWS::Organizations::Policy" => self.org_policy(logical, r),
             "AWS::IAM::Role"
             | "AWS::IAM::User"
             | "AWS::IAM::Group"

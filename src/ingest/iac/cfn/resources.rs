@@ -214,4 +214,52 @@ impl Apply<'_, '_, '_> {
             span,
         ));
     }
+
+    /// `AWS::Organizations::Policy`: an SCP or RCP of the loaded organization,
+    /// attached to its `TargetIds`.
+    pub(super) fn org_policy(&mut self, logical: &str, r: &Node) {
+        let kind_text = self
+            .t
+            .property(r, "Type")
+            .and_then(|v| v.known().map(str::to_string))
+            .unwrap_or_default();
+        let Some(kind) = write::org_policy_type(&kind_text) else {
+            // Tag, backup and AI opt-out policies decide no access.
+            return;
+        };
+        let id = format!("{}-{logical}", crate::ingest::iac::UNKNOWN_NAME);
+        let subject = format!("organization policy {logical}");
+        let document = self.t.property(r, "Content").and_then(|v| {
+            self.document(
+                logical,
+                r,
+                &v,
+                write::org_policy_kind(kind),
+                &subject,
+                "Content",
+            )
+        });
+        let span = self.span(r);
+        let policy = crate::model::OrgPolicy {
+            id: id.clone(),
+            arn: None,
+            name: self
+                .t
+                .property(r, "Name")
+                .and_then(|v| v.known().map(str::to_string)),
+            kind,
+            aws_managed: false,
+            document,
+            span,
+        };
+        if let Err(what) = write::org_policy(self.model, policy) {
+            self.unresolved(logical, r, what);
+            return;
+        }
+        for target in self.names(r, "TargetIds") {
+            if let Err(what) = write::org_attach(self.model, &id, &target, true, span) {
+                self.unresolved(logical, r, what);
+            }
+        }
+    }
 }

@@ -5,6 +5,7 @@
 //! `forget` keeps it (AWS still has it).
 
 mod identities;
+mod org;
 mod resources;
 
 use super::plan::{Change, Plan};
@@ -110,6 +111,8 @@ impl<'m, 'p, 'a> Merge<'m, 'p, 'a> {
             "aws_secretsmanager_secret" if c.configured("policy") => self.secret_policy(c),
             "aws_ecr_repository_policy" => self.ecr_policy(c),
             "aws_lambda_permission" => self.lambda_permission(c),
+            "aws_organizations_policy" => self.org_policy(c),
+            "aws_organizations_policy_attachment" => self.org_attachment(c),
             "aws_s3_bucket_policy" => self.resource_policy(c, ResourceService::S3, "bucket"),
             "aws_sns_topic_policy" => self.resource_policy(c, ResourceService::Sns, "arn"),
             "aws_sqs_queue_policy" => self.resource_policy(c, ResourceService::Sqs, "queue_url"),
@@ -278,6 +281,7 @@ impl<'m, 'p, 'a> Merge<'m, 'p, 'a> {
                     _ => None,
                 }
             }
+            "aws_organizations_policy" => matches!(attr, "id").then(|| Self::org_policy_id(t)),
             "aws_lambda_function" => {
                 let name = Self::name(t, "function_name");
                 match attr {

@@ -9,7 +9,7 @@ use crate::model::{Policy, PolicyKind, ResourceService};
 impl Merge<'_, '_, '_> {
     /// The name of an object whose ID only apply makes (a KMS key ID, a secret's
     /// suffix): unknown, and distinct per plan entry.
-    fn made_at_apply(c: &Change) -> String {
+    pub(super) fn made_at_apply(c: &Change) -> String {
         format!("{UNKNOWN_NAME}-{}", c.address)
     }
 
