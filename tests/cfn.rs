@@ -445,3 +445,50 @@ fn identities_policies_attachments_and_groups_of_a_template() {
         "{out}{err}"
     );
 }
+
+#[test]
+fn an_ignore_selects_template_resources_by_logical_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("iampath.toml");
+    // `Deployer` has CDK metadata: its address carries the construct path as well.
+    std::fs::write(
+        &config,
+        "[[ignore]]\nrule = \"trust-account-root\"\niac_address = \"Deployer\"\nreason = \"the partner account is trusted on purpose\"\n",
+    )
+    .unwrap();
+    let config = config.display().to_string();
+    let at = format!("{TAGS}=333333333333");
+    let rules = |extra: &[&str]| -> Vec<String> {
+        let mut args = vec!["--template", at.as_str(), "lint", "--format", "json"];
+        args.extend(extra);
+        let (_, v) = json(&args);
+        summary(&v).into_iter().map(|f| f.0).collect()
+    };
+    assert!(rules(&[]).contains(&"trust-account-root".to_string()));
+    assert!(!rules(&["--config", &config]).contains(&"trust-account-root".to_string()));
+}
+
+#[test]
+fn a_resource_or_property_written_twice_is_an_error_at_the_second() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, body) in [
+        (
+            "dup.yaml",
+            "Resources:\n  R:\n    Type: AWS::IAM::Group\n  R:\n    Type: AWS::IAM::Group\n",
+        ),
+        (
+            "dup.json",
+            r#"{"Resources": {"R": {"Type": "AWS::IAM::Group", "Properties": {"GroupName": "a", "GroupName": "b"}}}}"#,
+        ),
+    ] {
+        let f = dir.path().join(name);
+        std::fs::write(&f, body).unwrap();
+        let at = format!("{}=123456789012", f.display());
+        let (code, out, err) = run(&["--template", &at, "load"]);
+        assert_eq!(code, 2, "{name}: {out}{err}");
+        assert!(
+            format!("{out}{err}").contains("duplicate-key"),
+            "{name}: {out}{err}"
+        );
+    }
+}

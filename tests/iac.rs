@@ -758,3 +758,70 @@ fn an_ignore_may_select_plan_objects_by_address() {
         "{v}"
     );
 }
+
+#[test]
+fn an_instance_profile_of_a_plan_holds_its_role() {
+    // A role for EC2 and a user who may pass it and start instances: passing the role
+    // needs an instance profile that holds it, which the plan creates.
+    let dir = tempfile::tempdir().unwrap();
+    let trust = serde_json::json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+    .to_string();
+    let perm = serde_json::json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Action": ["iam:PassRole", "ec2:RunInstances"], "Resource": "*"}]})
+    .to_string();
+    let change = |address: &str, after: Value| {
+        let mut parts = address.split('.');
+        serde_json::json!({"address": address, "mode": "managed",
+            "type": parts.next().unwrap(), "name": parts.next().unwrap(),
+            "change": {"actions": ["create"], "before": null, "after": after, "after_unknown": {}}})
+    };
+    let write = |with_profile: bool| {
+        let mut changes = vec![
+            change(
+                "aws_iam_role.web",
+                serde_json::json!({"name": "web", "path": "/", "assume_role_policy": trust}),
+            ),
+            change(
+                "aws_iam_user.dev",
+                serde_json::json!({"name": "dev", "path": "/"}),
+            ),
+            change(
+                "aws_iam_user_policy.dev",
+                serde_json::json!({"name": "run", "user": "dev", "policy": perm}),
+            ),
+        ];
+        if with_profile {
+            changes.push(change(
+                "aws_iam_instance_profile.web",
+                serde_json::json!({"name": "web-profile", "role": "web", "path": "/"}),
+            ));
+        }
+        let path = dir.path().join(format!("plan-{with_profile}.json"));
+        let plan = serde_json::json!({"format_version": "1.2", "resource_changes": changes});
+        std::fs::write(&path, plan.to_string()).unwrap();
+        path.display().to_string()
+    };
+    let reaches = |plan: &str| -> String {
+        let (_, v) = json(&[
+            "--plan",
+            plan,
+            "--account",
+            "111111111111",
+            "escalations",
+            "--to",
+            "arn:aws:iam::111111111111:role/web",
+            "--format",
+            "json",
+        ]);
+        format!(
+            "{} {}",
+            v["escalations"][0]["decision"].as_str().unwrap_or("none"),
+            v["escalations"][0]["hops"][0]["conditions"]
+        )
+    };
+    let with = reaches(&write(true));
+    let without = reaches(&write(false));
+    assert_eq!(with, "allowed []");
+    assert_ne!(with, without, "without the profile: {without}");
+}

@@ -243,7 +243,7 @@ impl Config {
                     i.rule.get_ref() == f.rule
                         && address
                             .as_ref()
-                            .is_none_or(|p| address_of(f).is_some_and(|a| p.matches(a)))
+                            .is_none_or(|p| address_of(f).is_some_and(|a| matches_address(p, a)))
                         && subject.as_ref().is_none_or(|p| p.matches(&f.subject))
                         && sid.as_ref().is_none_or(|p| {
                             f.statement
@@ -352,4 +352,13 @@ mod tests {
         let e = Config::parse(text, "iampath.toml").unwrap_err();
         assert_eq!(e.line, 3, "{e}");
     }
+}
+
+/// An IaC address pattern against a finding's object: a template resource named with
+/// its CDK construct path (`Role1A2B (Stack/Role/Resource)`) matches by logical ID too.
+fn matches_address(p: &Pattern, address: &str) -> bool {
+    p.matches(address)
+        || address
+            .split_once(" (")
+            .is_some_and(|(logical, _)| p.matches(logical))
 }

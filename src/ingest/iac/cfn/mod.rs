@@ -372,6 +372,7 @@ fn one(
             .diagnostics
             .push(Diagnostic::new(Problem::IacTransform(names), span));
     }
+    duplicates(loaded, file, root);
     let t = value::Template::new(root, &env);
     apply::Apply {
         model: &mut loaded.model,
@@ -519,4 +520,37 @@ fn parameters(
         }
     }
     out
+}
+
+/// Keys written twice where CloudFormation reads them (the template's sections, its
+/// resources, a resource's attributes and properties): which one counts is not
+/// something to guess. Inside policy documents the policy reader reports them.
+fn duplicates(loaded: &mut Loaded, file: FileId, root: &Node) {
+    let mut objects: Vec<&Node> = vec![root];
+    if let Some(resources) = root.get("Resources") {
+        objects.push(resources);
+        for r in resources.as_object().unwrap_or_default() {
+            objects.push(&r.value);
+            objects.extend(r.value.get("Properties"));
+        }
+    }
+    for o in ["Parameters", "Conditions", "Mappings", "Outputs"] {
+        objects.extend(root.get(o));
+    }
+    for node in objects {
+        let mut seen = std::collections::HashSet::new();
+        for m in node.as_object().unwrap_or_default() {
+            if !seen.insert(m.key.as_ref()) {
+                let span = Span {
+                    file,
+                    start: m.key_start,
+                    end: m.key_end,
+                };
+                loaded.diagnostics.push(Diagnostic::new(
+                    Problem::DuplicateKey(m.key.to_string()),
+                    span,
+                ));
+            }
+        }
+    }
 }

@@ -467,4 +467,29 @@ impl Merge<'_, '_, '_> {
             }
         }
     }
+
+    /// `aws_iam_instance_profile`: the role it holds gets the profile (what EC2
+    /// escalations look for).
+    pub(super) fn instance_profile(&mut self, c: &Change) {
+        let name = Self::name(c, "name");
+        let Some(role) = self.required(c, "role") else {
+            return;
+        };
+        let deletes = c.deletes();
+        let account = self.acct();
+        for r in &mut account.roles {
+            r.instance_profiles.retain(|p| *p != name);
+        }
+        if deletes {
+            return;
+        }
+        match account.roles.iter_mut().find(|r| r.name == role) {
+            Some(r) => r.instance_profiles.push(name),
+            None => {
+                let what =
+                    format!("role `{role}` is in neither the exports nor the plan; not applied");
+                self.unresolved(c, what);
+            }
+        }
+    }
 }

@@ -106,6 +106,7 @@ impl<'m, 'p, 'a> Merge<'m, 'p, 'a> {
             "aws_iam_group_policy_attachment" => self.attach(c, Owner::Group),
             "aws_iam_user_group_membership" => self.membership(c),
             "aws_iam_policy_attachment" => self.exclusive_attachment(c),
+            "aws_iam_instance_profile" => self.instance_profile(c),
             "aws_kms_key" | "aws_kms_key_policy" => self.kms_policy(c),
             "aws_secretsmanager_secret_policy" => self.secret_policy(c),
             "aws_secretsmanager_secret" if c.configured("policy") => self.secret_policy(c),
@@ -221,6 +222,7 @@ impl<'m, 'p, 'a> Merge<'m, 'p, 'a> {
         };
         match t.kind.as_str() {
             "aws_iam_role" => iam("role"),
+            "aws_iam_instance_profile" => iam("instance-profile"),
             "aws_iam_user" => iam("user"),
             "aws_iam_group" => iam("group"),
             "aws_iam_policy" => match attr {
