@@ -302,6 +302,15 @@ fn is_trust_rule(rule: &str) -> bool {
     )
 }
 
+/// An IaC address pattern against a finding's object: a template resource named with
+/// its CDK construct path (`Role1A2B (Stack/Role/Resource)`) matches by logical ID too.
+fn matches_address(p: &Pattern, address: &str) -> bool {
+    p.matches(address)
+        || address
+            .split_once(" (")
+            .is_some_and(|(logical, _)| p.matches(logical))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -352,13 +361,4 @@ mod tests {
         let e = Config::parse(text, "iampath.toml").unwrap_err();
         assert_eq!(e.line, 3, "{e}");
     }
-}
-
-/// An IaC address pattern against a finding's object: a template resource named with
-/// its CDK construct path (`Role1A2B (Stack/Role/Resource)`) matches by logical ID too.
-fn matches_address(p: &Pattern, address: &str) -> bool {
-    p.matches(address)
-        || address
-            .split_once(" (")
-            .is_some_and(|(logical, _)| p.matches(logical))
 }
