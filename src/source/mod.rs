@@ -20,6 +20,7 @@ pub struct SourceFile {
     /// to the first invalid byte are the file's own).
     pub text: String,
     line_starts: OnceLock<Vec<u32>>,
+    ascii: OnceLock<bool>,
 }
 
 impl SourceFile {
@@ -29,6 +30,7 @@ impl SourceFile {
             path: path.to_path_buf(),
             text,
             line_starts: OnceLock::new(),
+            ascii: OnceLock::new(),
         }
     }
 
@@ -51,9 +53,12 @@ impl SourceFile {
         let line = starts.partition_point(|s| *s <= offset).max(1);
         let line_start = starts.get(line - 1).copied().unwrap_or(0) as usize;
         let end = (offset as usize).min(self.text.len());
+        // Columns count characters; in ASCII text (most exports, found once per
+        // file) that is the byte distance, without a scan of a one-line file.
+        let ascii = *self.ascii.get_or_init(|| self.text.is_ascii());
         let column = match self.text.get(line_start..end) {
-            Some(s) => s.chars().count() + 1,
-            None => end.saturating_sub(line_start) + 1,
+            Some(s) if !ascii => s.chars().count() + 1,
+            _ => end.saturating_sub(line_start) + 1,
         };
         (line, column)
     }
