@@ -70,6 +70,7 @@ mod tests {
             conditions: Vec::new(),
             public: false,
             span: Span::at(FileId(0), 0),
+            described: Default::default(),
         }
     }
 

@@ -34,6 +34,9 @@ pub struct CompiledStatement {
     /// An Allow that grants to the public (§7.4).
     pub public: bool,
     pub span: Span,
+    /// The conditions as reasons word them, made when first asked (many requests cite
+    /// the same conditional statement).
+    pub described: std::sync::OnceLock<String>,
 }
 
 impl CompiledStatement {
@@ -43,6 +46,18 @@ impl CompiledStatement {
             Some(s) if !s.is_empty() => format!("`{s}`"),
             _ => format!("#{}", self.index),
         }
+    }
+
+    /// The conditions as the reasons of a conditional answer word them, joined by
+    /// "and" (empty without conditions).
+    pub fn conditions_text(&self) -> &str {
+        self.described.get_or_init(|| {
+            self.conditions
+                .iter()
+                .map(CompiledCondition::describe)
+                .collect::<Vec<_>>()
+                .join(" and ")
+        })
     }
 
     /// True when a condition uses an operator AWS does not define.
@@ -167,6 +182,7 @@ pub fn compile(policy: &Policy, label: impl Into<Arc<str>>) -> CompiledPolicy {
                 .collect(),
             public: super::public::statement_is_public(s),
             span: s.span,
+            described: std::sync::OnceLock::new(),
         })
         .collect();
     CompiledPolicy {

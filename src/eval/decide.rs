@@ -85,8 +85,17 @@ struct Eval<'a, 'c, 'p> {
     ctx: &'c dyn Context,
     has_boundary: bool,
     scanned: Vec<Scanned<'p>>,
+    record: Record,
+}
+
+/// The reasons and the conditions of a conditional answer, as they are found (apart
+/// from the scans, so that citing a hit does not copy the hits of its policy).
+#[derive(Default)]
+struct Record {
     reasons: Vec<Reason>,
     residual: Vec<String>,
+    /// The empty label of notes about the flow, allocated once per request.
+    none: Option<Arc<str>>,
 }
 
 /// Decides one request.
@@ -97,8 +106,7 @@ pub fn evaluate(req: Request, inputs: &Inputs, ctx: &dyn Context) -> Evaluation 
         ctx,
         has_boundary: inputs.boundary.is_some(),
         scanned: Vec::new(),
-        reasons: Vec::new(),
-        residual: Vec::new(),
+        record: Record::default(),
     };
     let caller = req.caller;
     let resource_account = req.resource_account;
@@ -112,28 +120,21 @@ pub fn evaluate(req: Request, inputs: &Inputs, ctx: &dyn Context) -> Evaluation 
         .is_none_or(|m| Some(m) != resource_account);
 
     // 1.2: explicit deny anywhere.
-    let mut deny_sources: Vec<(&CompiledPolicy, Gate)> = Vec::new();
+    let mut deny = Tri::False;
     if caller.is_iam() {
-        deny_sources.extend(inputs.identity.iter().map(|p| (*p, Gate::Identity)));
-        deny_sources.extend(inputs.boundary.map(|p| (p, Gate::Boundary)));
-        deny_sources.extend(inputs.session.map(|p| (p, Gate::Session)));
+        deny = deny.or(ev.deny_of(inputs.identity.iter().copied(), Gate::Identity));
+        deny = deny.or(ev.deny_of(inputs.boundary, Gate::Boundary));
+        deny = deny.or(ev.deny_of(inputs.session, Gate::Session));
     }
-    deny_sources.extend(inputs.resource.map(|p| (p, Gate::Resource)));
+    deny = deny.or(ev.deny_of(inputs.resource, Gate::Resource));
     if scps_apply {
         for l in &inputs.scp_levels {
-            deny_sources.extend(l.policies.iter().map(|p| (*p, Gate::Scp)));
+            deny = deny.or(ev.deny_of(l.policies.iter().copied(), Gate::Scp));
         }
     }
     if rcps_apply {
         for l in &inputs.rcp_levels {
-            deny_sources.extend(l.policies.iter().map(|p| (*p, Gate::Rcp)));
-        }
-    }
-    let mut deny = Tri::False;
-    for (p, gate) in &deny_sources {
-        for h in ev.hits(p, Effect::Deny) {
-            deny = deny.or(h.tri);
-            ev.cite(&h, *gate, Effect::Deny);
+            deny = deny.or(ev.deny_of(l.policies.iter().copied(), Gate::Rcp));
         }
     }
 
@@ -168,38 +169,34 @@ pub fn evaluate(req: Request, inputs: &Inputs, ctx: &dyn Context) -> Evaluation 
 
     // Resource side, by how the resource policy names the caller.
     let public = inputs.resource.is_some_and(is_public);
-    let resource_hits: Vec<(Naming, Tri)> = match inputs.resource {
-        Some(p) => {
-            let hits = ev.hits(p, Effect::Allow);
-            let out: Vec<(Naming, Tri)> = hits
-                .iter()
-                .filter_map(|h| h.names.map(|n| (n, h.tri)))
-                .flat_map(|(n, tri)| {
-                    KINDS
-                        .iter()
-                        .map(move |k| (*k, tri.and(n.get(*k))))
-                        .filter(|(_, t)| !t.is_false())
-                })
-                .collect();
-            for h in &hits {
-                ev.cite(h, Gate::Resource, Effect::Allow);
+    // Per way of naming the caller: how surely an Allow of the resource policy names
+    // it that way; and whether any names it at all.
+    let mut named = [Tri::False; KINDS.len()];
+    let mut resource_names = false;
+    if let Some(p) = inputs.resource {
+        let at = ev.scan_of(p);
+        if let Some(s) = ev.scanned.get(at) {
+            for h in &s.allow {
+                if let Some(n) = h.names {
+                    for (slot, k) in named.iter_mut().zip(KINDS) {
+                        let t = h.tri.and(n.get(k));
+                        if !t.is_false() {
+                            *slot = slot.or(t);
+                            resource_names = true;
+                        }
+                    }
+                }
+                ev.record.cite(h, Gate::Resource, Effect::Allow);
             }
-            out
         }
-        None => Vec::new(),
-    };
-    let named = |kinds: &[Naming]| {
-        resource_hits
-            .iter()
-            .filter(|(n, _)| kinds.contains(n))
-            .fold(Tri::False, |acc, (_, t)| acc.or(*t))
-    };
+    }
+    let named = |k: Naming| named.get(k as usize).copied().unwrap_or(Tri::False);
     let same_account = caller.account().is_some() && caller.account() == resource_account;
-    let mut everyone = named(&[Naming::Everyone]);
-    let mut account = named(&[Naming::Account]);
-    let mut entity = named(&[Naming::Entity]);
-    let mut role = named(&[Naming::Role]);
-    let service = named(&[Naming::Service]);
+    let mut everyone = named(Naming::Everyone);
+    let mut account = named(Naming::Account);
+    let mut entity = named(Naming::Entity);
+    let mut role = named(Naming::Role);
+    let service = named(Naming::Service);
     // 7.3: with RestrictPublicBuckets a public policy grants only to services and to
     // principals of the owning account.
     if inputs.restrict_public_buckets
@@ -208,11 +205,9 @@ pub fn evaluate(req: Request, inputs: &Inputs, ctx: &dyn Context) -> Evaluation 
         && !matches!(caller, Caller::Service(_))
     {
         if !everyone.is_false() || !account.is_false() || !entity.is_false() || !role.is_false() {
-            ev.note(
-                Gate::BlockPublicAccess,
-                Arc::from(""),
-                Detail::BlockPublicAccess,
-            );
+            let none = ev.record.none();
+            ev.record
+                .note(Gate::BlockPublicAccess, none, Detail::BlockPublicAccess);
         }
         everyone = Tri::False;
         account = Tri::False;
@@ -231,7 +226,9 @@ pub fn evaluate(req: Request, inputs: &Inputs, ctx: &dyn Context) -> Evaluation 
     let allowed = match caller {
         // 6.3: the root user cannot assume roles.
         Caller::Root { .. } if inputs.resource_kind == ResourcePolicyKind::RoleTrust => {
-            ev.note(Gate::Identity, Arc::from(""), Detail::RootCannotAssume);
+            let none = ev.record.none();
+            ev.record
+                .note(Gate::Identity, none, Detail::RootCannotAssume);
             Tri::False
         }
         Caller::Anonymous => everyone,
@@ -255,16 +252,17 @@ pub fn evaluate(req: Request, inputs: &Inputs, ctx: &dyn Context) -> Evaluation 
         _ => {
             let resource_side = direct.or(role).or(account);
             if inputs.resource.is_none() && !identity_side.is_false() {
-                ev.note(
+                let none = ev.record.none();
+                ev.record.note(
                     Gate::CrossAccount,
-                    Arc::from(""),
+                    none,
                     Detail::CrossAccountNoResourcePolicy,
                 );
             } else if let (Some(p), true) = (
                 inputs.resource,
                 resource_side.is_false() && !identity_side.is_false(),
             ) {
-                ev.note(
+                ev.record.note(
                     Gate::CrossAccount,
                     p.label.clone(),
                     Detail::CrossAccountNotNamed,
@@ -277,7 +275,7 @@ pub fn evaluate(req: Request, inputs: &Inputs, ctx: &dyn Context) -> Evaluation 
         let resource_needed = inputs.resource_kind != ResourcePolicyKind::Ordinary
             || !caller.is_iam()
             || !same_account;
-        let quiet_resource = !resource_hits.is_empty() || !resource_needed;
+        let quiet_resource = resource_names || !resource_needed;
         ev.missing(
             inputs,
             identity_allow,
@@ -296,15 +294,16 @@ pub fn evaluate(req: Request, inputs: &Inputs, ctx: &dyn Context) -> Evaluation 
     Evaluation {
         decision,
         resource_kind: inputs.resource_kind,
-        reasons: ev.reasons,
-        conditions: ev.residual,
+        reasons: ev.record.reasons,
+        conditions: ev.record.residual,
     }
 }
 
 impl<'a, 'c, 'p> Eval<'a, 'c, 'p> {
-    /// Statements of `policy` with `effect` that apply or may apply.
-    fn hits(&mut self, policy: &'p CompiledPolicy, effect: Effect) -> Vec<Hit<'p>> {
-        let i = match self
+    /// Where the statements of `policy` that apply or may apply are in `scanned`
+    /// (each policy is scanned once per request).
+    fn scan_of(&mut self, policy: &'p CompiledPolicy) -> usize {
+        match self
             .scanned
             .iter()
             .position(|s| std::ptr::eq(s.policy, policy))
@@ -319,12 +318,26 @@ impl<'a, 'c, 'p> Eval<'a, 'c, 'p> {
                 });
                 self.scanned.len() - 1
             }
-        };
-        match (self.scanned.get(i), effect) {
-            (Some(s), Effect::Deny) => s.deny.clone(),
-            (Some(s), Effect::Allow) => s.allow.clone(),
-            (None, _) => Vec::new(),
         }
+    }
+
+    /// OR of the Deny statements of some policies, citing each.
+    fn deny_of(
+        &mut self,
+        policies: impl IntoIterator<Item = &'p CompiledPolicy>,
+        gate: Gate,
+    ) -> Tri {
+        let mut t = Tri::False;
+        for p in policies {
+            let at = self.scan_of(p);
+            if let Some(s) = self.scanned.get(at) {
+                for h in &s.deny {
+                    t = t.or(h.tri);
+                    self.record.cite(h, gate, Effect::Deny);
+                }
+            }
+        }
+        t
     }
 
     /// One pass over a policy: the Deny and the Allow statements that apply.
@@ -408,9 +421,12 @@ impl<'a, 'c, 'p> Eval<'a, 'c, 'p> {
     fn allow_of(&mut self, policies: &[&'p CompiledPolicy], gate: Gate) -> Tri {
         let mut t = Tri::False;
         for p in policies {
-            for h in self.hits(p, Effect::Allow) {
-                t = t.or(h.tri);
-                self.cite(&h, gate, Effect::Allow);
+            let at = self.scan_of(p);
+            if let Some(s) = self.scanned.get(at) {
+                for h in &s.allow {
+                    t = t.or(h.tri);
+                    self.record.cite(h, gate, Effect::Allow);
+                }
             }
         }
         t
@@ -422,11 +438,56 @@ impl<'a, 'c, 'p> Eval<'a, 'c, 'p> {
         for level in levels {
             let t = self.allow_of(&level.policies, gate);
             if t.is_false() {
-                self.note(gate, level.label.clone(), Detail::NoLevelAllow);
+                self.record
+                    .note(gate, level.label.clone(), Detail::NoLevelAllow);
             }
             all = all.and(t);
         }
         all
+    }
+
+    /// Says which gate had no Allow, when nothing allowed.
+    fn missing(
+        &mut self,
+        inputs: &Inputs,
+        identity: Tri,
+        boundary: Tri,
+        session: Tri,
+        quiet_resource: bool,
+    ) {
+        let caller = self.req.caller;
+        let r = &mut self.record;
+        if caller.is_iam() && identity.is_false() && !matches!(caller, Caller::Root { .. }) {
+            let detail = if inputs.identity.is_empty() {
+                Detail::NoIdentityPolicy
+            } else {
+                Detail::NoIdentityAllow
+            };
+            let none = r.none();
+            r.note(Gate::Identity, none, detail);
+        }
+        if let (Some(b), true) = (inputs.boundary, boundary.is_false()) {
+            r.note(Gate::Boundary, b.label.clone(), Detail::PolicyDoesNotAllow);
+        }
+        if let (Some(s), true) = (inputs.session, session.is_false()) {
+            r.note(Gate::Session, s.label.clone(), Detail::PolicyDoesNotAllow);
+        }
+        // `quiet_resource`: the resource policy named the caller (its statements are
+        // cited) or it is not needed (same account, ordinary resource).
+        if !quiet_resource {
+            let label = match inputs.resource {
+                Some(p) => p.label.clone(),
+                None => r.none(),
+            };
+            r.note(Gate::Resource, label, Detail::PolicyDoesNotAllow);
+        }
+    }
+}
+
+impl Record {
+    /// The empty label (one allocation per request, shared by its notes).
+    fn none(&mut self) -> Arc<str> {
+        self.none.get_or_insert_with(|| Arc::from("")).clone()
     }
 
     fn cite(&mut self, h: &Hit, gate: Gate, effect: Effect) {
@@ -439,19 +500,12 @@ impl<'a, 'c, 'p> Eval<'a, 'c, 'p> {
         // Texts are built only for conditional statements: the graph decides many
         // requests and reads the reasons of few.
         let conditions = conditional.then(|| {
-            let mut conds: Vec<String> = h
-                .statement
-                .conditions
-                .iter()
-                .map(|c| c.describe())
-                .collect();
-            if let Some(s) = h.names.and_then(|n| n.session) {
-                conds.push(s.describe());
-            }
-            let cond = if conds.is_empty() {
-                "its Effect is valid".to_string()
-            } else {
-                conds.join(" and ")
+            let session = h.names.and_then(|n| n.session).map(|s| s.describe());
+            let cond = match (h.statement.conditions.is_empty(), session) {
+                (true, None) => "its Effect is valid".to_string(),
+                (true, Some(s)) => s,
+                (false, None) => h.statement.conditions_text().to_string(),
+                (false, Some(s)) => format!("{} and {s}", h.statement.conditions_text()),
             };
             self.residual.push(match effect {
                 Effect::Allow => format!("allowed if {cond}"),
@@ -485,40 +539,5 @@ impl<'a, 'c, 'p> Eval<'a, 'c, 'p> {
             span: None,
             detail,
         });
-    }
-
-    /// Says which gate had no Allow, when nothing allowed.
-    fn missing(
-        &mut self,
-        inputs: &Inputs,
-        identity: Tri,
-        boundary: Tri,
-        session: Tri,
-        quiet_resource: bool,
-    ) {
-        let none: Arc<str> = Arc::from("");
-        if self.req.caller.is_iam()
-            && identity.is_false()
-            && !matches!(self.req.caller, Caller::Root { .. })
-        {
-            let detail = if inputs.identity.is_empty() {
-                Detail::NoIdentityPolicy
-            } else {
-                Detail::NoIdentityAllow
-            };
-            self.note(Gate::Identity, none.clone(), detail);
-        }
-        if let (Some(b), true) = (inputs.boundary, boundary.is_false()) {
-            self.note(Gate::Boundary, b.label.clone(), Detail::PolicyDoesNotAllow);
-        }
-        if let (Some(s), true) = (inputs.session, session.is_false()) {
-            self.note(Gate::Session, s.label.clone(), Detail::PolicyDoesNotAllow);
-        }
-        // `quiet_resource`: the resource policy named the caller (its statements are
-        // cited) or it is not needed (same account, ordinary resource).
-        if !quiet_resource {
-            let label = inputs.resource.map_or(none, |p| p.label.clone());
-            self.note(Gate::Resource, label, Detail::PolicyDoesNotAllow);
-        }
     }
 }

@@ -22,16 +22,23 @@ impl<'a> Arn<'a> {
     /// Splits `text` into components; `None` unless it starts with `arn:` and has all
     /// six. Components are not validated (a pattern may hold wildcards).
     pub fn parse(text: &'a str) -> Option<Self> {
-        let mut parts = text.splitn(6, ':');
-        if parts.next()? != "arn" {
-            return None;
+        // Called for every request and principal entry the graph decides: a plain
+        // scan for the colons (ASCII, so every cut is a character boundary).
+        fn cut(s: &str) -> Option<(&str, &str)> {
+            let at = s.bytes().position(|b| b == b':')?;
+            Some((s.get(..at)?, s.get(at + 1..)?))
         }
+        let rest = text.strip_prefix("arn:")?;
+        let (partition, rest) = cut(rest)?;
+        let (service, rest) = cut(rest)?;
+        let (region, rest) = cut(rest)?;
+        let (account, resource) = cut(rest)?;
         Some(Arn {
-            partition: parts.next()?,
-            service: parts.next()?,
-            region: parts.next()?,
-            account: parts.next()?,
-            resource: parts.next()?,
+            partition,
+            service,
+            region,
+            account,
+            resource,
         })
     }
 
@@ -277,6 +284,31 @@ mod tests {
                 .is_well_formed()
         );
     }
+    /// The colon scan splits exactly as `splitn(6, ':')` with `arn` first would.
+    #[test]
+    fn parse_agrees_with_splitting_at_the_first_five_colons() {
+        fn reference(t: &str) -> Option<(&str, &str, &str, &str, &str)> {
+            let parts: Vec<&str> = t.splitn(6, ':').collect();
+            match parts.as_slice() {
+                ["arn", p, s, r, a, res] => Some((*p, *s, *r, *a, *res)),
+                _ => None,
+            }
+        }
+        let pieces = ["arn", "", ":", "aws", "é", "::", "arn:", "x:y", "*", "ARN"];
+        let mut texts = vec![String::new()];
+        for _ in 0..5 {
+            texts = texts
+                .iter()
+                .flat_map(|t| pieces.iter().map(move |p| format!("{t}{p}")))
+                .collect();
+        }
+        for t in &texts {
+            let ours =
+                Arn::parse(t).map(|a| (a.partition, a.service, a.region, a.account, a.resource));
+            assert_eq!(ours, reference(t), "{t:?}");
+        }
+    }
+
     #[test]
     fn pattern_components_match_separately() {
         let p = ArnPattern::new("arn:aws:sns:*:111122223333:finance/*")

@@ -237,21 +237,17 @@ pub(super) fn rank(t: &Technique) -> usize {
 
 /// One result per (principal, gain): allowed before conditional, then catalog order.
 pub(super) fn best_per_gain(found: Vec<Found>) -> Vec<Found> {
-    let mut best: HashMap<(usize, Gain), Found> = HashMap::new();
+    // Each found with its preference (allowed first, then catalog rank), worked out once.
+    let mut best: HashMap<(usize, Gain), ((u8, usize), Found)> = HashMap::new();
     for f in found {
         let key = (f.from, f.gain.clone());
-        let better = match best.get(&key) {
-            None => true,
-            Some(b) => {
-                let d = |x: Decision| u8::from(x != Decision::Allowed);
-                (d(f.decision), rank(f.technique)) < (d(b.decision), rank(b.technique))
-            }
-        };
+        let order = (u8::from(f.decision != Decision::Allowed), rank(f.technique));
+        let better = best.get(&key).is_none_or(|(b, _)| order < *b);
         if better {
-            best.insert(key, f);
+            best.insert(key, (order, f));
         }
     }
-    let mut out: Vec<Found> = best.into_values().collect();
-    out.sort_by_key(|f| (f.from, rank(f.technique)));
-    out
+    let mut out: Vec<((u8, usize), Found)> = best.into_values().collect();
+    out.sort_by_key(|((_, r), f)| (f.from, *r));
+    out.into_iter().map(|(_, f)| f).collect()
 }

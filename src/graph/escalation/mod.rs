@@ -136,20 +136,18 @@ pub struct Attempt {
     pub assumptions: Vec<String>,
 }
 
-/// The actions the techniques need, for the per-principal prefilter.
-fn relevant_actions() -> &'static (Vec<&'static str>, HashMap<&'static str, usize>) {
-    static ACTIONS: std::sync::OnceLock<(Vec<&'static str>, HashMap<&'static str, usize>)> =
-        std::sync::OnceLock::new();
+/// The actions the techniques need, for the per-principal prefilter, sorted: the
+/// techniques name actions as the service reference spells them, so an action's place
+/// is found by binary search (no lowercasing, no hashing per call).
+fn relevant_actions() -> &'static [&'static str] {
+    static ACTIONS: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
     ACTIONS.get_or_init(|| {
         let mut list: Vec<&'static str> = iam::ACTIONS.to_vec();
         list.extend(services::actions());
         list.push("iam:PassRole");
         list.sort_unstable();
         list.dedup();
-        // The techniques name actions as the service reference spells them: an exact
-        // lookup, no lowercasing per call.
-        let index = list.iter().enumerate().map(|(i, a)| (*a, i)).collect();
-        (list, index)
+        list
     })
 }
 
@@ -159,7 +157,7 @@ fn relevant_actions() -> &'static (Vec<&'static str>, HashMap<&'static str, usiz
 /// condition. The escalation needs are decided without resource policies (IAM has
 /// none), so an action outside these bits is denied for every target.
 fn action_bits(p: &Principal, known: &HashMap<usize, PolicyBits>) -> Vec<bool> {
-    let (list, _) = relevant_actions();
+    let list = relevant_actions();
     let of = |pol: &Arc<CompiledPolicy>| -> std::borrow::Cow<'_, PolicyBits> {
         match known.get(&(Arc::as_ptr(pol) as usize)) {
             Some(b) => std::borrow::Cow::Borrowed(b),
@@ -192,7 +190,7 @@ fn action_bits(p: &Principal, known: &HashMap<usize, PolicyBits>) -> Vec<bool> {
 /// [`policy_bits`] of every identity policy and boundary of these principals, each
 /// shared policy once (by address: the world holds them all while the search runs).
 fn bits_of_policies(world: &World, sources: &[usize]) -> HashMap<usize, PolicyBits> {
-    let (list, _) = relevant_actions();
+    let list = relevant_actions();
     let mut unique: HashMap<usize, &Arc<CompiledPolicy>> = HashMap::new();
     for p in sources.iter().filter_map(|i| world.principals.get(*i)) {
         for pol in p.identity.iter().chain(&p.boundary) {
@@ -263,8 +261,9 @@ pub struct Cx<'a> {
     /// Per account: the managed policies that allow everything (to attach).
     pub admin_policies: HashMap<&'a str, Vec<String>>,
     entities: HashMap<&'a str, Entity<'a>>,
-    /// Per principal: which relevant actions its identity Allows name.
-    bits: HashMap<usize, Vec<bool>>,
+    /// Per principal (by node, `None` outside the sources): which relevant actions
+    /// its identity Allows name.
+    bits: Vec<Option<Vec<bool>>>,
     /// When set (sources that are changed principals), only gains that make an
     /// administrator are built: targets that are administrators, or would be with a
     /// policy of their attacker's making (decided when first asked).
@@ -280,10 +279,16 @@ impl<'a> Cx<'a> {
         sources: &[usize],
     ) -> Self {
         let known = bits_of_policies(world, sources);
-        let bits = sources
+        let computed: Vec<(usize, Vec<bool>)> = sources
             .par_iter()
             .filter_map(|i| Some((*i, action_bits(world.principals.get(*i)?, &known))))
             .collect();
+        let mut bits = vec![None; world.principals.len()];
+        for (i, b) in computed {
+            if let Some(slot) = bits.get_mut(i) {
+                *slot = Some(b);
+            }
+        }
         let mut entities = HashMap::new();
         let mut profiles = HashMap::new();
         for a in model.accounts.values() {
@@ -373,9 +378,9 @@ impl<'a> Cx<'a> {
     /// True when one of the principal's identity Allows names the action: only then
     /// can the evaluator allow it (IAM has no resource policies).
     pub fn may(&self, i: usize, action: &str) -> bool {
-        let (_, index) = relevant_actions();
-        if let (Some(bits), Some(at)) = (self.bits.get(&i), index.get(action)) {
-            return bits.get(*at).copied().unwrap_or(false);
+        let at = relevant_actions().binary_search(&action);
+        if let (Some(Some(bits)), Ok(at)) = (self.bits.get(i), at) {
+            return bits.get(at).copied().unwrap_or(false);
         }
         self.principal(i).is_some_and(|p| {
             p.identity.iter().flat_map(|pol| &pol.statements).any(|st| {

@@ -18,7 +18,7 @@ fn an_action_outside_the_bits_is_denied_everywhere() {
         std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("src/graph/escalation/testdata/near-misses"),
     );
-    let (list, _) = relevant_actions();
+    let list = relevant_actions();
     // Cases where the bits say no although an identity Allow names the action: the
     // boundary or an unconditional Deny. Without some, the test proves nothing.
     let mut narrowed = 0;

@@ -49,8 +49,9 @@ pub(super) fn attempts(cx: &Cx, s: usize) -> Vec<Attempt> {
         return out;
     };
     let mut names = symbolic::Names::new(p, account);
+    let pass = cx.may(s, "iam:PassRole");
     for row in PASS {
-        if cx.may(s, "iam:PassRole") && row.acts.iter().all(|a| cx.may(s, a.action)) {
+        if pass && row.acts.iter().all(|a| cx.may(s, a.action)) {
             pass_role(cx, s, &mut names, account, row, &mut out);
         }
     }
