@@ -7,8 +7,10 @@
 //! answer. The broken Terraform plans of `tests/malformed/plans/` (listed in
 //! `tests/malformed/plans.tsv`) and those made at run time are given with `--plan`
 //! beside `--data tests/malformed/good`: a plan that cannot be applied must stop every
-//! command with a message naming it, any other must be applied and answer. The load
-//! diagnostics of all cases are snapshotted.
+//! command with a message naming it, any other must be applied and answer. The broken
+//! CloudFormation templates of `tests/malformed/templates/` (`templates.tsv`) are given
+//! with `--template FILE=111111111111` the same way. The load diagnostics of all cases
+//! are snapshotted.
 //!
 //! The fuzz corpora and crash reproducers of `fuzz/` (every target, `plan` included)
 //! are replayed in-process.
@@ -56,7 +58,9 @@ struct Case {
 
 /// A broken plan given with `--plan`, and what the run must do with it.
 struct PlanCase {
-    /// As given to `--plan` (relative to the repo root for committed cases).
+    /// `--plan` or `--template`.
+    option: &'static str,
+    /// As given to the option (relative to the repo root for committed cases).
     file: PathBuf,
     expect: Vec<Expect>,
 }
@@ -106,7 +110,7 @@ fn expectations(items: &str) -> Vec<Expect> {
                     let (account, n) = value.split_once(':').expect("users=ACCOUNT:N");
                     Expect::Users(account.to_string(), n.parse().expect("users=ACCOUNT:N"))
                 }
-                _ => panic!("plans.tsv: unknown expectation `{item}`"),
+                _ => panic!("plans.tsv or templates.tsv: unknown expectation `{item}`"),
             }
         })
         .collect()
@@ -127,10 +131,27 @@ impl Case {
 
     /// A plan case: `--plan plan` and `options` beside `--data tests/malformed/good`.
     fn plan(name: &str, plan: PathBuf, options: &[&str], expect: Vec<Expect>) -> Case {
+        Case::iac(name, "--plan", plan, "", options, expect)
+    }
+
+    /// A plan (`--plan FILE`) or template (`--template FILE=ACCOUNT`, `suffix` being
+    /// `=ACCOUNT`) case beside `--data tests/malformed/good`.
+    fn iac(
+        name: &str,
+        option: &'static str,
+        file: PathBuf,
+        suffix: &str,
+        options: &[&str],
+        expect: Vec<Expect>,
+    ) -> Case {
         let mut case = Case::new(name, PathBuf::from("tests/malformed/good"), &[]);
-        case.args = vec!["--plan".into(), plan.display().to_string()];
+        case.args = vec![option.into(), format!("{}{suffix}", file.display())];
         case.args.extend(options.iter().map(|o| o.to_string()));
-        case.plan = Some(PlanCase { file: plan, expect });
+        case.plan = Some(PlanCase {
+            option,
+            file,
+            expect,
+        });
         case
     }
 }
@@ -177,7 +198,18 @@ fn committed_cases() -> Vec<Case> {
 
 /// The committed plan cases, from `plans.tsv`; every file of `plans/` must be used.
 fn plan_cases() -> Vec<Case> {
-    let manifest = std::fs::read_to_string(repo().join("tests/malformed/plans.tsv")).unwrap();
+    iac_cases("plans", "--plan")
+}
+
+/// The committed template cases, from `templates.tsv` (given as `FILE=111111111111`
+/// unless the options say otherwise); every file of `templates/` must be used.
+fn template_cases() -> Vec<Case> {
+    iac_cases("templates", "--template")
+}
+
+fn iac_cases(kind: &str, option: &'static str) -> Vec<Case> {
+    let manifest =
+        std::fs::read_to_string(repo().join(format!("tests/malformed/{kind}.tsv"))).unwrap();
     let mut cases = Vec::new();
     let mut used = Vec::new();
     for line in manifest.lines() {
@@ -186,22 +218,36 @@ fn plan_cases() -> Vec<Case> {
         }
         let cols: Vec<&str> = line.split('\t').collect();
         let [name, file, options, expected, _what] = cols.as_slice() else {
-            panic!("plans.tsv: expected 5 columns: {line:?}");
+            panic!("{kind}.tsv: expected 5 columns: {line:?}");
         };
-        let plan = PathBuf::from("tests/malformed/plans").join(file);
-        assert!(repo().join(&plan).exists(), "{name}: {file} missing");
-        let options: Vec<&str> = options.split_whitespace().filter(|o| *o != "-").collect();
-        cases.push(Case::plan(name, plan, &options, expectations(expected)));
+        let path = PathBuf::from(format!("tests/malformed/{kind}")).join(file);
+        assert!(repo().join(&path).exists(), "{name}: {file} missing");
+        let mut options: Vec<&str> = options.split_whitespace().filter(|o| *o != "-").collect();
+        // A template is placed in account 111111111111 unless `no-account` is asked.
+        let suffix = if option == "--template" && !options.contains(&"no-account") {
+            "=111111111111"
+        } else {
+            ""
+        };
+        options.retain(|o| *o != "no-account");
+        cases.push(Case::iac(
+            name,
+            option,
+            path,
+            suffix,
+            &options,
+            expectations(expected),
+        ));
         used.push(file.to_string());
     }
-    let on_disk: Vec<String> = std::fs::read_dir(repo().join("tests/malformed/plans"))
+    let on_disk: Vec<String> = std::fs::read_dir(repo().join(format!("tests/malformed/{kind}")))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     for f in &on_disk {
         assert!(
             used.contains(f),
-            "tests/malformed/plans/{f} is in no line of plans.tsv"
+            "tests/malformed/{kind}/{f} is in no line of {kind}.tsv"
         );
     }
     cases
@@ -654,7 +700,7 @@ fn relative(case: &Case, file: &str) -> Option<PathBuf> {
         .as_ref()
         .is_some_and(|p| Path::new(file) == p.file)
     {
-        return Some(PathBuf::from("--plan"));
+        return case.plan.as_ref().map(|p| PathBuf::from(p.option));
     }
     Path::new(file)
         .strip_prefix(&case.dir)
@@ -832,14 +878,14 @@ fn check_stopped(
     fails: &mut Vec<String>,
     lines: &mut Vec<String>,
 ) {
-    let named = format!("--plan `{}`", plan.file.display());
+    let named = format!("{} `{}`", plan.option, plan.file.display());
     let why = message
         .split_once("was not applied: ")
         .map_or(message, |(_, why)| why);
     lines.push(format!(
         "{}: stops: {}",
         case.name,
-        why.replace(&plan.file.display().to_string(), "--plan")
+        why.replace(&plan.file.display().to_string(), plan.option)
     ));
     if !squashed(message).contains(&squashed(&named)) {
         fails.push(format!(
@@ -960,6 +1006,7 @@ fn malformed_inputs_are_reported_and_never_crash() {
     assert!(cases.len() >= 45, "only {} committed cases", cases.len());
     cases.extend(generated_cases(tmp.path()));
     cases.extend(plan_cases());
+    cases.extend(template_cases());
     cases.extend(generated_plan_cases(tmp.path()));
 
     let next = AtomicUsize::new(0);

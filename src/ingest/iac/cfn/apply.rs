@@ -112,7 +112,7 @@ impl Apply<'_, '_, '_> {
             "AWS::IAM::UserToGroupAddition" => self.group_addition(logical, r),
             "AWS::IAM::InstanceProfile" => self.instance_profile(logical, r),
             "AWS::S3::BucketPolicy" => {
-                for bucket in self.names(r, "Bucket") {
+                for bucket in self.targets(logical, r, "Bucket") {
                     let arn = format!("arn:{}:s3:::{bucket}", self.t.env.partition());
                     self.resource_policy(logical, r, "PolicyDocument", ResourceService::S3, &arn);
                 }
@@ -123,7 +123,7 @@ impl Apply<'_, '_, '_> {
                 } else {
                     "Queues"
                 };
-                for url in self.names(r, key) {
+                for url in self.targets(logical, r, key) {
                     let name = url.rsplit('/').next().unwrap_or_default();
                     let env = self.t.env;
                     let arn = format!(
@@ -141,12 +141,23 @@ impl Apply<'_, '_, '_> {
                 } else {
                     "Topics"
                 };
-                for arn in self.names(r, key) {
+                for arn in self.targets(logical, r, key) {
+                    let env = self.t.env;
+                    let arn = if arn.starts_with("arn:") {
+                        arn
+                    } else {
+                        format!(
+                            "arn:{}:sns:{}:{}:{arn}",
+                            env.partition(),
+                            env.region,
+                            env.account
+                        )
+                    };
                     self.resource_policy(logical, r, "PolicyDocument", ResourceService::Sns, &arn);
                 }
             }
             "AWS::SecretsManager::ResourcePolicy" => {
-                for id in self.names(r, "SecretId") {
+                for id in self.targets(logical, r, "SecretId") {
                     let env = self.t.env;
                     let arn = if id.starts_with("arn:") {
                         id
@@ -193,14 +204,41 @@ impl Apply<'_, '_, '_> {
         }
     }
 
-    /// The known strings of a property that is one value or a list of them.
-    pub(super) fn names(&mut self, r: &Node, key: &str) -> Vec<String> {
+    /// The known strings of a property that is one value or a list of them; a value
+    /// not known before deployment is reported and left out (a policy or attachment
+    /// cannot be placed on it).
+    pub(super) fn names(&mut self, logical: &str, r: &Node, key: &str) -> Vec<String> {
+        let Some(v) = self.t.property(r, key) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for item in v.items() {
+            match item.known() {
+                Some(text) => out.push(text.to_string()),
+                None => {
+                    let why = item.why().unwrap_or("it is not a string");
+                    let what = format!("a value of {key} is not known ({why}); not applied to it");
+                    self.unresolved(logical, r, what);
+                }
+            }
+        }
+        out
+    }
+
+    /// The resources a resource policy is for (`Bucket`, `Queues`, `Topics`, …): one not
+    /// known before deployment is a resource named `(known-after-apply)-LOGICALID`, so
+    /// that its policy is still read and checked (a public policy on a bucket whose
+    /// name is a parameter is still public).
+    pub(super) fn targets(&mut self, logical: &str, r: &Node, key: &str) -> Vec<String> {
         let Some(v) = self.t.property(r, key) else {
             return Vec::new();
         };
         v.items()
             .into_iter()
-            .map(|i| i.text().unwrap_or("*").to_string())
+            .map(|item| match item.known() {
+                Some(text) => text.to_string(),
+                None => format!("{}-{logical}", crate::ingest::iac::UNKNOWN_NAME),
+            })
             .collect()
     }
 
@@ -384,7 +422,7 @@ impl Apply<'_, '_, '_> {
             }
             Owner::User => {
                 let groups = self
-                    .names(r, "Groups")
+                    .names(logical, r, "Groups")
                     .into_iter()
                     .map(|g| Spanned::new(g, span))
                     .collect();
@@ -459,7 +497,7 @@ impl Apply<'_, '_, '_> {
             (Owner::User, "Users"),
             (Owner::Group, "Groups"),
         ] {
-            for who in self.names(r, key) {
+            for who in self.names(logical, r, key) {
                 let span = self.span(r);
                 let account = self.model.account_mut(&self.t.env.account);
                 match write::owner(account, owner, &who) {
@@ -489,14 +527,14 @@ impl Apply<'_, '_, '_> {
             (Owner::User, "Users"),
             (Owner::Group, "Groups"),
         ] {
-            for who in self.names(r, key) {
+            for who in self.names(logical, r, key) {
                 self.inline_into(logical, r, owner, &who);
             }
         }
     }
 
     fn one_inline(&mut self, logical: &str, r: &Node, owner: Owner, key: &str) {
-        for who in self.names(r, key) {
+        for who in self.names(logical, r, key) {
             self.inline_into(logical, r, owner, &who);
         }
     }
@@ -544,11 +582,11 @@ impl Apply<'_, '_, '_> {
     }
 
     fn group_addition(&mut self, logical: &str, r: &Node) {
-        let Some(group) = self.names(r, "GroupName").into_iter().next() else {
+        let Some(group) = self.names(logical, r, "GroupName").into_iter().next() else {
             return;
         };
         let span = self.span(r);
-        for who in self.names(r, "Users") {
+        for who in self.names(logical, r, "Users") {
             let account = self.model.account_mut(&self.t.env.account);
             match account.users.iter_mut().find(|u| u.name == who) {
                 Some(u) => {
@@ -567,7 +605,7 @@ impl Apply<'_, '_, '_> {
 
     fn instance_profile(&mut self, logical: &str, r: &Node) {
         let name = self.name(logical, r);
-        for who in self.names(r, "Roles") {
+        for who in self.names(logical, r, "Roles") {
             let account = self.model.account_mut(&self.t.env.account);
             match account.roles.iter_mut().find(|x| x.name == who) {
                 Some(role) => {

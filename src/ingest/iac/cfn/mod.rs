@@ -372,7 +372,7 @@ fn one(
             .diagnostics
             .push(Diagnostic::new(Problem::IacTransform(names), span));
     }
-    duplicates(loaded, file, root);
+    structure(loaded, file, root);
     let t = value::Template::new(root, &env);
     apply::Apply {
         model: &mut loaded.model,
@@ -522,20 +522,67 @@ fn parameters(
     out
 }
 
-/// Keys written twice where CloudFormation reads them (the template's sections, its
-/// resources, a resource's attributes and properties): which one counts is not
-/// something to guess. Inside policy documents the policy reader reports them.
-fn duplicates(loaded: &mut Loaded, file: FileId, root: &Node) {
+/// The template's shape where CloudFormation reads it: sections, resources, their
+/// `Type` and `Properties` of the right types (what is not is reported, and not
+/// read), and no key written twice there (which one counts is not something to
+/// guess; inside policy documents the policy reader reports them).
+fn structure(loaded: &mut Loaded, file: FileId, root: &Node) {
+    let at = |n: &Node| Span {
+        file,
+        start: n.start,
+        end: n.end,
+    };
+    let wrong = |key: &str, expected: &'static str, n: &Node| {
+        let problem = Problem::WrongType {
+            key: key.to_string(),
+            expected,
+            found: n.type_name(),
+        };
+        (problem, at(n))
+    };
+    let mut found = Vec::new();
     let mut objects: Vec<&Node> = vec![root];
-    if let Some(resources) = root.get("Resources") {
-        objects.push(resources);
-        for r in resources.as_object().unwrap_or_default() {
-            objects.push(&r.value);
-            objects.extend(r.value.get("Properties"));
+    for section in [
+        "Resources",
+        "Parameters",
+        "Conditions",
+        "Mappings",
+        "Outputs",
+    ] {
+        match root.get(section) {
+            Some(n) if n.as_object().is_some() => objects.push(n),
+            Some(n) => found.push(wrong(section, "an object", n)),
+            None => {}
         }
     }
-    for o in ["Parameters", "Conditions", "Mappings", "Outputs"] {
-        objects.extend(root.get(o));
+    for r in root
+        .get("Resources")
+        .and_then(Node::as_object)
+        .unwrap_or_default()
+    {
+        if r.value.as_object().is_none() {
+            found.push(wrong(&r.key, "a resource (an object with Type)", &r.value));
+            continue;
+        }
+        objects.push(&r.value);
+        match r.value.get("Type") {
+            Some(t) if t.as_str().is_some() => {}
+            Some(t) => found.push(wrong(&format!("{}.Type", r.key), "a string", t)),
+            None => found.push((
+                Problem::MissingKey {
+                    key: "Type",
+                    context: format!("resource `{}`", r.key),
+                },
+                at(&r.value),
+            )),
+        }
+        match r.value.get("Properties") {
+            Some(p) if p.as_object().is_some() => objects.push(p),
+            // A short-form function standing for the properties is read as it is.
+            Some(p) if matches!(p.value, json::Value::Null) => {}
+            Some(p) => found.push(wrong(&format!("{}.Properties", r.key), "an object", p)),
+            None => {}
+        }
     }
     for node in objects {
         let mut seen = std::collections::HashSet::new();
@@ -546,11 +593,11 @@ fn duplicates(loaded: &mut Loaded, file: FileId, root: &Node) {
                     start: m.key_start,
                     end: m.key_end,
                 };
-                loaded.diagnostics.push(Diagnostic::new(
-                    Problem::DuplicateKey(m.key.to_string()),
-                    span,
-                ));
+                found.push((Problem::DuplicateKey(m.key.to_string()), span));
             }
         }
+    }
+    for (problem, span) in found {
+        loaded.diagnostics.push(Diagnostic::new(problem, span));
     }
 }

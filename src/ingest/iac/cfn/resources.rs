@@ -256,7 +256,7 @@ impl Apply<'_, '_, '_> {
             self.unresolved(logical, r, what);
             return;
         }
-        for target in self.names(r, "TargetIds") {
+        for target in self.names(logical, r, "TargetIds") {
             if let Err(what) = write::org_attach(self.model, &id, &target, true, span) {
                 self.unresolved(logical, r, what);
             }
