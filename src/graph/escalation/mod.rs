@@ -10,6 +10,7 @@ mod catalog;
 mod changed;
 mod decide;
 mod iam;
+mod prefilter;
 mod services;
 pub mod symbolic;
 
@@ -18,6 +19,7 @@ pub use catalog::{Coverage, TECHNIQUES, Technique, coverage_markdown, technique}
 use admin::administrators;
 use changed::{changed, materialize};
 use decide::{Verdicts, best_per_gain, decide_all, evaluate};
+use prefilter::{action_bits, bits_of_policies, relevant_actions};
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -134,109 +136,6 @@ pub struct Attempt {
     /// Facts the data does not show that the answer rests on ("a Lambda function runs
     /// as R"): the edge is conditional on them.
     pub assumptions: Vec<String>,
-}
-
-/// The actions the techniques need, for the per-principal prefilter, sorted: the
-/// techniques name actions as the service reference spells them, so an action's place
-/// is found by binary search (no lowercasing, no hashing per call).
-fn relevant_actions() -> &'static [&'static str] {
-    static ACTIONS: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
-    ACTIONS.get_or_init(|| {
-        let mut list: Vec<&'static str> = iam::ACTIONS.to_vec();
-        list.extend(services::actions());
-        list.push("iam:PassRole");
-        list.sort_unstable();
-        list.dedup();
-        list
-    })
-}
-
-/// Which of the relevant actions the principal's evaluation could allow: some identity
-/// Allow names it, its permissions boundary (if any) has an Allow that names it, and no
-/// Deny of its own policies or boundary denies it on every resource without a
-/// condition. The escalation needs are decided without resource policies (IAM has
-/// none), so an action outside these bits is denied for every target.
-fn action_bits(p: &Principal, known: &HashMap<usize, PolicyBits>) -> Vec<bool> {
-    let list = relevant_actions();
-    let of = |pol: &Arc<CompiledPolicy>| -> std::borrow::Cow<'_, PolicyBits> {
-        match known.get(&(Arc::as_ptr(pol) as usize)) {
-            Some(b) => std::borrow::Cow::Borrowed(b),
-            None => std::borrow::Cow::Owned(policy_bits(pol, list)),
-        }
-    };
-    let mut allow = vec![false; list.len()];
-    let mut deny = vec![false; list.len()];
-    for pol in &p.identity {
-        let bits = of(pol);
-        for (x, y) in allow.iter_mut().zip(&bits.0) {
-            *x |= *y;
-        }
-        for (x, y) in deny.iter_mut().zip(&bits.1) {
-            *x |= *y;
-        }
-    }
-    if let Some(b) = &p.boundary {
-        let bits = of(b);
-        for (x, y) in allow.iter_mut().zip(&bits.0) {
-            *x &= *y;
-        }
-        for (x, y) in deny.iter_mut().zip(&bits.1) {
-            *x |= *y;
-        }
-    }
-    allow.iter().zip(deny).map(|(a, d)| *a && !d).collect()
-}
-
-/// [`policy_bits`] of every identity policy and boundary of these principals, each
-/// shared policy once (by address: the world holds them all while the search runs).
-fn bits_of_policies(world: &World, sources: &[usize]) -> HashMap<usize, PolicyBits> {
-    let list = relevant_actions();
-    let mut unique: HashMap<usize, &Arc<CompiledPolicy>> = HashMap::new();
-    for p in sources.iter().filter_map(|i| world.principals.get(*i)) {
-        for pol in p.identity.iter().chain(&p.boundary) {
-            unique.insert(Arc::as_ptr(pol) as usize, pol);
-        }
-    }
-    unique
-        .into_par_iter()
-        .map(|(k, pol)| (k, policy_bits(pol, list)))
-        .collect()
-}
-
-/// Per relevant action: named by an Allow; denied everywhere by a Deny.
-type PolicyBits = (Vec<bool>, Vec<bool>);
-
-/// Per action of `list`: whether an Allow of the policy names it, and whether a Deny
-/// denies it on every resource with no condition.
-fn policy_bits(pol: &CompiledPolicy, list: &[&str]) -> PolicyBits {
-    let names = |st: &crate::eval::compile::CompiledStatement, a: &str| {
-        st.actions.as_ref().is_some_and(|m| m.matches_action(a))
-    };
-    let allow = list
-        .iter()
-        .map(|a| {
-            pol.statements
-                .iter()
-                .any(|st| st.effect != Some(crate::model::Effect::Deny) && names(st, a))
-        })
-        .collect();
-    let deny = list
-        .iter()
-        .map(|a| {
-            pol.statements.iter().any(|st| {
-                st.effect == Some(crate::model::Effect::Deny)
-                    && st.conditions.is_empty()
-                    && st.resources.as_ref().is_some_and(|r| {
-                        !r.negated
-                            && r.patterns
-                                .iter()
-                                .any(|p| matches!(p, crate::eval::compile::ResourcePattern::Any))
-                    })
-                    && names(st, a)
-            })
-        })
-        .collect();
-    (allow, deny)
 }
 
 /// A loaded user or role of the model.
