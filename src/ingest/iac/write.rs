@@ -134,6 +134,61 @@ pub fn function_statement(
     }
 }
 
+/// The function whose policy a permission goes into: an ARN (`…:function:NAME`, a
+/// qualifier `:ALIAS` dropped: the policy is the function's), or a name in the
+/// account and region.
+pub fn function_policy_arn(function: &str, partition: &str, region: &str, account: &str) -> String {
+    if function.starts_with("arn:") {
+        let parts: Vec<&str> = function.splitn(8, ':').collect();
+        parts
+            .get(..7)
+            .map_or_else(|| function.to_string(), |p| p.join(":"))
+    } else {
+        format!("arn:{partition}:lambda:{region}:{account}:function:{function}")
+    }
+}
+
+/// The conditions a Lambda permission adds, as `(plan attribute, template property,
+/// condition key)`; the source ARN is an `ArnLike` of its own.
+pub const PERMISSION_CONDITIONS: [(&str, &str, &str); 4] = [
+    ("source_account", "SourceAccount", "AWS:SourceAccount"),
+    ("principal_org_id", "PrincipalOrgID", "aws:PrincipalOrgID"),
+    (
+        "event_source_token",
+        "EventSourceToken",
+        "lambda:EventSourceToken",
+    ),
+    (
+        "function_url_auth_type",
+        "FunctionUrlAuthType",
+        "lambda:FunctionUrlAuthType",
+    ),
+];
+
+/// A customer-managed policy as a plan or a template makes it: one version, the
+/// default.
+pub fn managed_policy(
+    arn: String,
+    name: String,
+    path: String,
+    document: Option<Policy>,
+    span: Span,
+) -> crate::model::ManagedPolicy {
+    crate::model::ManagedPolicy {
+        arn,
+        name,
+        path,
+        id: None,
+        default_version: Some("v1".to_string()),
+        document,
+        other_versions: Vec::new(),
+        version_count: 1,
+        aws_managed: false,
+        origin: crate::model::PolicyOrigin::Export,
+        span: Some(span),
+    }
+}
+
 /// What a Lambda permission (`AddPermission`) says, read from a plan or a template.
 #[derive(Default)]
 pub struct Permission {

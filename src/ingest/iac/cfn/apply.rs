@@ -13,8 +13,8 @@ use crate::ingest::LoadOptions;
 use crate::ingest::diag::{Diagnostic, Problem};
 use crate::ingest::iac::write::{self, Owner};
 use crate::model::{
-    Group, InlinePolicy, ManagedPolicy, Model, Policy, PolicyKind, PolicyOrigin, PolicyRef,
-    ResourceService, Role, Span, Spanned, UnknownPolicy, User,
+    Group, InlinePolicy, Model, Policy, PolicyKind, PolicyRef, ResourceService, Role, Span,
+    Spanned, UnknownPolicy, User,
 };
 use crate::source::json::Node;
 
@@ -471,19 +471,7 @@ impl Apply<'_, '_, '_> {
             self.document(logical, r, &v, PolicyKind::Identity, &arn, "PolicyDocument")
         });
         let span = self.span(r);
-        let policy = ManagedPolicy {
-            arn: arn.clone(),
-            name,
-            path,
-            id: None,
-            default_version: Some("v1".to_string()),
-            document,
-            other_versions: Vec::new(),
-            version_count: 1,
-            aws_managed: false,
-            origin: PolicyOrigin::Export,
-            span: Some(span),
-        };
+        let policy = write::managed_policy(arn.clone(), name, path, document, span);
         self.model
             .account_mut(&self.t.env.account)
             .managed_policies

@@ -92,20 +92,9 @@ pub fn apply(loaded: &mut Loaded, input: &IacInput, opts: &LoadOptions) {
     // Read every template first: a stack may import what another exports.
     let mut read: Vec<(FileId, String, Stack)> = Vec::new();
     for stack in stacks {
-        let Some(file) = read_source(
-            &stack.template,
-            opts,
-            &mut loaded.sources,
-            &mut loaded.diagnostics,
-        ) else {
-            continue;
-        };
-        let text = loaded
-            .sources
-            .get(file)
-            .map(|f| f.text.clone())
-            .unwrap_or_default();
-        read.push((file, text, stack));
+        if let Some((file, text)) = read_file(loaded, &stack.template, opts) {
+            read.push((file, text, stack));
+        }
     }
     let mut parsed: Vec<(FileId, &str, Node, &Stack)> = Vec::new();
     for (file, text, stack) in &read {
@@ -119,16 +108,7 @@ pub fn apply(loaded: &mut Loaded, input: &IacInput, opts: &LoadOptions) {
         };
         match result {
             Ok(root) => parsed.push((*file, text.as_str(), root, stack)),
-            Err(e) => {
-                let span = Span {
-                    file: *file,
-                    start: e.offset,
-                    end: e.offset.saturating_add(1),
-                };
-                loaded
-                    .diagnostics
-                    .push(Diagnostic::new(problem(e.message), span));
-            }
+            Err(e) => syntax(loaded, *file, e, problem),
         }
     }
     let envs: Vec<Option<Env>> = parsed
@@ -201,32 +181,12 @@ fn cdk_out(
     stacks: &mut Vec<Stack>,
 ) {
     let manifest = arg.path.join("manifest.json");
-    let Some(file) = read_source(
-        &manifest,
-        opts,
-        &mut loaded.sources,
-        &mut loaded.diagnostics,
-    ) else {
+    let Some((file, text)) = read_file(loaded, &manifest, opts) else {
         return;
     };
-    let text = loaded
-        .sources
-        .get(file)
-        .map(|f| f.text.clone())
-        .unwrap_or_default();
     let root = match json::parse(&text, opts.max_depth) {
         Ok(r) => r,
-        Err(e) => {
-            let span = Span {
-                file,
-                start: e.offset,
-                end: e.offset.saturating_add(1),
-            };
-            loaded
-                .diagnostics
-                .push(Diagnostic::new(Problem::Syntax(e.message), span));
-            return;
-        }
+        Err(e) => return syntax(loaded, file, e, Problem::Syntax),
     };
     let artifacts = root
         .get("artifacts")
@@ -451,26 +411,13 @@ fn parameters(
             out.insert(k.to_string(), v.to_string());
             continue;
         }
-        let Some(file) = read_source(path, opts, &mut loaded.sources, &mut loaded.diagnostics)
-        else {
+        let Some((file, text)) = read_file(loaded, path, opts) else {
             continue;
         };
-        let text = loaded
-            .sources
-            .get(file)
-            .map(|f| f.text.clone())
-            .unwrap_or_default();
         let root = match json::parse(&text, opts.max_depth) {
             Ok(r) => r,
             Err(e) => {
-                let span = Span {
-                    file,
-                    start: e.offset,
-                    end: e.offset.saturating_add(1),
-                };
-                loaded
-                    .diagnostics
-                    .push(Diagnostic::new(Problem::Syntax(e.message), span));
+                syntax(loaded, file, e, Problem::Syntax);
                 continue;
             }
         };
@@ -600,4 +547,24 @@ fn structure(loaded: &mut Loaded, file: FileId, root: &Node) {
     for (problem, span) in found {
         loaded.diagnostics.push(Diagnostic::new(problem, span));
     }
+}
+
+/// Reads a file of the run: its ID and a copy of its text (an unreadable file is
+/// reported by `read_source`).
+fn read_file(loaded: &mut Loaded, path: &Path, opts: &LoadOptions) -> Option<(FileId, String)> {
+    let file = read_source(path, opts, &mut loaded.sources, &mut loaded.diagnostics)?;
+    let text = loaded.sources.get(file).map(|f| f.text.clone())?;
+    Some((file, text))
+}
+
+/// Reports a JSON or YAML syntax error at its offset.
+fn syntax(loaded: &mut Loaded, file: FileId, e: json::SyntaxError, problem: fn(String) -> Problem) {
+    let span = Span {
+        file,
+        start: e.offset,
+        end: e.offset.saturating_add(1),
+    };
+    loaded
+        .diagnostics
+        .push(Diagnostic::new(problem(e.message), span));
 }

@@ -21,6 +21,15 @@ const POLICY_PROPERTIES: &[&str] = &[
 ];
 
 impl Apply<'_, '_, '_> {
+    /// A resource policy iampath writes for a resource (a default key policy, a
+    /// Lambda permission's statement); its spans are the resource's.
+    fn synthesized(&mut self, r: &Node, text: &str) -> Option<crate::model::Policy> {
+        let mut map = crate::source::decode::OffsetMap::default();
+        map.push(0, r.start as usize);
+        let kind = PolicyKind::Resource;
+        write::lower_written(self.file, text, map, kind, self.opts, self.diags)
+    }
+
     pub(super) fn key(&mut self, logical: &str, r: &Node) {
         let arn = self.t.attribute(logical, "Arn", r.start);
         let arn = arn.text().unwrap_or_default().to_string();
@@ -30,16 +39,7 @@ impl Apply<'_, '_, '_> {
         }
         let env = self.t.env;
         let text = write::default_key_policy(&env.account, env.partition());
-        let mut map = crate::source::decode::OffsetMap::default();
-        map.push(0, r.start as usize);
-        let policy = write::lower_written(
-            self.file,
-            &text,
-            map,
-            PolicyKind::Resource,
-            self.opts,
-            self.diags,
-        );
+        let policy = self.synthesized(r, &text);
         let name = arn.rsplit('/').next().unwrap_or_default().to_string();
         let span = self.span(r);
         let account = self.model.account_mut(&self.t.env.account);
@@ -93,12 +93,7 @@ impl Apply<'_, '_, '_> {
             source_arn: known("SourceArn"),
             ..write::Permission::default()
         };
-        for (key, condition) in [
-            ("SourceAccount", "AWS:SourceAccount"),
-            ("PrincipalOrgID", "aws:PrincipalOrgID"),
-            ("EventSourceToken", "lambda:EventSourceToken"),
-            ("FunctionUrlAuthType", "lambda:FunctionUrlAuthType"),
-        ] {
+        for (_, key, condition) in write::PERMISSION_CONDITIONS {
             if let Some(v) = known(key) {
                 p.equals.push((condition, v));
             }
@@ -106,33 +101,17 @@ impl Apply<'_, '_, '_> {
         p.unknown = unknown.map(|w| format!("{logical}: {w}"));
         let function =
             function.unwrap_or_else(|| format!("{}-{logical}", crate::ingest::iac::UNKNOWN_NAME));
-        let (base, resource) = if function.starts_with("arn:") {
-            let parts: Vec<&str> = function.splitn(8, ':').collect();
-            (
-                parts.get(..7).map_or(function.clone(), |x| x.join(":")),
-                function.clone(),
-            )
+        let base =
+            write::function_policy_arn(&function, env.partition(), &env.region, &env.account);
+        // A qualified ARN (`…:function:f:live`) is the statement's resource as given.
+        let resource = if function.starts_with("arn:") {
+            function.clone()
         } else {
-            let base = format!(
-                "arn:{}:lambda:{}:{}:function:{function}",
-                env.partition(),
-                env.region,
-                env.account
-            );
-            (base.clone(), base)
+            base.clone()
         };
         let sid = logical.to_string();
         let text = write::permission_document(&p, &sid, &resource);
-        let mut map = crate::source::decode::OffsetMap::default();
-        map.push(0, r.start as usize);
-        let added = write::lower_written(
-            self.file,
-            &text,
-            map,
-            PolicyKind::Resource,
-            self.opts,
-            self.diags,
-        );
+        let added = self.synthesized(r, &text);
         let span = self.span(r);
         let account = self.model.account_mut(&self.t.env.account);
         write::function_statement(account, &base, &sid, added, span);

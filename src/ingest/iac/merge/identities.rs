@@ -4,9 +4,7 @@
 use super::{Merge, Pol, unknown_reason};
 use crate::ingest::iac::plan::Change;
 use crate::ingest::iac::write::{self, Owned, Owner};
-use crate::model::{
-    Group, InlinePolicy, ManagedPolicy, PolicyKind, PolicyOrigin, PolicyRef, Role, Spanned, User,
-};
+use crate::model::{Group, InlinePolicy, PolicyKind, PolicyRef, Role, Spanned, User};
 use crate::source::json::{Node, Value};
 
 impl Merge<'_, '_, '_> {
@@ -240,19 +238,7 @@ impl Merge<'_, '_, '_> {
             }
         };
         let span = self.span(c.node);
-        let policy = ManagedPolicy {
-            arn: arn.clone(),
-            name,
-            path,
-            id: None,
-            default_version: Some("v1".to_string()),
-            document,
-            other_versions: Vec::new(),
-            version_count: 1,
-            aws_managed: false,
-            origin: PolicyOrigin::Export,
-            span: Some(span),
-        };
+        let policy = write::managed_policy(arn.clone(), name, path, document, span);
         self.acct().managed_policies.insert(arn, policy);
     }
 

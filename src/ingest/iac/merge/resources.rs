@@ -157,13 +157,7 @@ impl Merge<'_, '_, '_> {
         let function = self
             .value(c, "function_name")
             .unwrap_or_else(|| Self::made_at_apply(c));
-        let base = if function.starts_with("arn:") {
-            // `arn:…:function:NAME[:QUALIFIER]`: the policy is the function's.
-            let parts: Vec<&str> = function.splitn(8, ':').collect();
-            parts.get(..7).map_or(function.clone(), |p| p.join(":"))
-        } else {
-            format!("arn:aws:lambda:{region}:{acct}:function:{function}")
-        };
+        let base = write::function_policy_arn(&function, "aws", &region, &acct);
         let sid = c
             .after_str("statement_id")
             .or_else(|| c.before_str("statement_id"))
@@ -199,12 +193,7 @@ impl Merge<'_, '_, '_> {
             source_arn: known("source_arn"),
             ..write::Permission::default()
         };
-        for (key, condition) in [
-            ("source_account", "AWS:SourceAccount"),
-            ("principal_org_id", "aws:PrincipalOrgID"),
-            ("event_source_token", "lambda:EventSourceToken"),
-            ("function_url_auth_type", "lambda:FunctionUrlAuthType"),
-        ] {
+        for (key, _, condition) in write::PERMISSION_CONDITIONS {
             if let Some(v) = known(key) {
                 p.equals.push((condition, v));
             }
