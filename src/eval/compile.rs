@@ -141,6 +141,9 @@ impl ResourcePattern {
 pub struct PrincipalSpec {
     pub negated: bool,
     pub entries: Vec<PrincipalEntry>,
+    /// For a long list: its entries by the account they name (see
+    /// [`PrincipalSpec::new`]).
+    pub(super) by_account: Option<super::principal::AccountIndex>,
 }
 
 /// Compiles a loaded policy. `label` names it in reasons.
@@ -171,10 +174,10 @@ pub fn compile(policy: &Policy, label: impl Into<Arc<str>>) -> CompiledPolicy {
                     .collect(),
                 spans: r.values.iter().map(|v| v.span).collect(),
             }),
-            principal: s.principal.as_ref().map(|p| PrincipalSpec {
-                negated: p.negated,
-                entries: p.entries.clone(),
-            }),
+            principal: s
+                .principal
+                .as_ref()
+                .map(|p| PrincipalSpec::new(p.negated, p.entries.clone())),
             conditions: s
                 .conditions
                 .iter()

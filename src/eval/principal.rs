@@ -1,6 +1,8 @@
 //! Does a statement's `Principal` name the caller, and how (decision-rules §1.5, §2)?
 //! How it names the caller decides whether the identity side must allow too.
 
+use std::collections::HashMap;
+
 use super::compile::PrincipalSpec;
 use super::request::Caller;
 use crate::model::{PrincipalEntry, PrincipalKind, is_account_id};
@@ -117,7 +119,7 @@ pub fn naming<'s>(
         }
         return names;
     }
-    for e in &spec.entries {
+    for e in spec.for_account(caller.account()) {
         if let Some((how, t, session)) = entry_names(e, caller, session_unknown) {
             names.add(how, t);
             if t == Tri::Unknown && session.is_some() {
@@ -190,6 +192,107 @@ fn exemption<'s>(
             }
             (own, if own == Tri::Unknown { session } else { None })
         }
+    }
+}
+
+/// Lists of more principals than this are indexed by account.
+const INDEX_FROM: usize = 16;
+
+/// The entries of a long principal list by the one account each can name: an `AWS`
+/// entry names only callers of the account its ID or ARN carries, so a caller needs
+/// only those and the entries that are not about one account (`*`, services,
+/// identity providers, values that are not ARNs). A bucket policy that lists a
+/// thousand account roots is then a lookup, not a thousand parses per request.
+#[derive(Debug, Clone, Default)]
+pub struct AccountIndex {
+    accounts: HashMap<Box<str>, Vec<u32>>,
+    others: Vec<u32>,
+}
+
+impl PrincipalSpec {
+    pub fn new(negated: bool, entries: Vec<PrincipalEntry>) -> PrincipalSpec {
+        let by_account = (entries.len() > INDEX_FROM).then(|| {
+            let mut index = AccountIndex::default();
+            for (i, e) in (0u32..).zip(&entries) {
+                match entry_account(e) {
+                    Some(account) => index.accounts.entry(account.into()).or_default().push(i),
+                    None => index.others.push(i),
+                }
+            }
+            index
+        });
+        PrincipalSpec {
+            negated,
+            entries,
+            by_account,
+        }
+    }
+
+    /// The entries that may name a caller of `account` (`None`: a caller outside
+    /// every account), in the order of the list.
+    pub fn for_account<'a>(
+        &'a self,
+        account: Option<&str>,
+    ) -> impl Iterator<Item = &'a PrincipalEntry> + 'a {
+        let (whole, others, own): (&[PrincipalEntry], &[u32], &[u32]) = match &self.by_account
+        {
+            None => (&self.entries, &[], &[]),
+            Some(ix) => (
+                &[],
+                &ix.others,
+                account
+                    .and_then(|a| ix.accounts.get(a))
+                    .map_or(&[][..], Vec::as_slice),
+            ),
+        };
+        whole.iter().chain(
+            Merged {
+                a: others,
+                b: own,
+            }
+            .filter_map(|i| self.entries.get(i as usize)),
+        )
+    }
+}
+
+/// The one account an `AWS` entry can name, when it names one.
+fn entry_account(e: &PrincipalEntry) -> Option<&str> {
+    let value = e.value.value.as_str();
+    if e.kind != PrincipalKind::Aws || value == "*" {
+        return None;
+    }
+    if is_account_id(value) {
+        return Some(value);
+    }
+    Arn::parse(value).map(|arn| arn.account)
+}
+
+/// Two ascending index lists merged into one.
+struct Merged<'a> {
+    a: &'a [u32],
+    b: &'a [u32],
+}
+
+impl Iterator for Merged<'_> {
+    type Item = u32;
+
+    fn next(&mut self) -> Option<u32> {
+        let take_a = match (self.a.first(), self.b.first()) {
+            (Some(x), Some(y)) => x < y,
+            (Some(_), None) => true,
+            (None, _) => false,
+        };
+        let (head, rest) = if take_a {
+            self.a.split_first()?
+        } else {
+            self.b.split_first()?
+        };
+        if take_a {
+            self.a = rest;
+        } else {
+            self.b = rest;
+        }
+        Some(*head)
     }
 }
 
@@ -292,15 +395,62 @@ mod tests {
 
     fn spec(negated: bool, entries: &[(PrincipalKind, &str)]) -> PrincipalSpec {
         let span = Span::at(FileId(0), 0);
-        PrincipalSpec {
+        PrincipalSpec::new(
             negated,
-            entries: entries
+            entries
                 .iter()
                 .map(|(k, v)| PrincipalEntry {
                     kind: k.clone(),
                     value: Spanned::new(v.to_string(), span),
                 })
                 .collect(),
+        )
+    }
+
+    /// A long list is indexed by account; the index must name every caller exactly
+    /// as the whole list read in order does.
+    #[test]
+    fn account_index_names_as_the_whole_list() {
+        let mut entries: Vec<(PrincipalKind, String)> = (0..40)
+            .map(|i| (PrincipalKind::Aws, format!("arn:aws:iam::2100000000{i:02}:root")))
+            .collect();
+        entries.extend([
+            (PrincipalKind::Aws, "111111111111".to_string()),
+            (PrincipalKind::Aws, "arn:aws:iam::111111111111:role/Admin".to_string()),
+            (
+                PrincipalKind::Aws,
+                "arn:aws:sts::111111111111:assumed-role/Admin/alice".to_string(),
+            ),
+            (PrincipalKind::Service, "lambda.amazonaws.com".to_string()),
+            (PrincipalKind::Aws, "not an arn".to_string()),
+            (PrincipalKind::Aws, "AROAEXAMPLEUNIQUEID".to_string()),
+            (PrincipalKind::Aws, "arn:aws:iam::210000000007:user/bob".to_string()),
+        ]);
+        let borrowed: Vec<(PrincipalKind, &str)> =
+            entries.iter().map(|(k, v)| (k.clone(), v.as_str())).collect();
+        for negated in [false, true] {
+            let indexed = spec(negated, &borrowed);
+            assert!(indexed.by_account.is_some());
+            let mut plain = indexed.clone();
+            plain.by_account = None;
+            for c in [
+                "arn:aws:iam::111111111111:role/Admin",
+                "arn:aws:iam::111111111111:role/Other",
+                "arn:aws:iam::210000000007:user/bob",
+                "arn:aws:iam::210000000039:user/carol",
+                "arn:aws:iam::999999999999:user/dave",
+                "lambda.amazonaws.com",
+                "*",
+            ] {
+                let who = caller(c);
+                for session_unknown in [false, true] {
+                    assert_eq!(
+                        naming(&indexed, &who, false, session_unknown),
+                        naming(&plain, &who, false, session_unknown),
+                        "{c} negated={negated}"
+                    );
+                }
+            }
         }
     }
 
