@@ -164,8 +164,10 @@ pub(crate) fn read_text(
         ));
     }
     // Read at most one byte past the limit: a device such as /dev/zero reports no
-    // size and never ends.
-    let mut bytes = Vec::new();
+    // size and never ends. The reported size is the capacity (one byte more, so that
+    // reading to the end does not grow the buffer): the texts stay in memory for
+    // the whole run, and a doubled buffer would keep up to twice each one.
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0).saturating_add(1));
     let file = std::fs::File::open(path).map_err(|e| unreadable(e.to_string()))?;
     std::io::Read::read_to_end(
         &mut std::io::Read::take(file, opts.max_file_size.saturating_add(1)),
