@@ -300,6 +300,19 @@ fn edges_one_account(bencher: Bencher) {
     bench_build(bencher, one_account_size());
 }
 
+/// 1 account × 800 principals, the assume-role edges alone (the graph before
+/// escalation edges): the baseline of the "within 2×" target of `edges_one_account`,
+/// measured in the same run so that both see the same machine.
+#[divan::bench(sample_count = 20, sample_size = 1)]
+fn assume_edges_one_account(bencher: Bencher) {
+    let size = one_account_size();
+    let model = &org(size).loaded.model;
+    bencher.counter(ItemsCount::new(size.total())).bench(|| {
+        let mut world = iampath::graph::World::new(model, &[]);
+        iampath::graph::edges::build(&mut world, &[]).len()
+    });
+}
+
 /// 10 accounts × 2,000 principals.
 #[divan::bench(sample_count = 5, sample_size = 1)]
 fn edges_org(bencher: Bencher) {

@@ -484,11 +484,7 @@ fn cross_account_admin() {
     let l = Linted::fixture("cross-account-admin/bad");
     let f = l.of_rule("cross-account-admin")[0];
     assert_eq!(f.subject, "arn:aws:iam::111111111111:role/Admin");
-    let hops: Vec<(&str, &str)> = f
-        .path
-        .iter()
-        .map(|h| (h.from.as_str(), h.to.as_str()))
-        .collect();
+    let hops: Vec<(&str, &str)> = f.path.iter().map(|h| (&*h.from, &*h.to)).collect();
     assert_eq!(
         hops,
         [(
@@ -506,7 +502,7 @@ fn cross_account_admin_through_a_chain() {
     assert_eq!(f.len(), 1, "{:#?}", l.summary());
     assert_eq!(f[0].subject, "arn:aws:iam::111111111111:role/Admin");
     assert_eq!(f[0].path.len(), 2);
-    assert_eq!(f[0].path[0].from, "999999999999");
+    assert_eq!(&*f[0].path[0].from, "999999999999");
     assert!(f[0].message.contains("any principal of the account"));
     let file = repo()
         .join("tests/lint/cross-account-admin/chain")
@@ -533,8 +529,8 @@ fn external_access() {
     let f = l.of_rule("external-access")[0];
     assert_eq!(f.subject, "arn:aws:s3:::shared");
     assert_eq!(f.path.len(), 1);
-    assert_eq!(f.path[0].from, "arn:aws:iam::999999999999:root");
-    assert_eq!(f.path[0].to, "arn:aws:s3:::shared");
+    assert_eq!(&*f.path[0].from, "arn:aws:iam::999999999999:root");
+    assert_eq!(&*f.path[0].to, "arn:aws:s3:::shared");
 }
 
 #[test]
@@ -545,7 +541,7 @@ fn external_access_into_a_role_carries_the_edge() {
     assert_eq!(f[0].subject, "arn:aws:iam::111111111111:role/Vendor");
     assert_eq!(f[0].path.len(), 1);
     assert_eq!(
-        f[0].path[0].from,
+        &*f[0].path[0].from,
         "arn:aws:iam::999999999999:role/VendorScanner"
     );
     assert_eq!(f[0].path[0].action, "sts:AssumeRole");

@@ -234,8 +234,7 @@ impl PrincipalSpec {
         &'a self,
         account: Option<&str>,
     ) -> impl Iterator<Item = &'a PrincipalEntry> + 'a {
-        let (whole, others, own): (&[PrincipalEntry], &[u32], &[u32]) = match &self.by_account
-        {
+        let (whole, others, own): (&[PrincipalEntry], &[u32], &[u32]) = match &self.by_account {
             None => (&self.entries, &[], &[]),
             Some(ix) => (
                 &[],
@@ -245,13 +244,9 @@ impl PrincipalSpec {
                     .map_or(&[][..], Vec::as_slice),
             ),
         };
-        whole.iter().chain(
-            Merged {
-                a: others,
-                b: own,
-            }
-            .filter_map(|i| self.entries.get(i as usize)),
-        )
+        whole
+            .iter()
+            .chain(Merged { a: others, b: own }.filter_map(|i| self.entries.get(i as usize)))
     }
 }
 
@@ -412,11 +407,19 @@ mod tests {
     #[test]
     fn account_index_names_as_the_whole_list() {
         let mut entries: Vec<(PrincipalKind, String)> = (0..40)
-            .map(|i| (PrincipalKind::Aws, format!("arn:aws:iam::2100000000{i:02}:root")))
+            .map(|i| {
+                (
+                    PrincipalKind::Aws,
+                    format!("arn:aws:iam::2100000000{i:02}:root"),
+                )
+            })
             .collect();
         entries.extend([
             (PrincipalKind::Aws, "111111111111".to_string()),
-            (PrincipalKind::Aws, "arn:aws:iam::111111111111:role/Admin".to_string()),
+            (
+                PrincipalKind::Aws,
+                "arn:aws:iam::111111111111:role/Admin".to_string(),
+            ),
             (
                 PrincipalKind::Aws,
                 "arn:aws:sts::111111111111:assumed-role/Admin/alice".to_string(),
@@ -424,10 +427,15 @@ mod tests {
             (PrincipalKind::Service, "lambda.amazonaws.com".to_string()),
             (PrincipalKind::Aws, "not an arn".to_string()),
             (PrincipalKind::Aws, "AROAEXAMPLEUNIQUEID".to_string()),
-            (PrincipalKind::Aws, "arn:aws:iam::210000000007:user/bob".to_string()),
+            (
+                PrincipalKind::Aws,
+                "arn:aws:iam::210000000007:user/bob".to_string(),
+            ),
         ]);
-        let borrowed: Vec<(PrincipalKind, &str)> =
-            entries.iter().map(|(k, v)| (k.clone(), v.as_str())).collect();
+        let borrowed: Vec<(PrincipalKind, &str)> = entries
+            .iter()
+            .map(|(k, v)| (k.clone(), v.as_str()))
+            .collect();
         for negated in [false, true] {
             let indexed = spec(negated, &borrowed);
             assert!(indexed.by_account.is_some());

@@ -76,6 +76,6 @@ pub fn node_label(graph: &Graph, i: usize) -> String {
         NodeKind::Administrator => {
             format!("an administrator of {}", p.account.as_deref().unwrap_or(""))
         }
-        _ => p.id.clone(),
+        _ => p.id.to_string(),
     }
 }

@@ -4,6 +4,9 @@
 //! statements could grant `sts:AssumeRole` on the role. Candidates are evaluated in
 //! parallel.
 
+use std::borrow::Cow;
+use std::sync::Arc;
+
 use rayon::prelude::*;
 
 use super::grant_index::GrantIndex;
@@ -115,9 +118,9 @@ fn assume_edge(w: &World, caller: usize, r: usize) -> Option<Edge> {
 pub fn edge(
     from: usize,
     to: usize,
-    from_id: String,
-    to_id: String,
-    action: &str,
+    from_id: Arc<str>,
+    to_id: Arc<str>,
+    action: impl Into<Cow<'static, str>>,
     kind: HopKind,
     ev: &Evaluation,
 ) -> Option<Edge> {
@@ -130,7 +133,7 @@ pub fn edge(
         hop: std::sync::Arc::new(Hop {
             from: from_id,
             to: to_id,
-            action: action.to_string(),
+            action: action.into(),
             kind,
             decision: ev.decision,
             grants: grants_of(ev),

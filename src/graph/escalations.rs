@@ -49,7 +49,7 @@ pub fn escalations(graph: &Graph, to: &Target) -> Vec<Escalation> {
             .world
             .principals
             .get(*i)
-            .map(|p| p.id.clone())
+            .map(|p| p.id.to_string())
             .unwrap_or_default(),
     };
     // The nodes the paths end at, and how surely each is what is asked for.
@@ -112,12 +112,12 @@ pub fn escalations(graph: &Graph, to: &Target) -> Vec<Escalation> {
                     Answer::Conditional
                 };
             Some(Escalation {
-                principal: p.id.clone(),
+                principal: p.id.to_string(),
                 kind: p.kind.clone(),
                 account: p.account.clone(),
                 decision,
                 target: target_label.clone(),
-                reached: w.principals.get(reached).map(|r| r.id.clone())?,
+                reached: w.principals.get(reached).map(|r| r.id.to_string())?,
                 hops,
             })
         })

@@ -81,9 +81,9 @@ pub struct Grant {
 /// One step of a path: `from` does `action` on `to`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Hop {
-    pub from: String,
-    pub to: String,
-    pub action: String,
+    pub from: Arc<str>,
+    pub to: Arc<str>,
+    pub action: std::borrow::Cow<'static, str>,
     pub kind: HopKind,
     pub decision: Decision,
     pub grants: Vec<Grant>,

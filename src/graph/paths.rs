@@ -112,8 +112,8 @@ fn resource_crossings(graph: &Graph, model: &Model) -> Vec<Crossing> {
                             c,
                             usize::MAX,
                             from_id,
-                            resource.clone(),
-                            &action,
+                            resource.as_str().into(),
+                            action.clone(),
                             super::HopKind::Access,
                             &ev,
                         ) else {

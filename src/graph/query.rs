@@ -128,7 +128,7 @@ pub fn resolve(graph: &mut Graph, principal: &str) -> Result<usize, QueryError> 
         if let Caller::RoleSession { session_arn, .. } = &mut p.caller {
             *session_arn = Some(session.clone());
         }
-        p.id = session.clone();
+        p.id = session.as_str().into();
         let i = graph.add_principal(p);
         // A session can do what its role can: the role's escalations are its own.
         let escalations: Vec<Edge> = graph
@@ -138,7 +138,7 @@ pub fn resolve(graph: &mut Graph, principal: &str) -> Result<usize, QueryError> 
                 from: i,
                 to: e.to,
                 hop: Arc::new(Hop {
-                    from: session.clone(),
+                    from: session.as_str().into(),
                     ..(*e.hop).clone()
                 }),
             })
@@ -203,7 +203,16 @@ pub(super) fn access(
         .get(who)
         .map(|p| p.id.clone())
         .unwrap_or_default();
-    let hop = edge(who, usize::MAX, id, t.arn.clone(), action, hop_kind(t), &ev).map(|e| e.hop);
+    let hop = edge(
+        who,
+        usize::MAX,
+        id,
+        t.arn.as_str().into(),
+        action.to_string(),
+        hop_kind(t),
+        &ev,
+    )
+    .map(|e| e.hop);
     (ev, hop)
 }
 
@@ -232,7 +241,9 @@ pub fn can(
     // administrator's own power to rewrite any trust policy is not counted, as its
     // power to rewrite any resource policy is not: `escalations` reports who is one.
     let role_node = match t.kind {
-        crate::eval::ResourcePolicyKind::RoleTrust => graph.world.by_id.get(&t.arn).copied(),
+        crate::eval::ResourcePolicyKind::RoleTrust => {
+            graph.world.by_id.get(t.arn.as_str()).copied()
+        }
         _ => None,
     };
     while let Some(node) = queue.pop_front() {
@@ -311,7 +322,7 @@ pub fn can(
             .world
             .principals
             .get(start)
-            .map(|p| p.id.clone())
+            .map(|p| p.id.to_string())
             .unwrap_or_default(),
         action: action.to_string(),
         resource: resource.to_string(),

@@ -96,7 +96,7 @@ pub fn what_can(graph: &Graph, start: usize, max_hops: usize) -> Vec<Reach> {
             }
             hops.reverse();
             Some(Reach {
-                principal: p.id.clone(),
+                principal: p.id.to_string(),
                 hops,
                 services: allowed_actions(graph, n),
             })

@@ -158,7 +158,7 @@ pub fn who_can(
     // Asking about assuming a role: whoever becomes the role by an escalation can
     // assume it too (the role itself is not listed).
     let role_node = match t.kind {
-        crate::eval::ResourcePolicyKind::RoleTrust => w.by_id.get(&t.arn).copied(),
+        crate::eval::ResourcePolicyKind::RoleTrust => w.by_id.get(t.arn.as_str()).copied(),
         _ => None,
     };
     if let Some(r) = role_node {
@@ -173,8 +173,8 @@ pub fn who_can(
             .unwrap_or_default();
         let hop = Hop {
             from: id,
-            to: t.arn.clone(),
-            action: action.to_string(),
+            to: t.arn.as_str().into(),
+            action: action.to_string().into(),
             kind: hop_kind(&t),
             decision: ev.decision,
             grants: grants_of(ev),
@@ -227,7 +227,7 @@ pub fn who_can(
                 return None;
             }
             Some(WhoEntry {
-                principal: p.id.clone(),
+                principal: p.id.to_string(),
                 kind: p.kind.clone(),
                 decision,
                 hops,

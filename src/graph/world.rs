@@ -57,7 +57,7 @@ impl NodeKind {
 pub struct Principal {
     pub kind: NodeKind,
     /// The ARN (or service name, provider, `*`) the principal is shown with.
-    pub id: String,
+    pub id: Arc<str>,
     pub account: Option<String>,
     pub caller: Caller,
     pub identity: Vec<Arc<CompiledPolicy>>,
@@ -92,7 +92,7 @@ impl Principal {
     ) -> Principal {
         Principal {
             kind,
-            id,
+            id: id.into(),
             account,
             caller,
             identity: Vec::new(),
@@ -146,7 +146,7 @@ impl Principal {
 #[derive(Debug)]
 pub struct World {
     pub principals: Vec<Principal>,
-    pub by_id: HashMap<String, usize>,
+    pub by_id: HashMap<Arc<str>, usize>,
     pub org: OrgLevels,
     pub loaded_accounts: Vec<String>,
     /// Each loaded account's users and roles are contiguous in `principals`.
@@ -290,7 +290,7 @@ impl World {
     /// created on first use. It may do anything (`Allow *`), within the account's SCPs.
     pub fn administrator(&mut self, account: &str, fixed: &Fixed) -> usize {
         let id = administrator_id(account);
-        if let Some(i) = self.by_id.get(&id) {
+        if let Some(i) = self.by_id.get(id.as_str()) {
             return *i;
         }
         let caller = Caller::RoleSession {

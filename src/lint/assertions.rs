@@ -21,7 +21,7 @@ pub fn check(graph: &mut Graph, model: &Model, assertions: &[Assertion]) -> Vec<
             .principals
             .iter()
             .filter(|p| matches!(p.kind, NodeKind::User | NodeKind::Role) && pattern.matches(&p.id))
-            .map(|p| p.id.clone())
+            .map(|p| p.id.to_string())
             .collect();
         let why = a
             .reason
@@ -59,7 +59,7 @@ pub fn check(graph: &mut Graph, model: &Model, assertions: &[Assertion]) -> Vec<
             let account = graph
                 .world
                 .by_id
-                .get(&p)
+                .get(p.as_str())
                 .and_then(|i| graph.world.principals.get(*i))
                 .and_then(|x| x.account.clone());
             out.push(

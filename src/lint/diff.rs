@@ -36,7 +36,11 @@ impl Diff {
 }
 
 fn path_key(c: &Crossing) -> (String, String, String) {
-    (c.hop.from.clone(), c.hop.to.clone(), c.hop.action.clone())
+    (
+        c.hop.from.to_string(),
+        c.hop.to.to_string(),
+        c.hop.action.to_string(),
+    )
 }
 
 /// Compares two snapshots; `loaded_after` are the accounts of the after snapshot.

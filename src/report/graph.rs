@@ -17,7 +17,7 @@ fn nodes_of(edges: &[&Edge]) -> Vec<usize> {
 fn edge_label(e: &Edge) -> String {
     match e.hop.technique {
         Some(t) => format!("{} ({})", t.id, e.hop.action),
-        None => e.hop.action.clone(),
+        None => e.hop.action.to_string(),
     }
 }
 

@@ -105,7 +105,7 @@ pub(super) fn changed(
         .map_or(p.id.clone(), |b| b.id.clone());
     let prior = base
         .id
-        .strip_prefix(base_id.as_str())
+        .strip_prefix(base_id.as_ref() as &str)
         .filter(|rest| !rest.is_empty())
         .map(|rest| {
             rest.trim()
@@ -114,8 +114,8 @@ pub(super) fn changed(
                 .to_string()
         });
     p.id = match prior {
-        Some(prior) => format!("{base_id} ({prior}, {label})"),
-        None => format!("{base_id} ({label})"),
+        Some(prior) => format!("{base_id} ({prior}, {label})").into(),
+        None => format!("{base_id} ({label})").into(),
     };
     p.index_grants();
     Some(p)

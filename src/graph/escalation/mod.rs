@@ -116,7 +116,7 @@ impl Need {
     pub fn assume(role: &Principal, trust: Option<Arc<CompiledPolicy>>) -> Need {
         Need {
             action: "sts:AssumeRole",
-            resources: vec![role.id.clone()],
+            resources: vec![role.id.to_string()],
             context: Vec::new(),
             choice: None,
             group: None,
@@ -196,7 +196,7 @@ impl<'a> Cx<'a> {
             }
             for r in &a.roles {
                 entities.insert(r.arn.value.as_str(), Entity::Role(a, r));
-                if let Some(i) = world.by_id.get(&r.arn.value) {
+                if let Some(i) = world.by_id.get(r.arn.value.as_str()) {
                     for ip in &r.instance_profiles {
                         profiles.insert(ip.as_str(), *i);
                     }
@@ -271,7 +271,7 @@ impl<'a> Cx<'a> {
             Some(b) => self.principal(b)?,
             None => p,
         };
-        self.entities.get(base.id.as_str()).copied()
+        self.entities.get(base.id.as_ref()).copied()
     }
 
     /// True when one of the principal's identity Allows names the action: only then
@@ -363,7 +363,7 @@ impl Found {
             hop: Arc::new(Hop {
                 from: from_id,
                 to: to_id,
-                action: self.action,
+                action: self.action.into(),
                 kind: HopKind::Escalation,
                 decision: self.decision,
                 grants: self.grants,

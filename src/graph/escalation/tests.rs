@@ -28,7 +28,7 @@ fn an_action_outside_the_bits_is_denied_everywhere() {
         let targets: Vec<String> = world
             .principals
             .iter()
-            .map(|p| p.id.clone())
+            .map(|p| p.id.to_string())
             .chain(["*".to_string()])
             .collect();
         for (i, p) in world.principals.iter().enumerate() {

@@ -63,7 +63,7 @@ impl Rule for CrossAccountAdmin {
                 by_account.entry(account.to_string()).or_default().push((
                     kind_rank(&p.kind),
                     path.len(),
-                    p.id.clone(),
+                    p.id.to_string(),
                     path,
                 ));
             }
@@ -94,7 +94,7 @@ impl Rule for CrossAccountAdmin {
                     path_text(&path)
                 );
                 let mut b = META
-                    .finding(role.id.clone())
+                    .finding(role.id.to_string())
                     .account(Some(role_account))
                     .other_account(Some(&account))
                     .message(message);

@@ -105,7 +105,7 @@ fn assume_role_edges(cx: &Context, out: &mut Vec<Finding>) {
         };
         let message = format!("{who} {how} role `{}` with {}", to.id, e.hop.action);
         let mut b = META
-            .finding(to.id.clone())
+            .finding(to.id.to_string())
             .account(to.account.as_deref())
             .other_account(from.account.as_deref())
             .message(message);
@@ -151,9 +151,9 @@ fn resource_grant(
         Decision::Conditional
     };
     let hop = Hop {
-        from: e.value.value.clone(),
-        to: site.subject.clone(),
-        action: actions.clone(),
+        from: e.value.value.as_str().into(),
+        to: site.subject.as_str().into(),
+        action: actions.clone().into(),
         kind: HopKind::Access,
         decision,
         grants: vec![Grant {

@@ -79,18 +79,18 @@ pub fn findings(graph: &Graph) -> Vec<Finding> {
         };
         if !from.kind.is_loaded()
             || from.admin == Tri::True
-            || critical.contains(&from.id)
+            || critical.contains(&*from.id)
             || to.kind == NodeKind::Administrator
         {
             continue;
         }
         let e = Escalation {
-            principal: from.id.clone(),
+            principal: from.id.to_string(),
             kind: from.kind.clone(),
             account: from.account.clone(),
             decision: crate::graph::query::Answer::of(edge.hop.decision),
-            target: to.id.clone(),
-            reached: to.id.clone(),
+            target: to.id.to_string(),
+            reached: to.id.to_string(),
             hops: vec![edge.hop.clone()],
         };
         let how = if edge.hop.decision == crate::eval::Decision::Allowed {
@@ -120,7 +120,7 @@ pub fn findings_to(graph: &Graph, found: &[Escalation]) -> Vec<Finding> {
             let admin = graph
                 .world
                 .by_id
-                .get(&e.reached)
+                .get(e.reached.as_str())
                 .and_then(|i| graph.world.principals.get(*i))
                 .is_some_and(|p| p.admin == Tri::True || p.kind == NodeKind::Administrator);
             let how = if e.decision == crate::graph::query::Answer::Allowed {

@@ -229,12 +229,12 @@ pub fn trust_entry(
         .filter(|p| !p.negated)
         .flat_map(|p| &p.entries)
         .collect();
-    let by_id = entries.iter().find(|e| e.value.value == from.id);
+    let by_id = entries.iter().find(|e| *e.value.value == *from.id);
     let by_account = || {
         entries.iter().find(|e| {
             e.kind == PrincipalKind::Aws
                 && whole_account(&e.value.value)
-                    .is_some_and(|a| from.account.as_deref() == Some(a) || from.id == a)
+                    .is_some_and(|a| from.account.as_deref() == Some(a) || &*from.id == a)
         })
     };
     let by_everyone = || entries.iter().find(|e| is_everyone(e));

@@ -51,7 +51,7 @@ impl Diagram {
         let b = self.node(&hop.to, to_account);
         let label = match hop.technique {
             Some(t) => format!("{} {}", t.id, t.name),
-            None => hop.action.clone(),
+            None => hop.action.to_string(),
         };
         if !self.seen.insert((a, b, label.clone())) {
             return;
@@ -276,7 +276,7 @@ mod tests {
         let long = format!("arn:aws:iam::111111111111:role/{}", "x<".repeat(40));
         let hop = Hop {
             from: "arn:aws:iam::222222222222:user/u".into(),
-            to: long.clone(),
+            to: long.as_str().into(),
             action: "sts:AssumeRole".into(),
             kind: HopKind::AssumeRole,
             decision: crate::eval::Decision::Allowed,

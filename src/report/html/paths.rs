@@ -256,7 +256,7 @@ fn chain(hops: &[std::sync::Arc<Hop>]) -> String {
     hops.iter()
         .map(|h| match h.technique {
             Some(t) => t.id.to_string(),
-            None => h.action.clone(),
+            None => h.action.to_string(),
         })
         .collect::<Vec<_>>()
         .join(" → ")

@@ -213,7 +213,7 @@ pub(super) fn accounts(s: &mut String, r: &ReportInput) {
         .principals
         .iter()
         .filter(|p| p.kind.is_loaded())
-        .map(|p| (p.id.as_str(), p.admin))
+        .map(|p| (p.id.as_ref(), p.admin))
         .collect();
     let mut findings: HashMap<&str, usize> = HashMap::new();
     for f in r.findings {

@@ -38,7 +38,7 @@ pub(super) fn others(cx: &Cx, s: usize, p: &Principal, account: &Account, out: &
         };
         match target.kind {
             crate::graph::NodeKind::User if on_users => {
-                other_user(cx, s, t, target.id.as_str(), account, out)
+                other_user(cx, s, t, target.id.as_ref(), account, out)
             }
             crate::graph::NodeKind::Role if !target.service_linked => {
                 let can_assume = assumable.contains(&t);
@@ -151,7 +151,7 @@ pub(super) fn other_role(
     can_assume: bool,
     out: &mut Vec<Attempt>,
 ) {
-    let arn = target.id.as_str();
+    let arn = target.id.as_ref();
     let boosted = || Gain::Changed {
         who: t,
         change: Change::AllowAll,

@@ -283,7 +283,7 @@ fn need(
     let mut n = Need::any(act.action, resources);
     for (key, value) in act.context {
         match value {
-            Key::Role => n = n.with(key, role.id.clone()),
+            Key::Role => n = n.with(key, role.id.to_string()),
             Key::Profile => {
                 if let Some(v) = profile {
                     n = n.with(key, v);
@@ -324,7 +324,7 @@ fn pass_role(
         Some(service) => {
             let roles: Vec<String> = roles_trusting(cx, account, std::slice::from_ref(&service))
                 .into_iter()
-                .filter_map(|r| cx.principal(r).map(|x| x.id.clone()))
+                .filter_map(|r| cx.principal(r).map(|x| x.id.to_string()))
                 .collect();
             if roles.is_empty() {
                 return;
@@ -389,7 +389,7 @@ fn pass_role(
             }
             for passed in row.passed_to {
                 let mut needs = vec![
-                    Need::on("iam:PassRole", role.id.as_str()).with("iam:PassedToService", *passed),
+                    Need::on("iam:PassRole", role.id.as_ref()).with("iam:PassedToService", *passed),
                 ];
                 if let Some(n) = &second {
                     needs.push(Need {
@@ -446,7 +446,7 @@ fn use_existing(
         };
         for item in a.inventory.iter().filter(|i| i.kind == kind) {
             let role = match (&item.role, &item.instance_profile) {
-                (Some(r), _) => cx.world.by_id.get(r).copied(),
+                (Some(r), _) => cx.world.by_id.get(r.as_str()).copied(),
                 (None, Some(ip)) => cx.profiles.get(ip.as_str()).copied(),
                 _ => None,
             };
