@@ -189,7 +189,22 @@ impl Graph {
 }
 
 /// The statements of an evaluation that grant: identity and resource-policy Allows.
+/// Counted first, so that the list of an edge (one or two grants, kept for the whole
+/// run on every edge) takes no more room than it holds.
 pub fn grants_of(ev: &Evaluation) -> Vec<Grant> {
+    let mut out = Vec::with_capacity(granting(ev).count());
+    out.extend(granting(ev).map(|(source, r)| Grant {
+        source,
+        permission: None,
+        policy: r.policy.clone(),
+        statement: r.statement.clone(),
+        span: r.span,
+    }));
+    out
+}
+
+/// The granting reasons of an evaluation, with the kind of policy of each.
+fn granting(ev: &Evaluation) -> impl Iterator<Item = (GrantSource, &crate::eval::Reason)> {
     ev.reasons
         .iter()
         .filter(|r| matches!(r.verdict, Verdict::Allow | Verdict::Conditional))
@@ -211,12 +226,4 @@ pub fn grants_of(ev: &Evaluation) -> Vec<Grant> {
             };
             Some((source, r))
         })
-        .map(|(source, r)| Grant {
-            source,
-            permission: None,
-            policy: r.policy.clone(),
-            statement: r.statement.clone(),
-            span: r.span,
-        })
-        .collect()
 }
