@@ -5,11 +5,13 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use rayon::prelude::*;
+
 use super::compiled::{PolicyOrigin, Shared, Sourced, assumed_identity, inline};
 use super::context::{anonymous_context, base_context};
 use super::org_levels::OrgLevels;
 use crate::eval::{Caller, CompiledPolicy, compile};
-use crate::model::{Effect, Model};
+use crate::model::{Account, Effect, Model};
 use crate::policy::context::{MapContext, Tri};
 
 /// What a principal node is.
@@ -156,6 +158,84 @@ pub struct World {
     pub trust_admits: crate::graph::edges::TrustAdmits,
 }
 
+/// The users and roles of one account, ready to be callers: managed and group
+/// policies are compiled once per account and shared by every principal that uses
+/// them.
+fn account_principals(account: &Account, org: &OrgLevels, fixed: &Fixed) -> Vec<Principal> {
+    let mut out = Vec::with_capacity(account.users.len() + account.roles.len());
+    // Managed and group policies are compiled once per account and shared by
+    // every principal that uses them.
+    let mut shared = Shared::default();
+    for u in &account.users {
+        let owner = format!("user `{}`", u.name);
+        let mut identity = inline(&u.inline, &owner, None);
+        identity.extend(shared.attached(account, &u.attached));
+        for g in &u.groups {
+            if let Some(group) = account.groups.iter().find(|x| x.name == g.value) {
+                identity.extend(shared.group(account, group));
+            }
+        }
+        let caller = Caller::User {
+            arn: u.arn.value.clone(),
+            account: account.id.clone(),
+        };
+        let mut ctx = base_context(&caller, org, fixed);
+        ctx.set_default("aws:username", vec![u.name.clone()]);
+        ctx.set_default("aws:userid", vec![u.id.clone()]);
+        for t in &u.tags {
+            ctx.set_default(
+                &format!("aws:PrincipalTag/{}", t.key),
+                vec![t.value.clone()],
+            );
+        }
+        let mut p = Principal::new(
+            NodeKind::User,
+            u.arn.value.clone(),
+            Some(account.id.clone()),
+            caller,
+            ctx,
+        )
+        .with_identity(identity);
+        p.boundary = shared.boundary(account, u.boundary.as_ref());
+        out.push(p);
+    }
+    for r in &account.roles {
+        let owner = format!("role `{}`", r.name);
+        let mut identity = inline(&r.inline, &owner, None);
+        identity.extend(shared.attached(account, &r.attached));
+        let caller = Caller::RoleSession {
+            role_arn: r.arn.value.clone(),
+            role_name: r.name.clone(),
+            account: account.id.clone(),
+            session_arn: None,
+        };
+        let mut ctx = base_context(&caller, org, fixed);
+        for t in &r.tags {
+            ctx.set_default(
+                &format!("aws:PrincipalTag/{}", t.key),
+                vec![t.value.clone()],
+            );
+        }
+        let trust = r
+            .trust
+            .as_ref()
+            .map(|t| Arc::new(compile(t, format!("trust policy of {owner}"))));
+        let mut p = Principal::new(
+            NodeKind::Role,
+            r.arn.value.clone(),
+            Some(account.id.clone()),
+            caller,
+            ctx,
+        )
+        .with_identity(identity);
+        p.boundary = shared.boundary(account, r.boundary.as_ref());
+        p.trust = trust;
+        p.service_linked = r.is_service_linked();
+        out.push(p);
+    }
+    out
+}
+
 /// Facts the graph fixes for `--context KEY=VALUE`.
 pub type Fixed = [(String, String)];
 
@@ -170,76 +250,19 @@ impl World {
             account_ranges: HashMap::new(),
             trust_admits: Default::default(),
         };
-        for account in model.accounts.values() {
+        // Each account's principals are made on their own (policies compiled, context
+        // facts set), in parallel; then numbered in account order.
+        let accounts: Vec<&Account> = model.accounts.values().collect();
+        let made: Vec<Vec<Principal>> = accounts
+            .par_iter()
+            .map(|account| account_principals(account, &w.org, fixed))
+            .collect();
+        w.principals
+            .reserve_exact(made.iter().map(Vec::len).sum::<usize>() + 1);
+        w.by_id.reserve(w.principals.capacity());
+        for (account, principals) in accounts.iter().zip(made) {
             let first = w.principals.len();
-            // Managed and group policies are compiled once per account and shared by
-            // every principal that uses them.
-            let mut shared = Shared::default();
-            for u in &account.users {
-                let owner = format!("user `{}`", u.name);
-                let mut identity = inline(&u.inline, &owner, None);
-                identity.extend(shared.attached(account, &u.attached));
-                for g in &u.groups {
-                    if let Some(group) = account.groups.iter().find(|x| x.name == g.value) {
-                        identity.extend(shared.group(account, group));
-                    }
-                }
-                let caller = Caller::User {
-                    arn: u.arn.value.clone(),
-                    account: account.id.clone(),
-                };
-                let mut ctx = base_context(&caller, &w.org, fixed);
-                ctx.set_default("aws:username", vec![u.name.clone()]);
-                ctx.set_default("aws:userid", vec![u.id.clone()]);
-                for t in &u.tags {
-                    ctx.set_default(
-                        &format!("aws:PrincipalTag/{}", t.key),
-                        vec![t.value.clone()],
-                    );
-                }
-                let mut p = Principal::new(
-                    NodeKind::User,
-                    u.arn.value.clone(),
-                    Some(account.id.clone()),
-                    caller,
-                    ctx,
-                )
-                .with_identity(identity);
-                p.boundary = shared.boundary(account, u.boundary.as_ref());
-                w.add(p);
-            }
-            for r in &account.roles {
-                let owner = format!("role `{}`", r.name);
-                let mut identity = inline(&r.inline, &owner, None);
-                identity.extend(shared.attached(account, &r.attached));
-                let caller = Caller::RoleSession {
-                    role_arn: r.arn.value.clone(),
-                    role_name: r.name.clone(),
-                    account: account.id.clone(),
-                    session_arn: None,
-                };
-                let mut ctx = base_context(&caller, &w.org, fixed);
-                for t in &r.tags {
-                    ctx.set_default(
-                        &format!("aws:PrincipalTag/{}", t.key),
-                        vec![t.value.clone()],
-                    );
-                }
-                let trust = r
-                    .trust
-                    .as_ref()
-                    .map(|t| Arc::new(compile(t, format!("trust policy of {owner}"))));
-                let mut p = Principal::new(
-                    NodeKind::Role,
-                    r.arn.value.clone(),
-                    Some(account.id.clone()),
-                    caller,
-                    ctx,
-                )
-                .with_identity(identity);
-                p.boundary = shared.boundary(account, r.boundary.as_ref());
-                p.trust = trust;
-                p.service_linked = r.is_service_linked();
+            for p in principals {
                 w.add(p);
             }
             w.account_ranges
