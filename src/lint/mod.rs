@@ -25,16 +25,32 @@ pub struct Context<'a> {
     pub diagnostics: &'a [Diagnostic],
     /// Every policy of the model with its owner and kind.
     pub sites: Vec<PolicySite<'a>>,
+    /// The trust policy site of each role, by role ARN (rules look one up per
+    /// assume-role hop: a scan of every site each time was quadratic).
+    trusts: std::collections::HashMap<String, usize>,
 }
 
 impl<'a> Context<'a> {
     pub fn new(model: &'a Model, graph: &'a Graph, diagnostics: &'a [Diagnostic]) -> Self {
+        let sites = policy_sites(model);
+        let mut trusts = std::collections::HashMap::new();
+        for (i, s) in sites.iter().enumerate() {
+            if s.owner == sites::Owner::Role && s.kind() == crate::model::PolicyKind::Trust {
+                trusts.entry(s.subject.clone()).or_insert(i);
+            }
+        }
         Context {
             model,
             graph,
             diagnostics,
-            sites: policy_sites(model),
+            sites,
+            trusts,
         }
+    }
+
+    /// The trust policy site of a role.
+    pub fn trust_site(&self, role: &str) -> Option<&PolicySite<'a>> {
+        self.trusts.get(role).and_then(|i| self.sites.get(*i))
     }
 
     /// True when the account is one of the loaded ones.

@@ -8,10 +8,8 @@ use crate::catalog::AccessLevel;
 use crate::eval::{CompiledPolicy, StatementRef};
 use crate::graph::{Graph, Hop, NodeKind, Principal};
 use crate::lint::Context;
-use crate::lint::sites::Owner;
 use crate::model::{
-    Effect, PolicyKind, PrincipalEntry, PrincipalKind, Span, Spanned, Statement, ValueBlock,
-    is_account_id,
+    Effect, PrincipalEntry, PrincipalKind, Span, Spanned, Statement, ValueBlock, is_account_id,
 };
 use crate::policy::arn::Arn;
 
@@ -210,10 +208,7 @@ pub fn trust_entry(
         .span
         .map(|s| (s, grant.statement.as_ref().map(statement_label)));
     let index = grant.statement.as_ref().map(|s| s.index);
-    let site = cx
-        .sites
-        .iter()
-        .find(|s| s.owner == Owner::Role && s.kind() == PolicyKind::Trust && s.subject == role);
+    let site = cx.trust_site(role);
     let st = site.and_then(|s| {
         s.policy
             .statements
