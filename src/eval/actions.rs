@@ -2,14 +2,40 @@
 //! queries and lint can speak of real actions and access levels (`s3:Get*` is 60-odd
 //! actions, not a string).
 
-use super::compile::CompiledStatement;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use super::compile::{CompiledStatement, Matcher};
+use crate::policy::pattern::Pattern;
 use crate::catalog::{self, AccessLevel, ActionInfo};
 
 /// The actions a statement's `Action` (or, for `NotAction`, everything else) covers.
+///
+/// Remembered per list of patterns: at organization scale the same lists (`*`,
+/// `iam:*`, `s3:Get*`) recur in thousands of statements, and expanding and sorting
+/// the catalog's 18,000 actions for each was most of what `lint` spent.
 pub fn covered_actions(st: &CompiledStatement) -> Vec<&'static ActionInfo> {
+    type Cache = Mutex<HashMap<(bool, Vec<String>), Arc<Vec<&'static ActionInfo>>>>;
+    static CACHE: OnceLock<Cache> = OnceLock::new();
     let Some(m) = &st.actions else {
         return Vec::new();
     };
+    let key = (
+        m.negated,
+        m.patterns.iter().map(|p| p.as_str().to_string()).collect(),
+    );
+    let cache = CACHE.get_or_init(Cache::default);
+    if let Some(known) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
+        return known.as_ref().clone();
+    }
+    let found = Arc::new(expand(m));
+    if let Ok(mut c) = cache.lock() {
+        c.insert(key, found.clone());
+    }
+    found.as_ref().clone()
+}
+
+fn expand(m: &Matcher<Pattern>) -> Vec<&'static ActionInfo> {
     if m.negated {
         return catalog::expand_action_pattern("*")
             .into_iter()
