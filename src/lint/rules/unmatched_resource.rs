@@ -1,8 +1,8 @@
 //! `unmatched-resource`: a Resource value that can match nothing that exists or
 //! could exist.
 
-use std::collections::HashSet;
-use std::sync::OnceLock;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use crate::catalog;
 use crate::lint::{Context, Finding, PolicySite, Rule, RuleMeta, Severity, Sites};
@@ -83,16 +83,32 @@ fn format_glob(format: &str) -> String {
 /// True when a literal ARN fits one of the service's resource types (or when the
 /// service reference gives no shapes to compare with).
 fn fits_a_resource_type(arn: &Arn, text: &str) -> bool {
-    let mut formats = catalog::service(arn.service)
-        .into_iter()
-        .flat_map(|s| &s.resource_types)
-        .flat_map(|r| &r.arn_formats)
-        .filter(|f| Arn::parse(f).is_some_and(|a| a.service.eq_ignore_ascii_case(arn.service)))
-        .peekable();
-    if formats.peek().is_none() {
-        return true;
+    let shapes = resource_shapes(arn.service);
+    shapes.is_empty() || shapes.iter().any(|p| p.matches(text))
+}
+
+/// The ARN formats of a service's resource types as patterns, made once per service
+/// (a policy of every principal names `s3` or `iam` resources).
+fn resource_shapes(service: &str) -> Arc<Vec<Pattern>> {
+    type Cache = Mutex<HashMap<String, Arc<Vec<Pattern>>>>;
+    static CACHE: OnceLock<Cache> = OnceLock::new();
+    let cache = CACHE.get_or_init(Cache::default);
+    if let Some(known) = cache.lock().ok().and_then(|c| c.get(service).cloned()) {
+        return known;
     }
-    formats.any(|f| Pattern::new(&format_glob(f), CaseMode::Insensitive).matches(text))
+    let shapes: Arc<Vec<Pattern>> = Arc::new(
+        catalog::service(service)
+            .into_iter()
+            .flat_map(|s| &s.resource_types)
+            .flat_map(|r| &r.arn_formats)
+            .filter(|f| Arn::parse(f).is_some_and(|a| a.service.eq_ignore_ascii_case(service)))
+            .map(|f| Pattern::new(&format_glob(f), CaseMode::Insensitive))
+            .collect(),
+    );
+    if let Ok(mut c) = cache.lock() {
+        c.insert(service.to_string(), shapes.clone());
+    }
+    shapes
 }
 
 /// Why a Resource value matches nothing, or `None` when it may match something.
