@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use super::compile::{CompiledStatement, Matcher};
-use crate::policy::pattern::Pattern;
 use crate::catalog::{self, AccessLevel, ActionInfo};
+use crate::policy::pattern::Pattern;
 
 /// The actions a statement's `Action` (or, for `NotAction`, everything else) covers.
 ///

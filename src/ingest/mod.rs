@@ -18,6 +18,8 @@ pub mod walk;
 
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
+
 pub use cx::Cx;
 pub use diag::{Diagnostic, Problem, Severity};
 
@@ -72,34 +74,12 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Loaded {
 /// checks that need everything: an attachment the change adds is resolved too).
 pub fn load_with(paths: &[PathBuf], iac: &iac::IacInput, opts: &LoadOptions) -> Loaded {
     let mut loaded = Loaded::default();
-    for found in walk::walk(paths) {
-        match found {
-            Found::File(path) => load_file(&mut loaded, &path, opts),
-            Found::SymlinkLoop(path) => {
-                let name = path.display().to_string();
-                let file = file_stub(&mut loaded.sources, &path);
-                push(&mut loaded.diagnostics, Problem::SymlinkLoop(name), file);
-            }
-            Found::Unreadable(path, reason) => {
-                let file = file_stub(&mut loaded.sources, &path);
-                push(
-                    &mut loaded.diagnostics,
-                    Problem::Unreadable {
-                        what: "the path".into(),
-                        reason,
-                    },
-                    file,
-                );
-            }
-            Found::BadAccountFolder(path, name) => {
-                let file = file_stub(&mut loaded.sources, &path);
-                push(
-                    &mut loaded.diagnostics,
-                    Problem::AccountFolderName(name),
-                    file,
-                );
-            }
-        }
+    // Files are read and parsed in parallel, a chunk at a time (so that only one
+    // chunk's JSON trees are alive together), and lowered into the model one by one
+    // in the walk's order: file IDs, merges and diagnostics come out exactly as if
+    // each file were read in turn.
+    for chunk in walk::walk(paths).chunks(PARALLEL_CHUNK) {
+        load_chunk(&mut loaded, chunk, opts);
     }
     iac::apply(&mut loaded, iac, opts);
     resolve::resolve(&mut loaded, opts);
@@ -110,6 +90,98 @@ pub fn load_with(paths: &[PathBuf], iac: &iac::IacInput, opts: &LoadOptions) -> 
         org::check(org, &mut loaded.diagnostics);
     }
     loaded
+}
+
+/// How many files are read and parsed at once.
+const PARALLEL_CHUNK: usize = 64;
+
+/// A file as read by a worker: its text and reading notes, or why it has none.
+type Read = Result<(String, Vec<(Problem, u32)>), Unread>;
+
+/// An entry of the walk in the source map: its file, the problems of reading it, and
+/// whether it has text to parse.
+type Entry = (FileId, Vec<(Problem, u32)>, bool);
+
+/// Reads, parses and lowers a run of the walk's entries (see [`load_with`]).
+fn load_chunk(loaded: &mut Loaded, chunk: &[Found], opts: &LoadOptions) {
+    let reads: Vec<Option<Read>> = chunk
+        .par_iter()
+        .map(|f| match f {
+            Found::File(path) => Some(read_text(path, opts)),
+            _ => None,
+        })
+        .collect();
+    // Source entries in order; a file's problems wait for its turn below.
+    let mut entries: Vec<Entry> = Vec::with_capacity(chunk.len());
+    for (found, read) in chunk.iter().zip(reads) {
+        let path = found.path();
+        entries.push(match read {
+            Some(Ok((text, notes))) => {
+                (loaded.sources.add(SourceFile::new(path, text)), notes, true)
+            }
+            Some(Err((problem, text, at))) => (
+                loaded.sources.add(SourceFile::new(path, text)),
+                vec![(problem, at)],
+                false,
+            ),
+            None => (file_stub(&mut loaded.sources, path), Vec::new(), false),
+        });
+    }
+    let Loaded {
+        model,
+        sources,
+        diagnostics,
+    } = loaded;
+    let sources: &SourceMap = sources;
+    let trees: Vec<Option<Result<Node, json::SyntaxError>>> = entries
+        .par_iter()
+        .map(|(file, _, readable)| {
+            let source = sources.get(*file).filter(|_| *readable)?;
+            Some(json::parse(&source.text, opts.max_depth))
+        })
+        .collect();
+    for ((found, (file, notes, _)), tree) in chunk.iter().zip(entries).zip(trees) {
+        let Found::File(path) = found else {
+            walk_problem(diagnostics, found, file);
+            continue;
+        };
+        let before = diagnostics.len();
+        for (problem, at) in notes {
+            diagnostics.push(Diagnostic::new(problem, Span::at(file, at)));
+        }
+        if let (Some(tree), Some(source)) = (tree, sources.get(file)) {
+            let layers = Layers::file();
+            let mut cx = Cx {
+                file,
+                text: &source.text,
+                layers: &layers,
+                opts,
+                diags: diagnostics,
+            };
+            match tree {
+                Ok(tree) => dispatch(&mut cx, &tree, &walk::place_of(path), path, model),
+                Err(e) => {
+                    let span = cx.span(e.offset, e.offset.saturating_add(1));
+                    cx.report(Problem::Syntax(e.message), span);
+                }
+            }
+        }
+        cap_from(diagnostics, before);
+    }
+}
+
+/// What the walk found that is not a file to read, reported on its source entry.
+fn walk_problem(diags: &mut Vec<Diagnostic>, found: &Found, file: FileId) {
+    let problem = match found {
+        Found::File(_) => return,
+        Found::SymlinkLoop(path) => Problem::SymlinkLoop(path.display().to_string()),
+        Found::Unreadable(_, reason) => Problem::Unreadable {
+            what: "the path".into(),
+            reason: reason.clone(),
+        },
+        Found::BadAccountFolder(_, name) => Problem::AccountFolderName(name.clone()),
+    };
+    push(diags, problem, file);
 }
 
 /// An empty source entry for a path that has no readable text.
@@ -247,57 +319,25 @@ pub(crate) fn parse_reported<'t>(cx: &mut Cx<'t>) -> Option<Node<'t>> {
 /// (a file with 150,000 broken statements must not drown the report or slow it down).
 pub const MAX_PROBLEMS_PER_FILE: usize = 200;
 
-fn load_file(loaded: &mut Loaded, path: &Path, opts: &LoadOptions) {
-    capped(loaded, |l| load_file_inner(l, path, opts));
-}
-
 /// Runs `read` (the reading of one file) and keeps at most [`MAX_PROBLEMS_PER_FILE`] of
 /// the diagnostics it adds; the rest are counted in one last diagnostic.
 pub(crate) fn capped(loaded: &mut Loaded, read: impl FnOnce(&mut Loaded)) {
     let before = loaded.diagnostics.len();
     read(loaded);
-    let added = loaded.diagnostics.len() - before;
-    if added > MAX_PROBLEMS_PER_FILE {
-        let last = loaded
-            .diagnostics
-            .get(before + MAX_PROBLEMS_PER_FILE)
-            .map(|d| d.span);
-        loaded.diagnostics.truncate(before + MAX_PROBLEMS_PER_FILE);
-        if let Some(span) = last {
-            let more = added - MAX_PROBLEMS_PER_FILE;
-            loaded
-                .diagnostics
-                .push(Diagnostic::new(Problem::TooManyProblems(more), span));
-        }
-    }
+    cap_from(&mut loaded.diagnostics, before);
 }
 
-fn load_file_inner(loaded: &mut Loaded, path: &Path, opts: &LoadOptions) {
-    let Loaded {
-        model,
-        sources,
-        diagnostics,
-    } = loaded;
-    let Some(file) = read_source(path, opts, sources, diagnostics) else {
-        return;
-    };
-    // The text lives in the source map; lowering borrows it from there while the
-    // model and diagnostics are filled in.
-    let Some(source) = sources.get(file) else {
-        return;
-    };
-    let layers = Layers::file();
-    let mut cx = Cx {
-        file,
-        text: &source.text,
-        layers: &layers,
-        opts,
-        diags: diagnostics,
-    };
-    let Some(tree) = parse_reported(&mut cx) else {
-        return;
-    };
-    dispatch(&mut cx, &tree, &walk::place_of(path), path, model);
+/// Keeps at most [`MAX_PROBLEMS_PER_FILE`] of the diagnostics after `before`.
+fn cap_from(diags: &mut Vec<Diagnostic>, before: usize) {
+    let added = diags.len().saturating_sub(before);
+    if added > MAX_PROBLEMS_PER_FILE {
+        let last = diags.get(before + MAX_PROBLEMS_PER_FILE).map(|d| d.span);
+        diags.truncate(before + MAX_PROBLEMS_PER_FILE);
+        if let Some(span) = last {
+            let more = added - MAX_PROBLEMS_PER_FILE;
+            diags.push(Diagnostic::new(Problem::TooManyProblems(more), span));
+        }
+    }
 }
 
 /// Decides what a parsed file is from its place in the layout and its shape.

@@ -28,6 +28,18 @@ pub enum Found {
     BadAccountFolder(PathBuf, String),
 }
 
+impl Found {
+    /// The path the entry is about.
+    pub fn path(&self) -> &Path {
+        match self {
+            Found::File(p)
+            | Found::SymlinkLoop(p)
+            | Found::Unreadable(p, _)
+            | Found::BadAccountFolder(p, _) => p,
+        }
+    }
+}
+
 /// Lists the `.json` files under each path (a path that is a file is taken as it
 /// is, whatever its name), sorted, following symbolic links without looping.
 pub fn walk(paths: &[PathBuf]) -> Vec<Found> {
