@@ -13,19 +13,23 @@ pub enum CaseMode {
     Insensitive,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+/// A piece of a pattern; a literal run is a range of the pattern's text (no copy: a
+/// policy of every principal holds several patterns).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Token {
-    Lit(Box<str>),
+    Lit(u32, u32),
     AnyOne,
     AnyRun,
 }
 
 /// The common shapes, matched without the general loop (most actions are literal
-/// or `service:Prefix*`).
+/// or `service:Prefix*`); they keep no tokens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Shape {
+    /// No wildcard: the whole text.
     Exact,
-    Prefix,
+    /// A literal run of this many bytes, then `*`.
+    Prefix(u32),
     Everything,
     General,
 }
@@ -35,23 +39,30 @@ enum Shape {
 pub struct Pattern {
     raw: Box<str>,
     case: CaseMode,
+    /// Only for [`Shape::General`].
     tokens: Box<[Token]>,
     shape: Shape,
+}
+
+/// A position in a pattern's text (patterns come from files of at most 512 MB).
+fn at(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
 }
 
 impl Pattern {
     /// Compiles `raw`; every `*` and `?` is a wildcard.
     pub fn new(raw: &str, case: CaseMode) -> Self {
         let mut tokens: Vec<Token> = Vec::new();
-        // Wildcards are ASCII: find them with the standard library's searcher and copy
+        // Wildcards are ASCII: find them with the standard library's searcher and take
         // literal runs whole (a 20 MB value must not cost a loop per character).
+        let mut pos = 0usize;
         let mut rest = raw;
         let mut next_star = rest.find('*');
         let mut next_one = rest.find('?');
-        while let Some(at) = next_star.into_iter().chain(next_one).min() {
-            let (lit, tail) = rest.split_at(at);
-            if !lit.is_empty() {
-                tokens.push(Token::Lit(lit.into()));
+        while let Some(i) = next_star.into_iter().chain(next_one).min() {
+            let tail = rest.get(i..).unwrap_or_default();
+            if i > 0 {
+                tokens.push(Token::Lit(at(pos), at(pos + i)));
             }
             // Consecutive stars are one star; `?` keeps its count.
             if tail.starts_with('?') {
@@ -59,29 +70,34 @@ impl Pattern {
             } else if tokens.last() != Some(&Token::AnyRun) {
                 tokens.push(Token::AnyRun);
             }
+            pos += i + 1;
             rest = tail.get(1..).unwrap_or_default();
             next_star = match next_star {
-                Some(p) if p > at => Some(p - at - 1),
+                Some(p) if p > i => Some(p - i - 1),
                 _ => rest.find('*'),
             };
             next_one = match next_one {
-                Some(p) if p > at => Some(p - at - 1),
+                Some(p) if p > i => Some(p - i - 1),
                 _ => rest.find('?'),
             };
         }
         if !rest.is_empty() {
-            tokens.push(Token::Lit(rest.into()));
+            tokens.push(Token::Lit(at(pos), at(raw.len())));
         }
         let shape = match tokens.as_slice() {
             [Token::AnyRun] => Shape::Everything,
-            [] | [Token::Lit(_)] => Shape::Exact,
-            [Token::Lit(_), Token::AnyRun] => Shape::Prefix,
+            [] | [Token::Lit(..)] => Shape::Exact,
+            [Token::Lit(_, end), Token::AnyRun] => Shape::Prefix(*end),
             _ => Shape::General,
         };
         Pattern {
             raw: raw.into(),
             case,
-            tokens: tokens.into_boxed_slice(),
+            tokens: if shape == Shape::General {
+                tokens.into_boxed_slice()
+            } else {
+                Box::default()
+            },
             shape,
         }
     }
@@ -93,20 +109,32 @@ impl Pattern {
 
     /// True when the pattern holds no wildcard.
     pub fn is_literal(&self) -> bool {
-        self.tokens.iter().all(|t| matches!(t, Token::Lit(_)))
+        self.shape == Shape::Exact
     }
 
     /// True for a pattern that matches every string (`*`, `**`).
     pub fn matches_everything(&self) -> bool {
-        matches!(&*self.tokens, [Token::AnyRun])
+        self.shape == Shape::Everything
     }
 
     /// The literal text before the first wildcard.
     pub fn literal_prefix(&self) -> &str {
-        match self.tokens.first() {
-            Some(Token::Lit(l)) => l,
-            _ => "",
+        match self.shape {
+            Shape::Exact => &self.raw,
+            Shape::Prefix(n) => self.raw.get(..n as usize).unwrap_or_default(),
+            Shape::Everything => "",
+            Shape::General => match self.tokens.first() {
+                Some(Token::Lit(a, b)) => self.lit(*a, *b),
+                _ => "",
+            },
         }
+    }
+
+    /// A literal run of the pattern.
+    fn lit(&self, start: u32, end: u32) -> &str {
+        self.raw
+            .get(start as usize..end as usize)
+            .unwrap_or_default()
     }
 
     /// Whether `text` matches the whole pattern.
@@ -118,7 +146,7 @@ impl Pattern {
                 let lit = self.literal_prefix().as_bytes();
                 return lit.len() == bytes.len() && self.lit_at(bytes, 0, lit).is_some();
             }
-            Shape::Prefix => {
+            Shape::Prefix(_) => {
                 return self
                     .lit_at(bytes, 0, self.literal_prefix().as_bytes())
                     .is_some();
@@ -138,7 +166,7 @@ impl Pattern {
                         continue;
                     }
                     Token::AnyOne => next_char_len(text, i),
-                    Token::Lit(l) => self.lit_at(bytes, i, l.as_bytes()),
+                    Token::Lit(a, b) => self.lit_at(bytes, i, self.lit(*a, *b).as_bytes()),
                 };
                 if let Some(n) = step {
                     i += n;
