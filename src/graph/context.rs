@@ -16,8 +16,7 @@ pub(super) fn base_context(caller: &Caller, org: &OrgLevels, fixed: &Fixed) -> M
     };
     for (k, v) in fixed {
         ctx.values
-            .entry(k.to_ascii_lowercase())
-            .or_default()
+            .get_or_insert_with(k.to_ascii_lowercase(), Vec::new)
             .push(v.clone());
     }
     if let Some(arn) = caller.principal_arn() {

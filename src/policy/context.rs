@@ -1,6 +1,8 @@
 //! What an evaluation knows about a request's condition keys, and three-valued logic
 //! for when it does not know (decision-rules §4.6).
 
+use std::borrow::Cow;
+
 /// The state of one condition key in a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum KeyValue<'a> {
@@ -95,13 +97,13 @@ impl Ord for Tri {
 /// (`Absent` for `simulate`, `Unknown` for the graph).
 #[derive(Debug, Clone, Default)]
 pub struct MapContext {
-    pub values: std::collections::HashMap<String, Vec<String>>,
+    pub values: KeyMap<Vec<String>>,
     /// Keys known to be absent even when `missing_is_unknown`.
-    pub absent: std::collections::HashSet<String>,
+    pub absent: KeySet,
     /// Keys known to be absent or to differ from every listed value.
-    pub excluded: std::collections::HashMap<String, Vec<String>>,
+    pub excluded: KeyMap<Vec<String>>,
     /// Keys known to be absent or to have one of the listed values.
-    pub either: std::collections::HashMap<String, Vec<String>>,
+    pub either: KeyMap<Vec<String>>,
     /// Key prefixes whose keys not in `values` are absent (`aws:principaltag/` when
     /// every tag of the principal is known).
     pub absent_prefixes: Vec<String>,
@@ -116,9 +118,115 @@ impl MapContext {
 
     /// Sets a key unless the caller already gave it.
     pub fn set_default(&mut self, key: &str, values: Vec<String>) {
-        self.values
-            .entry(key.to_ascii_lowercase())
-            .or_insert(values);
+        let key = key.to_ascii_lowercase();
+        if !self.values.contains_key(&key) {
+            self.values.insert(key, values);
+        }
+    }
+}
+
+/// The condition keys every graph principal carries: held without a copy of the
+/// name per principal.
+const COMMON_KEYS: &[&str] = &[
+    "aws:principalarn",
+    "aws:principalaccount",
+    "aws:principalisawsservice",
+    "aws:principalorgid",
+    "aws:principalservicename",
+    "aws:currenttime",
+    "aws:epochtime",
+    "aws:tokenissuetime",
+    "aws:username",
+    "aws:userid",
+    "aws:sourcearn",
+    "aws:sourceaccount",
+    "aws:sourceowner",
+];
+
+/// A lowercased key name, shared when it is a common one.
+fn key_name(key: String) -> Cow<'static, str> {
+    match COMMON_KEYS.iter().find(|k| **k == key) {
+        Some(k) => Cow::Borrowed(k),
+        None => Cow::Owned(key),
+    }
+}
+
+/// A map of condition key names. A context holds a handful of keys, and the graph
+/// holds one context per principal: a list costs a fraction of a hash table and is
+/// as fast to search at this size.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KeyMap<V> {
+    entries: Vec<(Cow<'static, str>, V)>,
+}
+
+impl<V> KeyMap<V> {
+    pub fn get(&self, key: &str) -> Option<&V> {
+        self.entries.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.entries.iter().any(|(k, _)| k == key)
+    }
+
+    /// Sets `key`, replacing what it had.
+    pub fn insert(&mut self, key: String, value: V) {
+        match self.entries.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, v)) => *v = value,
+            None => self.entries.push((key_name(key), value)),
+        }
+    }
+
+    /// The value of `key`, made by `make` when it has none.
+    pub fn get_or_insert_with(&mut self, key: String, make: impl FnOnce() -> V) -> &mut V {
+        let at = match self.entries.iter().position(|(k, _)| *k == key) {
+            Some(at) => at,
+            None => {
+                self.entries.push((key_name(key), make()));
+                self.entries.len() - 1
+            }
+        };
+        &mut self.entries[at].1
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &V)> {
+        self.entries.iter().map(|(k, v)| (k.as_ref(), v))
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+/// A set of condition key names (see [`KeyMap`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KeySet {
+    keys: Vec<Cow<'static, str>>,
+}
+
+impl KeySet {
+    /// Adds `key`; false when it was there.
+    pub fn insert(&mut self, key: String) -> bool {
+        if self.contains(&key) {
+            return false;
+        }
+        self.keys.push(key_name(key));
+        true
+    }
+
+    pub fn contains(&self, key: &str) -> bool {
+        self.keys.iter().any(|k| k == key)
+    }
+
+    pub fn clear(&mut self) {
+        self.keys.clear();
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        self.keys.iter().map(|k| k.as_ref())
     }
 }
 
@@ -175,5 +283,51 @@ impl Context for WithKeys<'_> {
 
     fn unknown_by_default(&self) -> bool {
         self.base.unknown_by_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_key_map_replaces_on_insert_and_keeps_what_set_default_finds() {
+        let mut ctx = MapContext::default();
+        ctx.set("aws:PrincipalArn", vec!["a".into()]);
+        ctx.set("aws:principalarn", vec!["b".into()]);
+        ctx.set_default("AWS:PrincipalArn", vec!["c".into()]);
+        ctx.set_default("team:Key", vec!["d".into()]);
+        assert_eq!(ctx.values.len(), 2);
+        assert_eq!(
+            ctx.get("aws:principalarn"),
+            KeyValue::Values(&["b".to_string()])
+        );
+        assert_eq!(ctx.get("team:key"), KeyValue::Values(&["d".to_string()]));
+        assert_eq!(ctx.get("team:other"), KeyValue::Absent);
+        ctx.values
+            .get_or_insert_with("x".into(), Vec::new)
+            .push("1".into());
+        ctx.values
+            .get_or_insert_with("x".into(), Vec::new)
+            .push("2".into());
+        assert_eq!(ctx.values.get("x").map(Vec::len), Some(2));
+    }
+
+    #[test]
+    fn a_key_set_holds_each_key_once() {
+        let mut set = KeySet::default();
+        assert!(set.insert("aws:sourcearn".into()));
+        assert!(!set.insert("aws:sourcearn".into()));
+        assert!(set.insert("k".into()));
+        assert_eq!(set.iter().collect::<Vec<_>>(), ["aws:sourcearn", "k"]);
+        let unknown = MapContext {
+            missing_is_unknown: true,
+            absent: set.clone(),
+            ..MapContext::default()
+        };
+        assert_eq!(unknown.get("k"), KeyValue::Absent);
+        assert_eq!(unknown.get("j"), KeyValue::Unknown);
+        set.clear();
+        assert!(!set.contains("k"));
     }
 }
