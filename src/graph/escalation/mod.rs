@@ -19,7 +19,7 @@ pub use catalog::{Coverage, TECHNIQUES, Technique, coverage_markdown, technique}
 use admin::administrators;
 use changed::{changed, materialize};
 use decide::{Verdicts, best_per_gain, decide_all, evaluate};
-use prefilter::{action_bits, bits_of_policies, relevant_actions};
+use prefilter::{action_bits, bits_of_policies};
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -277,8 +277,8 @@ impl<'a> Cx<'a> {
     /// True when one of the principal's identity Allows names the action: only then
     /// can the evaluator allow it (IAM has no resource policies).
     pub fn may(&self, i: usize, action: &str) -> bool {
-        let at = relevant_actions().binary_search(&action);
-        if let (Some(Some(bits)), Ok(at)) = (self.bits.get(i), at) {
+        let at = prefilter::action_slot(action);
+        if let (Some(Some(bits)), Some(at)) = (self.bits.get(i), at) {
             return bits.get(at).copied().unwrap_or(false);
         }
         self.principal(i).is_some_and(|p| {

@@ -18,7 +18,7 @@ fn an_action_outside_the_bits_is_denied_everywhere() {
         std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("src/graph/escalation/testdata/near-misses"),
     );
-    let list = relevant_actions();
+    let list = prefilter::relevant_actions();
     // Cases where the bits say no although an identity Allow names the action: the
     // boundary or an unconditional Deny. Without some, the test proves nothing.
     let mut narrowed = 0;
@@ -79,4 +79,28 @@ fn an_action_outside_the_bits_is_denied_everywhere() {
         narrowed > 0,
         "no fixture has a boundary or a Deny that narrows the bits"
     );
+}
+
+/// Every relevant action is found at its place in the sorted list, and nothing else
+/// (not another spelling) is.
+#[test]
+fn action_slots_agree_with_the_sorted_list() {
+    let list = prefilter::relevant_actions();
+    for (i, a) in list.iter().enumerate() {
+        assert_eq!(prefilter::action_slot(a), Some(i), "{a}");
+        assert_eq!(list.binary_search(a), Ok(i));
+    }
+    for a in [
+        "iam:passrole",
+        "IAM:PassRole",
+        "",
+        "iam:PassRole ",
+        "s3:GetObject",
+    ] {
+        assert_eq!(
+            prefilter::action_slot(a),
+            list.binary_search(&a).ok(),
+            "{a}"
+        );
+    }
 }
