@@ -128,7 +128,8 @@ pub fn resolve(graph: &mut Graph, principal: &str) -> Result<usize, QueryError> 
         if let Caller::RoleSession { session_arn, .. } = &mut p.caller {
             *session_arn = Some(session.clone());
         }
-        p.id = session.as_str().into();
+        let id: Arc<str> = session.as_str().into();
+        p.id = id.clone();
         let i = graph.add_principal(p);
         // A session can do what its role can: the role's escalations are its own.
         let escalations: Vec<Edge> = graph
@@ -138,7 +139,7 @@ pub fn resolve(graph: &mut Graph, principal: &str) -> Result<usize, QueryError> 
                 from: i,
                 to: e.to,
                 hop: Arc::new(Hop {
-                    from: session.as_str().into(),
+                    from: id.clone(),
                     ..(*e.hop).clone()
                 }),
             })

@@ -182,12 +182,7 @@ fn account_principals(account: &Account, org: &OrgLevels, fixed: &Fixed) -> Vec<
         let mut ctx = base_context(&caller, org, fixed);
         ctx.set_default("aws:username", vec![u.name.clone()]);
         ctx.set_default("aws:userid", vec![u.id.clone()]);
-        for t in &u.tags {
-            ctx.set_default(
-                &format!("aws:PrincipalTag/{}", t.key),
-                vec![t.value.clone()],
-            );
-        }
+        set_tags(&mut ctx, &u.tags);
         let mut p = Principal::new(
             NodeKind::User,
             u.arn.value.clone(),
@@ -210,12 +205,7 @@ fn account_principals(account: &Account, org: &OrgLevels, fixed: &Fixed) -> Vec<
             session_arn: None,
         };
         let mut ctx = base_context(&caller, org, fixed);
-        for t in &r.tags {
-            ctx.set_default(
-                &format!("aws:PrincipalTag/{}", t.key),
-                vec![t.value.clone()],
-            );
-        }
+        set_tags(&mut ctx, &r.tags);
         let trust = r
             .trust
             .as_ref()
@@ -234,6 +224,16 @@ fn account_principals(account: &Account, org: &OrgLevels, fixed: &Fixed) -> Vec<
         out.push(p);
     }
     out
+}
+
+/// A principal's tags as `aws:PrincipalTag/KEY` (unless `--context` gives the key).
+fn set_tags(ctx: &mut MapContext, tags: &[crate::model::Tag]) {
+    for t in tags {
+        ctx.set_default(
+            &format!("aws:PrincipalTag/{}", t.key),
+            vec![t.value.clone()],
+        );
+    }
 }
 
 /// Facts the graph fixes for `--context KEY=VALUE`.

@@ -158,12 +158,8 @@ fn load_chunk(loaded: &mut Loaded, chunk: &[Found], opts: &LoadOptions) {
                 opts,
                 diags: diagnostics,
             };
-            match tree {
-                Ok(tree) => dispatch(&mut cx, &tree, &walk::place_of(path), path, model),
-                Err(e) => {
-                    let span = cx.span(e.offset, e.offset.saturating_add(1));
-                    cx.report(Problem::Syntax(e.message), span);
-                }
+            if let Some(tree) = reported(&mut cx, tree) {
+                dispatch(&mut cx, &tree, &walk::place_of(path), path, model);
             }
         }
         cap_from(diagnostics, before);
@@ -305,7 +301,13 @@ pub(crate) fn read_source(
 
 /// Parses the context's whole text, reporting a syntax error at its place.
 pub(crate) fn parse_reported<'t>(cx: &mut Cx<'t>) -> Option<Node<'t>> {
-    match json::parse(cx.text, cx.opts.max_depth) {
+    let parsed = json::parse(cx.text, cx.opts.max_depth);
+    reported(cx, parsed)
+}
+
+/// A parse of the context's text, its syntax error reported at its place.
+fn reported<'t>(cx: &mut Cx, parsed: Result<Node<'t>, json::SyntaxError>) -> Option<Node<'t>> {
+    match parsed {
         Ok(t) => Some(t),
         Err(e) => {
             let span = cx.span(e.offset, e.offset.saturating_add(1));
