@@ -91,6 +91,7 @@ mod tests {
                     .collect(),
                 spans: Vec::new(),
             }),
+            services: crate::eval::service_mask::ServiceMask::ANY,
             resources: None,
             principal: None,
             conditions: Vec::new(),

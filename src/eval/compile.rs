@@ -11,6 +11,8 @@ use crate::policy::context::{Context, Tri};
 use crate::policy::pattern::{CaseMode, Pattern};
 use crate::policy::variables::{Template, Unresolved, has_variables};
 
+use super::service_mask::ServiceMask;
+
 /// A policy ready for evaluation, with a label for reasons ("identityPolicies[0]",
 /// "inline policy `S3Read` of user alice").
 #[derive(Debug, Clone)]
@@ -28,6 +30,8 @@ pub struct CompiledStatement {
     /// `None`: the Effect was invalid (reported at load).
     pub effect: Option<Effect>,
     pub actions: Option<Matcher<Pattern>>,
+    /// The services `actions` can name (a request of another service skips it).
+    pub services: ServiceMask,
     pub resources: Option<Matcher<ResourcePattern>>,
     pub principal: Option<PrincipalSpec>,
     pub conditions: Vec<CompiledCondition>,
@@ -152,11 +156,8 @@ pub fn compile(policy: &Policy, label: impl Into<Arc<str>>) -> CompiledPolicy {
     let statements = policy
         .statements
         .iter()
-        .map(|s| CompiledStatement {
-            index: s.index,
-            sid: s.sid.as_ref().map(|x| Arc::from(x.value.as_str())),
-            effect: s.effect.as_ref().map(|e| e.value),
-            actions: s.action.as_ref().map(|a| Matcher {
+        .map(|s| {
+            let actions = s.action.as_ref().map(|a| Matcher {
                 negated: a.negated,
                 patterns: a
                     .values
@@ -164,7 +165,15 @@ pub fn compile(policy: &Policy, label: impl Into<Arc<str>>) -> CompiledPolicy {
                     .map(|v| Pattern::new(v, CaseMode::Insensitive))
                     .collect(),
                 spans: a.values.iter().map(|v| v.span).collect(),
-            }),
+            });
+            (s, actions)
+        })
+        .map(|(s, actions)| CompiledStatement {
+            index: s.index,
+            sid: s.sid.as_ref().map(|x| Arc::from(x.value.as_str())),
+            effect: s.effect.as_ref().map(|e| e.value),
+            services: actions.as_ref().map_or(ServiceMask::ANY, Matcher::services),
+            actions,
             resources: s.resource.as_ref().map(|r| Matcher {
                 negated: r.negated,
                 patterns: r
@@ -200,6 +209,11 @@ impl Matcher<Pattern> {
     /// Action match: case-insensitive; `NotAction` matches everything not listed.
     pub fn matches_action(&self, action: &str) -> bool {
         self.patterns.iter().any(|p| p.matches(action)) != self.negated
+    }
+
+    /// The services the list can name.
+    pub fn services(&self) -> ServiceMask {
+        ServiceMask::of_patterns(self.negated, &self.patterns)
     }
 }
 

@@ -6,6 +6,7 @@ use super::compile::{CompiledPolicy, CompiledStatement};
 use super::principal::{KINDS, Names, Naming, naming};
 use super::public::is_public;
 use super::request::Caller;
+use super::service_mask::ServiceMask;
 use std::sync::Arc;
 
 use super::{Decision, Detail, Evaluation, Gate, Reason, StatementRef, Verdict};
@@ -82,6 +83,8 @@ struct Eval<'a, 'c, 'p> {
     req: Request<'a>,
     /// The request's resource split as an ARN, once.
     resource_arn: Option<Arn<'a>>,
+    /// The request's service, as statements' action lists summarise theirs.
+    service: ServiceMask,
     ctx: &'c dyn Context,
     has_boundary: bool,
     scanned: Vec<Scanned<'p>>,
@@ -103,6 +106,7 @@ pub fn evaluate(req: Request, inputs: &Inputs, ctx: &dyn Context) -> Evaluation 
     let mut ev = Eval {
         req,
         resource_arn: Arn::parse(req.resource),
+        service: ServiceMask::of_action(req.action),
         ctx,
         has_boundary: inputs.boundary.is_some(),
         scanned: Vec::new(),
@@ -352,10 +356,11 @@ impl<'a, 'c, 'p> Eval<'a, 'c, 'p> {
             // it may allow, and it never denies.
             let effect = st.effect.unwrap_or(Effect::Allow);
             let invalid_effect = st.effect.is_none();
-            if !st
-                .actions
-                .as_ref()
-                .is_some_and(|a| a.matches_action(self.req.action))
+            if !st.services.may_match(self.service)
+                || !st
+                    .actions
+                    .as_ref()
+                    .is_some_and(|a| a.matches_action(self.req.action))
             {
                 continue;
             }

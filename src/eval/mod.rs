@@ -9,6 +9,7 @@ mod decide;
 pub mod principal;
 mod public;
 pub mod request;
+pub mod service_mask;
 pub mod simulation;
 
 pub use compile::{CompiledPolicy, CompiledStatement, compile};

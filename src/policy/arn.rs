@@ -188,7 +188,13 @@ impl ArnPattern {
     pub fn matches_parsed(&self, a: &Arn, ctx: &dyn Context) -> Result<bool, Unresolved> {
         let texts = [a.partition, a.service, a.region, a.account, a.resource];
         let mut pending: Option<Unresolved> = None;
-        for (c, text) in self.components().zip(texts) {
+        // The resource part tells most patterns apart, so it is matched first (the
+        // answer does not depend on the order: any mismatch is a mismatch, and an
+        // unresolved part only counts when nothing mismatches).
+        for at in [4, 3, 1, 2, 0] {
+            let (Some(c), Some(text)) = (self.parts.get(at), texts.get(at)) else {
+                continue;
+            };
             match c.matches(text, ctx) {
                 Ok(true) => {}
                 Ok(false) => return Ok(false),

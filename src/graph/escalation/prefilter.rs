@@ -11,6 +11,7 @@ use rayon::prelude::*;
 use super::super::world::{Principal, World};
 use super::{iam, services};
 use crate::eval::CompiledPolicy;
+use crate::eval::service_mask::ServiceMask;
 
 /// The actions the techniques need, for the per-principal prefilter, sorted: the
 /// techniques name actions as the service reference spells them, so an action's place
@@ -78,7 +79,7 @@ pub(super) fn action_bits(p: &Principal, known: &HashMap<usize, PolicyBits>) -> 
     let of = |pol: &Arc<CompiledPolicy>| -> std::borrow::Cow<'_, PolicyBits> {
         match known.get(&(Arc::as_ptr(pol) as usize)) {
             Some(b) => std::borrow::Cow::Borrowed(b),
-            None => std::borrow::Cow::Owned(policy_bits(pol, list)),
+            None => std::borrow::Cow::Owned(policy_bits(pol)),
         }
     };
     let mut allow = vec![false; list.len()];
@@ -107,7 +108,6 @@ pub(super) fn action_bits(p: &Principal, known: &HashMap<usize, PolicyBits>) -> 
 /// [`policy_bits`] of every identity policy and boundary of these principals, each
 /// shared policy once (by address: the world holds them all while the search runs).
 pub(super) fn bits_of_policies(world: &World, sources: &[usize]) -> HashMap<usize, PolicyBits> {
-    let list = relevant_actions();
     let mut unique: HashMap<usize, &Arc<CompiledPolicy>> = HashMap::new();
     for p in sources.iter().filter_map(|i| world.principals.get(*i)) {
         for pol in p.identity.iter().chain(&p.boundary) {
@@ -116,30 +116,40 @@ pub(super) fn bits_of_policies(world: &World, sources: &[usize]) -> HashMap<usiz
     }
     unique
         .into_par_iter()
-        .map(|(k, pol)| (k, policy_bits(pol, list)))
+        .map(|(k, pol)| (k, policy_bits(pol)))
         .collect()
 }
 
 /// Per relevant action: named by an Allow; denied everywhere by a Deny.
 pub(super) type PolicyBits = (Vec<bool>, Vec<bool>);
 
-/// Per action of `list`: whether an Allow of the policy names it, and whether a Deny
+/// The service masks of [`relevant_actions`], in the same order.
+fn relevant_masks() -> &'static [ServiceMask] {
+    static MASKS: std::sync::OnceLock<Vec<ServiceMask>> = std::sync::OnceLock::new();
+    MASKS.get_or_init(|| {
+        relevant_actions()
+            .iter()
+            .map(|a| ServiceMask::of_action(a))
+            .collect()
+    })
+}
+
+/// Per relevant action: whether an Allow of the policy names it, and whether a Deny
 /// denies it on every resource with no condition.
-pub(super) fn policy_bits(pol: &CompiledPolicy, list: &[&str]) -> PolicyBits {
-    let names = |st: &crate::eval::compile::CompiledStatement, a: &str| {
-        st.actions.as_ref().is_some_and(|m| m.matches_action(a))
+pub(super) fn policy_bits(pol: &CompiledPolicy) -> PolicyBits {
+    let actions = || relevant_actions().iter().zip(relevant_masks());
+    let names = |st: &crate::eval::compile::CompiledStatement, a: &str, mask: ServiceMask| {
+        st.services.may_match(mask) && st.actions.as_ref().is_some_and(|m| m.matches_action(a))
     };
-    let allow = list
-        .iter()
-        .map(|a| {
+    let allow = actions()
+        .map(|(a, mask)| {
             pol.statements
                 .iter()
-                .any(|st| st.effect != Some(crate::model::Effect::Deny) && names(st, a))
+                .any(|st| st.effect != Some(crate::model::Effect::Deny) && names(st, a, *mask))
         })
         .collect();
-    let deny = list
-        .iter()
-        .map(|a| {
+    let deny = actions()
+        .map(|(a, mask)| {
             pol.statements.iter().any(|st| {
                 st.effect == Some(crate::model::Effect::Deny)
                     && st.conditions.is_empty()
@@ -149,7 +159,7 @@ pub(super) fn policy_bits(pol: &CompiledPolicy, list: &[&str]) -> PolicyBits {
                                 .iter()
                                 .any(|p| matches!(p, crate::eval::compile::ResourcePattern::Any))
                     })
-                    && names(st, a)
+                    && names(st, a, *mask)
             })
         })
         .collect();
