@@ -512,11 +512,15 @@ pub fn build(world: &mut World, model: &Model, assume: &[Edge], fixed: &Fixed) -
             }
         }
         // A changed principal has assume-role edges of its own, and may escalate on.
-        for n in &new_nodes {
-            for e in edges_from(world, *n) {
-                assumable.entry(e.from).or_default().push(e.to);
-                edges.push(e);
-            }
+        // (Decided for all the new nodes at once: a few nodes, each with many roles.)
+        let w: &World = world;
+        let theirs: Vec<Edge> = new_nodes
+            .par_iter()
+            .flat_map_iter(|n| edges_from(w, *n))
+            .collect();
+        for e in theirs {
+            assumable.entry(e.from).or_default().push(e.to);
+            edges.push(e);
         }
         pending = new_nodes
             .into_iter()
