@@ -177,19 +177,14 @@ pub(super) fn hop_kind(t: &Target) -> HopKind {
     }
 }
 
-/// The final access of one principal to the target.
-pub(super) fn access(
-    graph: &Graph,
-    t: &Target,
-    who: usize,
-    action: &str,
-) -> (Evaluation, Option<Arc<Hop>>) {
+/// The decision on one principal's final access to the target.
+pub(super) fn access_decision(graph: &Graph, t: &Target, who: usize, action: &str) -> Evaluation {
     let caller_account = graph
         .world
         .principals
         .get(who)
         .and_then(|p| p.account.as_deref());
-    let ev = decide(
+    decide(
         &graph.world,
         who,
         action,
@@ -197,7 +192,17 @@ pub(super) fn access(
         t.policy.as_ref(),
         t.kind,
         t.account_for(caller_account),
-    );
+    )
+}
+
+/// The final access of one principal to the target, and its hop.
+pub(super) fn access(
+    graph: &Graph,
+    t: &Target,
+    who: usize,
+    action: &str,
+) -> (Evaluation, Option<Arc<Hop>>) {
+    let ev = access_decision(graph, t, who, action);
     let id = graph
         .world
         .principals

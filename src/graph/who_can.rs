@@ -1,16 +1,17 @@
 //! `who-can`: every principal that can perform an action on a resource, directly or
 //! through role chains (a reverse breadth-first search from those with access).
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::sync::Arc;
 
 use rayon::prelude::*;
 
 use super::input::{QueryError, check_action, check_resource};
-use super::query::{Answer, access, hop_kind};
+use super::query::{Answer, access_decision, hop_kind};
 use super::resources::{Target, target};
 use super::world::NodeKind;
 use super::{Graph, Hop, HopKind, grants_of};
+use crate::eval::service_mask::ServiceMask;
 use crate::eval::{Decision, Evaluation};
 use crate::model::{Effect, Model};
 use crate::policy::arn::Arn;
@@ -33,33 +34,35 @@ pub struct WhoResult {
 }
 
 /// A cheap check before the full evaluation: a user or role can have access only if
-/// one of its identity statements names the action or the resource policy names it.
-/// `naming` caches, per shared compiled policy, whether it names the action.
-fn may_access(
-    graph: &Graph,
-    t: &Target,
-    i: usize,
-    action: &str,
-    naming: &HashMap<usize, bool>,
-) -> bool {
+/// one of its identity statements names the action, or, in the resource's own
+/// account, the resource policy names it.
+/// (`service` is the action's [`ServiceMask`]: most statements are ruled out by it.)
+fn may_access(graph: &Graph, t: &Target, i: usize, action: &str, service: ServiceMask) -> bool {
     let Some(p) = graph.world.principals.get(i) else {
         return false;
     };
     if !matches!(p.kind, NodeKind::User | NodeKind::Role) {
         return true;
     }
-    let key = |pol: &Arc<crate::eval::CompiledPolicy>| Arc::as_ptr(pol) as usize;
-    if p.identity
-        .iter()
-        .any(|pol| naming.get(&key(pol)).copied().unwrap_or(true))
-    {
+    if p.identity.iter().any(|pol| {
+        pol.statements
+            .iter()
+            .any(|st| names_action(st, action, service))
+    }) {
         return true;
+    }
+    // Without an identity Allow only a resource policy of the caller's own account can
+    // grant (across accounts both sides must allow, as the evaluator decides it).
+    let same_account =
+        p.caller.account().is_some() && p.caller.account() == t.account_for(p.account.as_deref());
+    if !same_account {
+        return false;
     }
     let has_boundary = p.boundary.is_some();
     t.policy.as_ref().is_some_and(|rp| {
         rp.statements
             .iter()
-            .filter(|st| names_action(st, action))
+            .filter(|st| names_action(st, action, service))
             .any(|st| {
                 st.principal.as_ref().is_some_and(|spec| {
                     !crate::eval::principal::naming(spec, &p.caller, has_boundary, true)
@@ -70,25 +73,13 @@ fn may_access(
     })
 }
 
-fn names_action(st: &crate::eval::CompiledStatement, action: &str) -> bool {
+fn names_action(st: &crate::eval::CompiledStatement, action: &str, service: ServiceMask) -> bool {
     st.effect != Some(Effect::Deny)
+        && st.services.may_match(service)
         && st
             .actions
             .as_ref()
             .is_some_and(|a| a.matches_action(action))
-}
-
-/// For every distinct identity policy of the graph: does one of its statements name
-/// the action? Policies are shared between principals, so this is computed once each.
-fn policies_naming(graph: &Graph, action: &str) -> HashMap<usize, bool> {
-    let mut out = HashMap::new();
-    for p in &graph.world.principals {
-        for pol in &p.identity {
-            out.entry(Arc::as_ptr(pol) as usize)
-                .or_insert_with(|| pol.statements.iter().any(|st| names_action(st, action)));
-        }
-    }
-    out
 }
 
 /// `who-can ACTION RESOURCE`.
@@ -97,6 +88,19 @@ pub fn who_can(
     model: &Model,
     action: &str,
     resource: &str,
+) -> Result<WhoResult, QueryError> {
+    who_can_with(graph, model, action, resource, true)
+}
+
+/// [`who_can`], with or without the cheap check that skips the evaluation of
+/// principals that cannot have access (tests compare both: the check may only make
+/// the query faster, never change its answer).
+pub fn who_can_with(
+    graph: &mut Graph,
+    model: &Model,
+    action: &str,
+    resource: &str,
+    prefilter: bool,
 ) -> Result<WhoResult, QueryError> {
     check_action(action)?;
     check_resource(action, resource)?;
@@ -143,17 +147,18 @@ pub fn who_can(
     let graph: &Graph = graph;
     let t = target(model, &graph.world, resource, action);
     let w = &graph.world;
-    let naming = policies_naming(graph, action);
+    let service = ServiceMask::of_action(action);
     let direct: Vec<(usize, Evaluation)> = (0..w.principals.len())
         .into_par_iter()
-        .filter(|i| may_access(graph, &t, *i, action, &naming))
+        .filter(|i| !prefilter || may_access(graph, &t, *i, action, service))
         .filter_map(|i| {
-            let ev = access(graph, &t, i, action).0;
+            let ev = access_decision(graph, &t, i, action);
             matches!(ev.decision, Decision::Allowed | Decision::Conditional).then_some((i, ev))
         })
         .collect();
-    // Reverse breadth first from every principal with access.
-    let mut best: HashMap<usize, (Answer, Vec<Arc<Hop>>)> = HashMap::new();
+    // Reverse breadth first from every principal with access: per node, the answer
+    // and the shortest path found.
+    let mut best: Vec<Option<(Answer, Vec<Arc<Hop>>)>> = vec![None; w.principals.len()];
     let mut queue = VecDeque::new();
     // Asking about assuming a role: whoever becomes the role by an escalation can
     // assume it too (the role itself is not listed).
@@ -161,9 +166,9 @@ pub fn who_can(
         crate::eval::ResourcePolicyKind::RoleTrust => w.by_id.get(t.arn.as_str()).copied(),
         _ => None,
     };
-    if let Some(r) = role_node {
-        best.insert(r, (Answer::Allowed, Vec::new()));
-        queue.push_back(r);
+    if let Some(slot) = role_node.and_then(|r| best.get_mut(r)) {
+        *slot = Some((Answer::Allowed, Vec::new()));
+        queue.extend(role_node);
     }
     for (i, ev) in &direct {
         let id = w
@@ -181,15 +186,20 @@ pub fn who_can(
             conditions: ev.conditions.clone(),
             technique: None,
         };
-        best.insert(*i, (Answer::of(ev.decision), vec![Arc::new(hop)]));
-        queue.push_back(*i);
+        if let Some(slot) = best.get_mut(*i) {
+            *slot = Some((Answer::of(ev.decision), vec![Arc::new(hop)]));
+            queue.push_back(*i);
+        }
     }
     while let Some(node) = queue.pop_front() {
-        let Some((answer, hops)) = best.get(&node).cloned() else {
+        let Some((answer, hops)) = best.get(node).cloned().flatten() else {
             continue;
         };
         for e in graph.in_edges(node) {
-            if best.contains_key(&e.from) {
+            let Some(slot) = best.get_mut(e.from) else {
+                continue;
+            };
+            if slot.is_some() {
                 continue;
             }
             // Into the role itself only escalations count (its assume-role edges are
@@ -210,13 +220,15 @@ pub fn who_can(
             } else {
                 Answer::Conditional
             };
-            best.insert(e.from, (a, path));
+            *slot = Some((a, path));
             queue.push_back(e.from);
         }
     }
     let mut principals: Vec<WhoEntry> = best
         .into_iter()
-        .filter_map(|(i, (decision, hops))| {
+        .enumerate()
+        .filter_map(|(i, found)| {
+            let (decision, hops) = found?;
             let p = w.principals.get(i)?;
             // Nodes iampath makes up (an administrator of the account, a changed
             // principal) are steps of paths, not principals to list; nor is the role
