@@ -3,6 +3,8 @@
 
 use std::sync::Arc;
 
+use rayon::prelude::*;
+
 use super::world::NodeKind;
 use super::{Graph, Hop};
 use crate::model::{Effect, Model};
@@ -32,7 +34,7 @@ pub fn crossings(
     };
     let mut out: Vec<Crossing> = graph
         .edges
-        .iter()
+        .par_iter()
         // A service assuming a role of the account is the account's own use of AWS,
         // not a way in from elsewhere.
         .filter(|e| {
@@ -51,12 +53,13 @@ pub fn crossings(
                 hop: e.hop.clone(),
             })
         })
-        .chain(resource_crossings(graph, model))
-        .filter(|c| {
-            from.is_none_or(|f| c.from_account == f) && to.is_none_or(|t| c.to_account == t)
-        })
         .collect();
-    out.sort_by(|x, y| {
+    out.extend(resource_crossings(graph, model));
+    out.retain(|c| {
+        from.is_none_or(|f| c.from_account == f) && to.is_none_or(|t| c.to_account == t)
+    });
+    // A stable sort (the same order as a sequential one), in parallel.
+    out.par_sort_by(|x, y| {
         (&x.from_account, &x.to_account, &x.hop.from, &x.hop.to).cmp(&(
             &y.from_account,
             &y.to_account,
@@ -93,43 +96,49 @@ fn resource_crossings(graph: &Graph, model: &Model) -> Vec<Crossing> {
                     .map_or(r.arn.clone(), |v| v.value.clone());
                 for action in representative_actions(st) {
                     let t = super::resources::target(model, w, &resource, &action);
-                    for &c in &callers {
-                        let ev = super::edges::decide(
-                            w,
-                            c,
-                            &action,
-                            &resource,
-                            t.policy.as_ref(),
-                            t.kind,
-                            t.account_for(w.principals.get(c).and_then(|p| p.account.as_deref())),
-                        );
-                        let from_id = w
-                            .principals
-                            .get(c)
-                            .map(|p| p.id.clone())
-                            .unwrap_or_default();
-                        let Some(e) = super::edges::edge(
-                            c,
-                            usize::MAX,
-                            from_id,
-                            resource.as_str().into(),
-                            action.clone(),
-                            super::HopKind::Access,
-                            &ev,
-                        ) else {
-                            continue;
-                        };
-                        let from_account = w
-                            .principals
-                            .get(c)
-                            .and_then(|p| p.account.clone())
-                            .unwrap_or_else(|| "anonymous".to_string());
-                        out.push(Crossing {
-                            from_account,
-                            to_account: account.id.clone(),
-                            hop: e.hop,
-                        });
-                    }
+                    // Each caller is decided on its own (a shared bucket may name every
+                    // account of an organization): in parallel, kept in caller order.
+                    let found: Vec<Crossing> = callers
+                        .par_iter()
+                        .filter_map(|&c| {
+                            let ev = super::edges::decide(
+                                w,
+                                c,
+                                &action,
+                                &resource,
+                                t.policy.as_ref(),
+                                t.kind,
+                                t.account_for(
+                                    w.principals.get(c).and_then(|p| p.account.as_deref()),
+                                ),
+                            );
+                            let from_id = w
+                                .principals
+                                .get(c)
+                                .map(|p| p.id.clone())
+                                .unwrap_or_default();
+                            let e = super::edges::edge(
+                                c,
+                                usize::MAX,
+                                from_id,
+                                resource.as_str().into(),
+                                action.clone(),
+                                super::HopKind::Access,
+                                &ev,
+                            )?;
+                            let from_account = w
+                                .principals
+                                .get(c)
+                                .and_then(|p| p.account.clone())
+                                .unwrap_or_else(|| "anonymous".to_string());
+                            Some(Crossing {
+                                from_account,
+                                to_account: account.id.clone(),
+                                hop: e.hop,
+                            })
+                        })
+                        .collect();
+                    out.extend(found);
                 }
             }
         }
