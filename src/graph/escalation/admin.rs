@@ -9,6 +9,7 @@ use super::*;
 pub(super) fn administrators(
     world: &mut World,
     model: &Model,
+    lookup: &Lookup,
     assumable: &HashMap<usize, Vec<usize>>,
     edges: &mut Vec<Edge>,
     fixed: &Fixed,
@@ -25,11 +26,12 @@ pub(super) fn administrators(
         .collect();
     // The statements that make each one an administrator: those allowing an action
     // and a resource no narrower pattern than `*` matches.
+    let w: &World = world;
     let grants: Vec<Vec<Grant>> = real
-        .iter()
+        .par_iter()
         .map(|(i, account)| {
             let ev = crate::graph::edges::decide(
-                world,
+                w,
                 *i,
                 "iampath:AnyAction",
                 &format!("arn:aws:iampath::{account}:any-resource"),
@@ -91,16 +93,18 @@ pub(super) fn administrators(
             })
     });
     let mut found: Vec<Found> = {
-        let cx = Cx::new(world, model, assumable, false, &governed);
+        let cx = Cx::new(world, model, lookup, assumable, false, &governed);
         governed
             .par_iter()
             .flat_map_iter(|s| iam::other_attempts(&cx, *s))
             .filter_map(|a| evaluate(&cx, a))
             .collect()
     };
-    for s in free {
-        found.extend(unchecked_takeovers(world, s));
-    }
+    let w: &World = world;
+    found.par_extend(
+        free.par_iter()
+            .flat_map_iter(|s| unchecked_takeovers(w, *s)),
+    );
     for f in best_per_gain(found) {
         let Gain::Become(to) = f.gain else { continue };
         edges.extend(f.into_edge(world, to));

@@ -154,12 +154,12 @@ pub struct Cx<'a> {
     /// Each role's trust policy, shared.
     pub trusts: HashMap<usize, Arc<CompiledPolicy>>,
     /// Instance profile ARN → the role in it.
-    pub profiles: HashMap<&'a str, usize>,
+    pub profiles: &'a HashMap<&'a str, usize>,
     /// The service techniques' lookups.
     services: services::Index,
     /// Per account: the managed policies that allow everything (to attach).
     pub admin_policies: HashMap<&'a str, Vec<String>>,
-    entities: HashMap<&'a str, Entity<'a>>,
+    entities: &'a HashMap<&'a str, Entity<'a>>,
     /// Per principal (by node, `None` outside the sources): which relevant actions
     /// its identity Allows name.
     bits: Vec<Option<Vec<bool>>>,
@@ -169,25 +169,15 @@ pub struct Cx<'a> {
     only_admin: Option<Vec<std::sync::OnceLock<bool>>>,
 }
 
-impl<'a> Cx<'a> {
-    fn new(
-        world: &'a World,
-        model: &'a Model,
-        assumable: &'a HashMap<usize, Vec<usize>>,
-        only_admin: bool,
-        sources: &[usize],
-    ) -> Self {
-        let known = bits_of_policies(world, sources);
-        let computed: Vec<(usize, Vec<bool>)> = sources
-            .par_iter()
-            .filter_map(|i| Some((*i, action_bits(world.principals.get(*i)?, &known))))
-            .collect();
-        let mut bits = vec![None; world.principals.len()];
-        for (i, b) in computed {
-            if let Some(slot) = bits.get_mut(i) {
-                *slot = Some(b);
-            }
-        }
+/// The loaded users and roles by ARN, and the roles of instance profiles: the same in
+/// every round of the search (made once; the world only grows).
+pub(super) struct Lookup<'m> {
+    entities: HashMap<&'m str, Entity<'m>>,
+    profiles: HashMap<&'m str, usize>,
+}
+
+impl<'m> Lookup<'m> {
+    pub fn new(world: &World, model: &'m Model) -> Self {
         let mut entities = HashMap::new();
         let mut profiles = HashMap::new();
         for a in model.accounts.values() {
@@ -203,6 +193,31 @@ impl<'a> Cx<'a> {
                 }
             }
         }
+        Lookup { entities, profiles }
+    }
+}
+
+impl<'a> Cx<'a> {
+    fn new(
+        world: &'a World,
+        model: &'a Model,
+        lookup: &'a Lookup<'a>,
+        assumable: &'a HashMap<usize, Vec<usize>>,
+        only_admin: bool,
+        sources: &[usize],
+    ) -> Self {
+        let known = bits_of_policies(world, sources);
+        let computed: Vec<(usize, Vec<bool>)> = sources
+            .par_iter()
+            .filter_map(|i| Some((*i, action_bits(world.principals.get(*i)?, &known))))
+            .collect();
+        let mut bits = vec![None; world.principals.len()];
+        for (i, b) in computed {
+            if let Some(slot) = bits.get_mut(i) {
+                *slot = Some(b);
+            }
+        }
+        let (entities, profiles) = (&lookup.entities, &lookup.profiles);
         let trusts = world
             .principals
             .iter()
@@ -214,7 +229,7 @@ impl<'a> Cx<'a> {
                 .map(|_| std::sync::OnceLock::new())
                 .collect()
         });
-        let services = services::Index::new(world, &profiles);
+        let services = services::Index::new(world, profiles);
         let admin_policies = model
             .accounts
             .iter()
@@ -409,6 +424,7 @@ const ROUNDS: usize = 3;
 /// Builds the escalation edges; `assume` are the assume-role edges already built.
 pub fn build(world: &mut World, model: &Model, assume: &[Edge], fixed: &Fixed) -> Vec<Edge> {
     mark_administrators(world);
+    let lookup = Lookup::new(world, model);
     let mut assumable: HashMap<usize, Vec<usize>> = HashMap::new();
     for e in assume {
         assumable.entry(e.from).or_default().push(e.to);
@@ -430,7 +446,7 @@ pub fn build(world: &mut World, model: &Model, assume: &[Edge], fixed: &Fixed) -
         // From a changed principal only what makes an administrator is followed: its
         // other gains are its base's already, and changes of changes would multiply.
         let only_admin = round > 0;
-        let cx = Cx::new(world, model, &assumable, only_admin, &pending);
+        let cx = Cx::new(world, model, &lookup, &assumable, only_admin, &pending);
         let verdicts = Verdicts::new(world, model);
         // Which gains may make an administrator is known before the attempts are
         // evaluated (once per gain) when the gains are shared by many callers (their
@@ -532,7 +548,7 @@ pub fn build(world: &mut World, model: &Model, assume: &[Edge], fixed: &Fixed) -
             })
             .collect();
     }
-    administrators(world, model, &assumable, &mut edges, fixed);
+    administrators(world, model, &lookup, &assumable, &mut edges, fixed);
     edges
 }
 
