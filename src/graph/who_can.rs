@@ -192,10 +192,14 @@ pub fn who_can_with(
         }
     }
     while let Some(node) = queue.pop_front() {
-        let Some((answer, hops)) = best.get(node).cloned().flatten() else {
+        // (Taken out while its callers are visited, put back after: not copied.)
+        let Some((answer, hops)) = best.get_mut(node).and_then(Option::take) else {
             continue;
         };
         for e in graph.in_edges(node) {
+            if e.from == node {
+                continue;
+            }
             let Some(slot) = best.get_mut(e.from) else {
                 continue;
             };
@@ -213,7 +217,8 @@ pub fn who_can_with(
             {
                 continue;
             }
-            let mut path = vec![e.hop.clone()];
+            let mut path = Vec::with_capacity(hops.len() + 1);
+            path.push(e.hop.clone());
             path.extend(hops.iter().cloned());
             let a = if answer == Answer::Allowed && e.hop.decision == Decision::Allowed {
                 Answer::Allowed
@@ -222,6 +227,9 @@ pub fn who_can_with(
             };
             *slot = Some((a, path));
             queue.push_back(e.from);
+        }
+        if let Some(slot) = best.get_mut(node) {
+            *slot = Some((answer, hops));
         }
     }
     let mut principals: Vec<WhoEntry> = best
@@ -246,7 +254,7 @@ pub fn who_can_with(
             })
         })
         .collect();
-    principals.sort_by(|a, b| (a.hops.len(), &a.principal).cmp(&(b.hops.len(), &b.principal)));
+    principals.par_sort_by(|a, b| (a.hops.len(), &a.principal).cmp(&(b.hops.len(), &b.principal)));
     Ok(WhoResult {
         action: action.to_string(),
         resource: resource.to_string(),
