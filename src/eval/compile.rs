@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use crate::model::{Effect, Policy, PolicyKind, PrincipalEntry, Span};
+use crate::model::{Effect, Policy, PolicyKind, PrincipalEntry, Span, Statement};
 use crate::policy::arn::{Arn, ArnPattern};
 use crate::policy::condition::CompiledCondition;
 use crate::policy::context::{Context, Tri};
@@ -153,55 +153,55 @@ pub struct PrincipalSpec {
 /// Compiles a loaded policy. `label` names it in reasons.
 pub fn compile(policy: &Policy, label: impl Into<Arc<str>>) -> CompiledPolicy {
     let variables = policy.has_variables();
-    let statements = policy
-        .statements
-        .iter()
-        .map(|s| {
-            let actions = s.action.as_ref().map(|a| Matcher {
-                negated: a.negated,
-                patterns: a
-                    .values
-                    .iter()
-                    .map(|v| Pattern::new(v, CaseMode::Insensitive))
-                    .collect(),
-                spans: a.values.iter().map(|v| v.span).collect(),
-            });
-            (s, actions)
-        })
-        .map(|(s, actions)| CompiledStatement {
-            index: s.index,
-            sid: s.sid.as_ref().map(|x| Arc::from(x.value.as_str())),
-            effect: s.effect.as_ref().map(|e| e.value),
-            services: actions.as_ref().map_or(ServiceMask::ANY, Matcher::services),
-            actions,
-            resources: s.resource.as_ref().map(|r| Matcher {
-                negated: r.negated,
-                patterns: r
-                    .values
-                    .iter()
-                    .map(|v| ResourcePattern::compile(v, variables))
-                    .collect(),
-                spans: r.values.iter().map(|v| v.span).collect(),
-            }),
-            principal: s
-                .principal
-                .as_ref()
-                .map(|p| PrincipalSpec::new(p.negated, p.entries.clone())),
-            conditions: s
-                .conditions
-                .iter()
-                .map(|c| CompiledCondition::compile(c, variables))
-                .collect(),
-            public: super::public::statement_is_public(s),
-            span: s.span,
-            described: std::sync::OnceLock::new(),
-        })
-        .collect();
     CompiledPolicy {
         label: label.into(),
         kind: policy.kind,
-        statements,
+        statements: policy
+            .statements
+            .iter()
+            .map(|s| statement(s, variables))
+            .collect(),
         span: policy.span,
+    }
+}
+
+fn statement(s: &Statement, variables: bool) -> CompiledStatement {
+    let actions = s.action.as_ref().map(|a| Matcher {
+        negated: a.negated,
+        patterns: a
+            .values
+            .iter()
+            .map(|v| Pattern::new(v, CaseMode::Insensitive))
+            .collect(),
+        spans: a.values.iter().map(|v| v.span).collect(),
+    });
+    CompiledStatement {
+        index: s.index,
+        sid: s.sid.as_ref().map(|x| Arc::from(x.value.as_str())),
+        effect: s.effect.as_ref().map(|e| e.value),
+        services: actions.as_ref().map_or(ServiceMask::ANY, Matcher::services),
+        actions,
+        resources: s.resource.as_ref().map(|r| Matcher {
+            negated: r.negated,
+            patterns: r
+                .values
+                .iter()
+                .map(|v| ResourcePattern::compile(v, variables))
+                .collect(),
+            spans: r.values.iter().map(|v| v.span).collect(),
+        }),
+        principal: s
+            .principal
+            .as_ref()
+            .map(|p| PrincipalSpec::new(p.negated, p.entries.clone())),
+        conditions: s
+            .conditions
+            .iter()
+            .map(|c| CompiledCondition::compile(c, variables))
+            .collect(),
+        public: super::public::statement_is_public(s),
+        span: s.span,
+        described: std::sync::OnceLock::new(),
     }
 }
 
