@@ -1,14 +1,15 @@
 //! The assume-role edges are the same with the grant index (callers of an account-wide
 //! trust read from the index of their `sts:AssumeRole` grants) and without it (every
-//! principal of the account a candidate), on every reference scenario, the escalation
-//! fixtures, the generated organization of the benches and the shared corpus: the
+//! principal of the account a candidate), on every reference scenario, the quirks, the
+//! escalation fixtures, the generated organization of the benches and the shared corpus: the
 //! index may only make the build faster, never change an answer.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 #[path = "../benches/support/org_gen.rs"]
 mod org_gen;
+mod support;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use iampath::graph::World;
 use iampath::graph::edges::build_with;
@@ -49,23 +50,10 @@ fn same(name: &str, paths: &[PathBuf]) -> usize {
     with.len()
 }
 
-fn folders(root: &str) -> Vec<PathBuf> {
-    let mut out: Vec<PathBuf> = std::fs::read_dir(root)
-        .unwrap_or_else(|e| panic!("{root}: {e}"))
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_dir())
-        .collect();
-    out.sort();
-    out
-}
-
 #[test]
 fn reference_scenarios_and_escalation_fixtures() {
     let mut total = 0;
-    for dir in folders("fixtures/scenarios")
-        .into_iter()
-        .chain(folders("tests/escalations"))
-    {
+    for dir in support::graph_fixtures() {
         total += same(&dir.display().to_string(), std::slice::from_ref(&dir));
     }
     assert!(total > 50, "too few edges to compare: {total}");
@@ -73,15 +61,9 @@ fn reference_scenarios_and_escalation_fixtures() {
 
 #[test]
 fn the_shared_corpus() {
-    let corpus = Path::new("../shared/corpus");
     let mut total = 0;
-    for set in [
-        "cloudsplaining",
-        "iamspy",
-        "aws-cli-example",
-        "cloudmapper-demo",
-    ] {
-        total += same(set, &[corpus.join(set)]);
+    for set in support::GRAPH_CORPUS {
+        total += same(set, &[support::corpus(set)]);
     }
     assert!(total > 0, "the corpus has no assume-role edge to compare");
 }

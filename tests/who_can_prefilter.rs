@@ -7,8 +7,9 @@
 
 #[path = "../benches/support/org_gen.rs"]
 mod org_gen;
+mod support;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use iampath::graph::Graph;
 use iampath::graph::who_can::{WhoResult, who_can_with};
@@ -84,24 +85,10 @@ fn same(name: &str, paths: &[PathBuf]) -> usize {
     listed
 }
 
-fn folders(root: &str) -> Vec<PathBuf> {
-    let mut out: Vec<PathBuf> = std::fs::read_dir(root)
-        .unwrap_or_else(|e| panic!("{root}: {e}"))
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_dir())
-        .collect();
-    out.sort();
-    out
-}
-
 #[test]
 fn reference_scenarios_and_escalation_fixtures() {
     let mut total = 0;
-    for dir in folders("fixtures/scenarios")
-        .into_iter()
-        .chain(folders("fixtures/quirks"))
-        .chain(folders("tests/escalations"))
-    {
+    for dir in support::graph_fixtures() {
         total += same(&dir.display().to_string(), std::slice::from_ref(&dir));
     }
     assert!(total > 50, "too few principals listed to compare: {total}");
@@ -109,15 +96,9 @@ fn reference_scenarios_and_escalation_fixtures() {
 
 #[test]
 fn the_shared_corpus() {
-    let corpus = Path::new("../shared/corpus");
     let mut total = 0;
-    for set in [
-        "cloudsplaining",
-        "iamspy",
-        "aws-cli-example",
-        "cloudmapper-demo",
-    ] {
-        total += same(set, &[corpus.join(set)]);
+    for set in support::GRAPH_CORPUS {
+        total += same(set, &[support::corpus(set)]);
     }
     assert!(total > 0, "the corpus lists no principal to compare");
 }

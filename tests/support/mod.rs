@@ -106,3 +106,32 @@ pub fn summary(v: &serde_json::Value) -> Vec<(String, String, String, u64)> {
     out.sort();
     out
 }
+
+/// The subfolders of `root` (relative to the checkout), sorted.
+pub fn folders(root: &str) -> Vec<PathBuf> {
+    let root = repo().join(root);
+    let mut out: Vec<PathBuf> = std::fs::read_dir(&root)
+        .unwrap_or_else(|e| panic!("{}: {e}", root.display()))
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_dir())
+        .collect();
+    out.sort();
+    out
+}
+
+/// The fixture data sets the graph is checked on: the reference scenarios, the quirks
+/// and the escalation fixtures, one folder each.
+pub fn graph_fixtures() -> Vec<PathBuf> {
+    ["fixtures/scenarios", "fixtures/quirks", "tests/escalations"]
+        .into_iter()
+        .flat_map(folders)
+        .collect()
+}
+
+/// The sets of the shared corpus that hold IAM exports (with roles to assume).
+pub const GRAPH_CORPUS: [&str; 4] = [
+    "cloudsplaining",
+    "iamspy",
+    "aws-cli-example",
+    "cloudmapper-demo",
+];
