@@ -324,9 +324,23 @@ impl<'a> Env<'a> {
     /// Loads `--data` and builds the graph (with a spinner on a terminal when that
     /// takes a while).
     pub fn graph(&self) -> Result<(Loaded, Graph), RunError> {
+        self.graph_quoting(true)
+    }
+
+    /// [`Env::graph`] for a command whose output quotes no file (`paths`, `graph`,
+    /// `what-can`): the texts of the files are let go before the build needs the
+    /// memory (lines and columns stay exact).
+    pub fn graph_without_texts(&self) -> Result<(Loaded, Graph), RunError> {
+        self.graph_quoting(false)
+    }
+
+    fn graph_quoting(&self, quotes: bool) -> Result<(Loaded, Graph), RunError> {
         let progress = self.progress();
         progress.step("loading the data");
-        let loaded = self.load_accounts(&self.cli.data)?;
+        let mut loaded = self.load_accounts(&self.cli.data)?;
+        if !quotes {
+            loaded.sources.release_texts();
+        }
         progress.step("building the graph: role assumptions, resource policies, escalations");
         let graph = Graph::build(&loaded.model, &self.fixed);
         Ok((loaded, graph))

@@ -5,7 +5,7 @@ use crate::cli::Format;
 use crate::report;
 
 pub(super) fn paths(env: &Env, from: Option<&str>, to: Option<&str>) -> Result<u8, RunError> {
-    let (loaded, graph) = env.graph()?;
+    let (loaded, graph) = env.graph_without_texts()?;
     let c = crate::graph::paths::crossings(&graph, &loaded.model, from, to);
     match env.cli.format {
         Format::Json => write_with(|out| report::paths::json(out, &c)),
@@ -20,7 +20,7 @@ pub(super) fn graph(
     account: Option<&str>,
     principal: Option<&str>,
 ) -> Result<u8, RunError> {
-    let (loaded, mut graph) = env.graph()?;
+    let (loaded, mut graph) = env.graph_without_texts()?;
     let start = principal
         .map(|p| crate::graph::query::resolve(&mut graph, p))
         .transpose()?;

@@ -19,6 +19,8 @@ pub struct SourceFile {
     /// The text; for a file that is not valid UTF-8 this is a lossy copy (offsets up
     /// to the first invalid byte are the file's own).
     pub text: String,
+    /// The length of the text (kept when the text is released).
+    len: usize,
     line_starts: OnceLock<Vec<u32>>,
     ascii: OnceLock<bool>,
 }
@@ -28,6 +30,7 @@ impl SourceFile {
         SourceFile {
             name: path.display().to_string(),
             path: path.to_path_buf(),
+            len: text.len(),
             text,
             line_starts: OnceLock::new(),
             ascii: OnceLock::new(),
@@ -47,12 +50,20 @@ impl SourceFile {
         })
     }
 
+    /// Drops the text of an ASCII file, keeping what [`SourceFile::line_col`] needs.
+    fn release_text(&mut self) {
+        self.line_starts();
+        if *self.ascii.get_or_init(|| self.text.is_ascii()) {
+            self.text = String::new();
+        }
+    }
+
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, offset: u32) -> (usize, usize) {
         let starts = self.line_starts();
         let line = starts.partition_point(|s| *s <= offset).max(1);
         let line_start = starts.get(line - 1).copied().unwrap_or(0) as usize;
-        let end = (offset as usize).min(self.text.len());
+        let end = (offset as usize).min(self.len);
         // Columns count characters; in ASCII text (most exports, found once per
         // file) that is the byte distance, without a scan of a one-line file.
         let ascii = *self.ascii.get_or_init(|| self.text.is_ascii());
@@ -144,6 +155,15 @@ impl SourceMap {
         })
     }
 
+    /// Lets go of the texts of the files once nothing will quote them (`paths` prints
+    /// no snippets): lines and columns stay exact, [`SourceFile::text`] of an ASCII
+    /// file becomes empty. Files with other characters keep their text, which
+    /// columns count in.
+    pub fn release_texts(&mut self) {
+        use rayon::prelude::*;
+        self.files.par_iter_mut().for_each(SourceFile::release_text);
+    }
+
     /// Where in the `.tf` sources the plan text at `span` was written: the attribute of
     /// the object's block that holds it (by the name of the planned attribute), else
     /// the block. `None` without `--tf-source` or outside any plan object.
@@ -185,5 +205,38 @@ mod tests {
         assert_eq!(f.line_col(6), (2, 3)); // after the two-byte é
         assert_eq!(f.line_col(7), (3, 1));
         assert_eq!(f.line_col(999), (3, 2));
+    }
+
+    #[test]
+    fn released_texts_keep_every_line_and_column() {
+        let texts = [
+            "{\"a\": 1,\n  \"b\": [2, 3]\n}\n",
+            "ab\ncé\nd",
+            "one line without a newline",
+            "",
+        ];
+        let mut map = SourceMap::default();
+        for (i, t) in texts.iter().enumerate() {
+            map.add(SourceFile::new(
+                Path::new(&format!("{i}.json")),
+                (*t).into(),
+            ));
+        }
+        let before: Vec<Vec<(usize, usize)>> = map
+            .files()
+            .map(|(_, f)| {
+                (0..=f.text.len() as u32 + 2)
+                    .map(|o| f.line_col(o))
+                    .collect()
+            })
+            .collect();
+        map.release_texts();
+        for ((_, f), want) in map.files().zip(&before) {
+            let got: Vec<_> = (0..want.len() as u32).map(|o| f.line_col(o)).collect();
+            assert_eq!(&got, want, "{}", f.name);
+        }
+        // The ASCII files let go of their text; the one with `é` keeps it.
+        let kept: Vec<bool> = map.files().map(|(_, f)| !f.text.is_empty()).collect();
+        assert_eq!(kept, [false, true, false, false]);
     }
 }
