@@ -31,14 +31,23 @@ impl Progress {
             .ok()
             .and_then(|v| v.parse().ok())
             .map_or(DELAY, Duration::from_millis);
-        let shown = bar.clone();
-        std::thread::spawn(move || {
-            std::thread::sleep(delay);
-            if !shown.is_finished() {
-                shown.set_draw_target(ProgressDrawTarget::stderr());
-                shown.enable_steady_tick(TICK);
-            }
-        });
+        fn show(bar: &ProgressBar) {
+            bar.set_draw_target(ProgressDrawTarget::stderr());
+            bar.enable_steady_tick(TICK);
+        }
+        if delay.is_zero() {
+            // At once, not from a thread that a busy machine may start after a short
+            // command has ended.
+            show(&bar);
+        } else {
+            let shown = bar.clone();
+            std::thread::spawn(move || {
+                std::thread::sleep(delay);
+                if !shown.is_finished() {
+                    show(&shown);
+                }
+            });
+        }
         Progress { bar: Some(bar) }
     }
 
