@@ -227,7 +227,7 @@ fn report_build(size: Size, org: &Org) {
     let conditional = graph
         .edges
         .iter()
-        .filter(|e| e.hop.decision != iampath::eval::Decision::Allowed)
+        .filter(|e| e.decision != iampath::eval::Decision::Allowed)
         .count();
     let cross = graph
         .edges

@@ -19,23 +19,32 @@ use iampath::ingest::{LoadOptions, load};
 fn edges(paths: &[PathBuf], indexed: bool) -> Vec<String> {
     let loaded = load(paths, &LoadOptions::default());
     let mut world = World::new(&loaded.model, &[]);
-    let mut out: Vec<String> = build_with(&mut world, &[], indexed)
+    let edges = build_with(&mut world, &[], indexed);
+    let mut out: Vec<String> = edges
         .iter()
         .map(|e| {
-            let grants: Vec<String> = e
-                .hop
+            let hop = e.hop(&world);
+            // The hop is made again when asked: the same evaluation as the edge's.
+            assert_eq!(
+                (e.kind, e.decision),
+                (hop.kind, hop.decision),
+                "{} -> {}",
+                hop.from,
+                hop.to
+            );
+            let grants: Vec<String> = hop
                 .grants
                 .iter()
                 .map(|g| format!("{}#{:?}", g.policy, g.statement.as_ref().map(|s| s.index)))
                 .collect();
             format!(
                 "{} -> {} {} {} [{}] {:?}",
-                e.hop.from,
-                e.hop.to,
-                e.hop.action,
-                e.hop.decision.as_str(),
+                hop.from,
+                hop.to,
+                hop.action,
+                hop.decision.as_str(),
                 grants.join(", "),
-                e.hop.conditions
+                hop.conditions
             )
         })
         .collect();

@@ -88,9 +88,9 @@ pub fn edges_from(w: &World, caller: usize) -> Vec<Edge> {
         .collect()
 }
 
-/// The assume-role edge from `caller` into role `r`, when its trust and the caller's
-/// policies allow (or may allow) it.
-fn assume_edge(w: &World, caller: usize, r: usize) -> Option<Edge> {
+/// The assume-role evaluation from `caller` into role `r` (`None` when `r` is not a
+/// role).
+fn assume_evaluation(w: &World, caller: usize, r: usize) -> Option<(&'static str, Evaluation)> {
     let role = w.principals.get(r).filter(|x| x.kind == NodeKind::Role)?;
     let p = w.principals.get(caller)?;
     let action = assume_action(&p.caller);
@@ -103,34 +103,60 @@ fn assume_edge(w: &World, caller: usize, r: usize) -> Option<Edge> {
         ResourcePolicyKind::RoleTrust,
         role.account.as_deref(),
     );
-    edge(
-        caller,
-        r,
-        p.id.clone(),
-        role.id.clone(),
-        action,
-        HopKind::AssumeRole,
-        &ev,
-    )
+    Some((action, ev))
 }
 
-/// The edge for an evaluation that allows (or may allow).
-pub fn edge(
-    from: usize,
-    to: usize,
+/// The assume-role edge from `caller` into role `r`, when its trust and the caller's
+/// policies allow (or may allow) it. Only the decision is kept: the hop is made
+/// again when asked ([`assume_hop`]).
+fn assume_edge(w: &World, caller: usize, r: usize) -> Option<Edge> {
+    let (_, ev) = assume_evaluation(w, caller, r)?;
+    allows(&ev).then(|| Edge::assume(caller, r, ev.decision))
+}
+
+/// The hop of the assume-role edge from `caller` into role `r`: the same evaluation
+/// as when the edge was made (the policies of both ends do not change after the
+/// build), with its grants and conditions.
+pub(super) fn assume_hop(w: &World, caller: usize, r: usize, decision: Decision) -> Arc<Hop> {
+    let id = |i: usize| {
+        w.principals
+            .get(i)
+            .map(|p| p.id.clone())
+            .unwrap_or_default()
+    };
+    let found = assume_evaluation(w, caller, r)
+        .and_then(|(action, ev)| hop_of(id(caller), id(r), action, HopKind::AssumeRole, &ev));
+    // Not reached: the evaluation that made the edge allowed it. Should it ever not,
+    // the edge still shows, with its decision and without grants.
+    found.unwrap_or_else(|| {
+        Arc::new(Hop {
+            from: id(caller),
+            to: id(r),
+            action: "sts:AssumeRole".into(),
+            kind: HopKind::AssumeRole,
+            decision,
+            grants: Vec::new(),
+            conditions: Vec::new(),
+            technique: None,
+        })
+    })
+}
+
+/// True for a decision that makes an edge: allowed, or allowed under conditions.
+fn allows(ev: &Evaluation) -> bool {
+    matches!(ev.decision, Decision::Allowed | Decision::Conditional)
+}
+
+/// The hop for an evaluation that allows (or may allow).
+pub fn hop_of(
     from_id: Arc<str>,
     to_id: Arc<str>,
     action: impl Into<Cow<'static, str>>,
     kind: HopKind,
     ev: &Evaluation,
-) -> Option<Edge> {
-    if !matches!(ev.decision, Decision::Allowed | Decision::Conditional) {
-        return None;
-    }
-    Some(Edge {
-        from,
-        to,
-        hop: std::sync::Arc::new(Hop {
+) -> Option<Arc<Hop>> {
+    allows(ev).then(|| {
+        Arc::new(Hop {
             from: from_id,
             to: to_id,
             action: action.into(),
@@ -139,7 +165,7 @@ pub fn edge(
             grants: grants_of(ev),
             conditions: ev.conditions.clone(),
             technique: None,
-        }),
+        })
     })
 }
 

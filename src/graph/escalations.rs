@@ -85,7 +85,7 @@ pub fn escalations(graph: &Graph, to: &Target) -> Vec<Escalation> {
             if best.contains_key(&e.from) {
                 continue;
             }
-            let mut path = vec![e.hop.clone()];
+            let mut path = vec![e.hop(&graph.world).clone()];
             path.extend(tail.iter().cloned());
             best.insert(e.from, (reached, path));
             queue.push_back(e.from);

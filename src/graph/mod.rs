@@ -92,12 +92,48 @@ pub struct Hop {
     pub technique: Option<&'static escalation::Technique>,
 }
 
-/// An assume-role edge between two principal nodes.
+/// An edge between two principal nodes: a role assumption or an escalation.
 #[derive(Debug, Clone)]
 pub struct Edge {
     pub from: usize,
     pub to: usize,
-    pub hop: Arc<Hop>,
+    pub kind: HopKind,
+    pub decision: Decision,
+    /// The hop with its grants and conditions. An assume-role edge keeps only its
+    /// decision and makes its hop again, from the same evaluation, when first asked:
+    /// an organization has millions of edges, and an answer shows few of them.
+    hop: std::sync::OnceLock<Arc<Hop>>,
+}
+
+impl Edge {
+    /// An edge with its hop.
+    pub fn new(from: usize, to: usize, hop: Arc<Hop>) -> Edge {
+        Edge {
+            from,
+            to,
+            kind: hop.kind,
+            decision: hop.decision,
+            hop: std::sync::OnceLock::from(hop),
+        }
+    }
+
+    /// An assume-role edge whose hop is made when first asked.
+    pub(crate) fn assume(from: usize, to: usize, decision: Decision) -> Edge {
+        Edge {
+            from,
+            to,
+            kind: HopKind::AssumeRole,
+            decision,
+            hop: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The hop, with the statements that grant it (`w`: the world of the graph the
+    /// edge belongs to).
+    pub fn hop(&self, w: &World) -> &Arc<Hop> {
+        self.hop
+            .get_or_init(|| edges::assume_hop(w, self.from, self.to, self.decision))
+    }
 }
 
 /// The principal graph.

@@ -50,7 +50,7 @@ pub fn crossings(
             (a != b).then(|| Crossing {
                 from_account: a,
                 to_account: b,
-                hop: e.hop.clone(),
+                hop: e.hop(&graph.world).clone(),
             })
         })
         .collect();
@@ -117,9 +117,7 @@ fn resource_crossings(graph: &Graph, model: &Model) -> Vec<Crossing> {
                                 .get(c)
                                 .map(|p| p.id.clone())
                                 .unwrap_or_default();
-                            let e = super::edges::edge(
-                                c,
-                                usize::MAX,
+                            let hop = super::edges::hop_of(
                                 from_id,
                                 resource.as_str().into(),
                                 action.clone(),
@@ -134,7 +132,7 @@ fn resource_crossings(graph: &Graph, model: &Model) -> Vec<Crossing> {
                             Some(Crossing {
                                 from_account,
                                 to_account: account.id.clone(),
-                                hop: e.hop,
+                                hop,
                             })
                         })
                         .collect();

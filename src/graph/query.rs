@@ -4,7 +4,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 
-use super::edges::{assume_action, decide, edge};
+use super::edges::{assume_action, decide, hop_of};
 use super::input::{QueryError, check_action, check_resource};
 use super::resources::{Target, target};
 use super::world::NodeKind;
@@ -134,14 +134,13 @@ pub fn resolve(graph: &mut Graph, principal: &str) -> Result<usize, QueryError> 
         // A session can do what its role can: the role's escalations are its own.
         let escalations: Vec<Edge> = graph
             .out_edges(role)
-            .filter(|e| e.hop.kind == HopKind::Escalation)
-            .map(|e| Edge {
-                from: i,
-                to: e.to,
-                hop: Arc::new(Hop {
+            .filter(|e| e.kind == HopKind::Escalation)
+            .map(|e| {
+                let hop = Hop {
                     from: id.clone(),
-                    ..(*e.hop).clone()
-                }),
+                    ..(**e.hop(&graph.world)).clone()
+                };
+                Edge::new(i, e.to, Arc::new(hop))
             })
             .collect();
         for e in escalations {
@@ -209,16 +208,13 @@ pub(super) fn access(
         .get(who)
         .map(|p| p.id.clone())
         .unwrap_or_default();
-    let hop = edge(
-        who,
-        usize::MAX,
+    let hop = hop_of(
         id,
         t.arn.as_str().into(),
         action.to_string(),
         hop_kind(t),
         &ev,
-    )
-    .map(|e| e.hop);
+    );
     (ev, hop)
 }
 
@@ -344,7 +340,7 @@ fn chain(graph: &Graph, prev: &HashMap<usize, Option<usize>>, node: usize) -> Ve
     let mut cur = node;
     while let Some(Some(p)) = prev.get(&cur) {
         if let Some(e) = graph.out_edges(*p).find(|e| e.to == cur) {
-            hops.push(e.hop.clone());
+            hops.push(e.hop(&graph.world).clone());
         }
         cur = *p;
     }

@@ -16,6 +16,17 @@ use crate::eval::{Decision, Evaluation};
 use crate::model::{Effect, Model};
 use crate::policy::arn::Arn;
 
+/// The first step of a principal's path in the reverse search.
+#[derive(Clone)]
+enum Step<'g> {
+    /// The role asked about (its path is empty).
+    Arrived,
+    /// The principal has access itself: the last hop.
+    Access(Arc<Hop>),
+    /// Along an edge, then the next node's path.
+    Edge(&'g super::Edge, usize),
+}
+
 /// One principal that can (or may) perform the action on the resource.
 #[derive(Debug, Clone)]
 pub struct WhoEntry {
@@ -157,8 +168,8 @@ pub fn who_can_with(
         })
         .collect();
     // Reverse breadth first from every principal with access: per node, the answer
-    // and the shortest path found.
-    let mut best: Vec<Option<(Answer, Vec<Arc<Hop>>)>> = vec![None; w.principals.len()];
+    // and the first step of the shortest path found (the rest is the next node's).
+    let mut best: Vec<Option<(Answer, Step)>> = vec![None; w.principals.len()];
     let mut queue = VecDeque::new();
     // Asking about assuming a role: whoever becomes the role by an escalation can
     // assume it too (the role itself is not listed).
@@ -167,7 +178,7 @@ pub fn who_can_with(
         _ => None,
     };
     if let Some(slot) = role_node.and_then(|r| best.get_mut(r)) {
-        *slot = Some((Answer::Allowed, Vec::new()));
+        *slot = Some((Answer::Allowed, Step::Arrived));
         queue.extend(role_node);
     }
     for (i, ev) in &direct {
@@ -187,13 +198,12 @@ pub fn who_can_with(
             technique: None,
         };
         if let Some(slot) = best.get_mut(*i) {
-            *slot = Some((Answer::of(ev.decision), vec![Arc::new(hop)]));
+            *slot = Some((Answer::of(ev.decision), Step::Access(Arc::new(hop))));
             queue.push_back(*i);
         }
     }
     while let Some(node) = queue.pop_front() {
-        // (Taken out while its callers are visited, put back after: not copied.)
-        let Some((answer, hops)) = best.get_mut(node).and_then(Option::take) else {
+        let Some(answer) = best.get(node).and_then(|b| b.as_ref()).map(|(a, _)| *a) else {
             continue;
         };
         for e in graph.in_edges(node) {
@@ -210,33 +220,51 @@ pub fn who_can_with(
             // the direct answers already), and not an administrator's own power to
             // rewrite any trust policy.
             if Some(node) == role_node
-                && (e.hop.kind != HopKind::Escalation
+                && (e.kind != HopKind::Escalation
                     || w.principals
                         .get(e.from)
                         .is_some_and(|p| p.kind == NodeKind::Administrator))
             {
                 continue;
             }
-            let mut path = Vec::with_capacity(hops.len() + 1);
-            path.push(e.hop.clone());
-            path.extend(hops.iter().cloned());
-            let a = if answer == Answer::Allowed && e.hop.decision == Decision::Allowed {
+            let a = if answer == Answer::Allowed && e.decision == Decision::Allowed {
                 Answer::Allowed
             } else {
                 Answer::Conditional
             };
-            *slot = Some((a, path));
+            *slot = Some((a, Step::Edge(e, node)));
             queue.push_back(e.from);
         }
-        if let Some(slot) = best.get_mut(node) {
-            *slot = Some((answer, hops));
-        }
     }
+    // The hops of the edges the paths take, made in parallel (an assume-role edge
+    // makes its hop when first asked).
+    best.par_iter().for_each(|b| {
+        if let Some((_, Step::Edge(e, _))) = b {
+            e.hop(w);
+        }
+    });
+    let path = |mut at: usize| -> Vec<Arc<Hop>> {
+        let mut hops = Vec::new();
+        while let Some((_, step)) = best.get(at).and_then(Option::as_ref) {
+            match step {
+                Step::Arrived => break,
+                Step::Access(hop) => {
+                    hops.push(hop.clone());
+                    break;
+                }
+                Step::Edge(e, next) => {
+                    hops.push(e.hop(w).clone());
+                    at = *next;
+                }
+            }
+        }
+        hops
+    };
     let mut principals: Vec<WhoEntry> = best
-        .into_iter()
+        .iter()
         .enumerate()
         .filter_map(|(i, found)| {
-            let (decision, hops) = found?;
+            let (decision, _) = found.as_ref()?;
             let p = w.principals.get(i)?;
             // Nodes iampath makes up (an administrator of the account, a changed
             // principal) are steps of paths, not principals to list; nor is the role
@@ -249,8 +277,8 @@ pub fn who_can_with(
             Some(WhoEntry {
                 principal: p.id.to_string(),
                 kind: p.kind.clone(),
-                decision,
-                hops,
+                decision: *decision,
+                hops: path(i),
             })
         })
         .collect();

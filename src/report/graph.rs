@@ -4,7 +4,7 @@
 use std::fmt::Write;
 
 use crate::graph::draw::node_label;
-use crate::graph::{Edge, Graph};
+use crate::graph::{Edge, Graph, Hop};
 
 fn nodes_of(edges: &[&Edge]) -> Vec<usize> {
     let mut n: Vec<usize> = edges.iter().flat_map(|e| [e.from, e.to]).collect();
@@ -14,10 +14,10 @@ fn nodes_of(edges: &[&Edge]) -> Vec<usize> {
 }
 
 /// An edge's label: the action, or an escalation's technique id.
-fn edge_label(e: &Edge) -> String {
-    match e.hop.technique {
-        Some(t) => format!("{} ({})", t.id, e.hop.action),
-        None => e.hop.action.to_string(),
+fn edge_label(hop: &Hop) -> String {
+    match hop.technique {
+        Some(t) => format!("{} ({})", t.id, hop.action),
+        None => hop.action.to_string(),
     }
 }
 
@@ -33,12 +33,13 @@ pub fn dot(graph: &Graph, edges: &[&Edge]) -> String {
         let _ = writeln!(out, "  n{n} [label=\"{}\"];", quote(&node_label(graph, n)));
     }
     for e in edges {
-        let style = if e.hop.conditions.is_empty() {
+        let hop = e.hop(&graph.world);
+        let style = if hop.conditions.is_empty() {
             ""
         } else {
             ", style=dashed"
         };
-        let color = if e.hop.technique.is_some() {
+        let color = if hop.technique.is_some() {
             ", color=red, fontcolor=red"
         } else {
             ""
@@ -48,7 +49,7 @@ pub fn dot(graph: &Graph, edges: &[&Edge]) -> String {
             "  n{} -> n{} [label=\"{}\"{style}{color}];",
             e.from,
             e.to,
-            quote(&edge_label(e))
+            quote(&edge_label(hop))
         );
     }
     out.push_str("}\n");
@@ -65,12 +66,13 @@ pub fn mermaid(graph: &Graph, edges: &[&Edge]) -> String {
         );
     }
     for e in edges {
-        let arrow = if e.hop.conditions.is_empty() {
+        let hop = e.hop(&graph.world);
+        let arrow = if hop.conditions.is_empty() {
             "-->"
         } else {
             "-.->"
         };
-        let label = edge_label(e).replace('|', "/").replace('"', "'");
+        let label = edge_label(hop).replace('|', "/").replace('"', "'");
         let _ = writeln!(out, "  n{} {arrow}|{label}| n{}", e.from, e.to);
     }
     out

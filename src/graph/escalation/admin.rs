@@ -54,10 +54,10 @@ pub(super) fn administrators(
         ) else {
             continue;
         };
-        edges.push(Edge {
-            from: *i,
-            to: sink,
-            hop: Arc::new(Hop {
+        edges.push(Edge::new(
+            *i,
+            sink,
+            Arc::new(Hop {
                 from,
                 to,
                 action: "*".into(),
@@ -67,7 +67,7 @@ pub(super) fn administrators(
                 conditions: Vec::new(),
                 technique: Some(already),
             }),
-        });
+        ));
     }
     for (i, p) in world.principals.iter().enumerate() {
         if p.kind == NodeKind::Administrator && !sinks.contains(&i) {

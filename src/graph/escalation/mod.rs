@@ -372,10 +372,10 @@ impl Found {
     fn into_edge(self, world: &World, to: usize) -> Option<Edge> {
         let from_id = world.principals.get(self.from)?.id.clone();
         let to_id = world.principals.get(to)?.id.clone();
-        Some(Edge {
-            from: self.from,
+        Some(Edge::new(
+            self.from,
             to,
-            hop: Arc::new(Hop {
+            Arc::new(Hop {
                 from: from_id,
                 to: to_id,
                 action: self.action.into(),
@@ -385,7 +385,7 @@ impl Found {
                 conditions: self.conditions,
                 technique: Some(self.technique),
             }),
-        })
+        ))
     }
 }
 
@@ -507,7 +507,7 @@ pub fn build(world: &mut World, model: &Model, assume: &[Edge], fixed: &Fixed) -
             let replace = match kept.get(&key) {
                 Some(&at) => {
                     let better = edges.get(at).is_some_and(|e: &Edge| {
-                        e.hop.decision != Decision::Allowed && f.decision == Decision::Allowed
+                        e.decision != Decision::Allowed && f.decision == Decision::Allowed
                     });
                     if !better {
                         continue;

@@ -98,24 +98,25 @@ fn assume_role_edges(cx: &Context, out: &mut Vec<Finding>) {
         if to.kind != NodeKind::Role {
             continue;
         }
-        let how = if e.hop.decision == Decision::Allowed {
+        let hop = e.hop(w);
+        let how = if e.decision == Decision::Allowed {
             "can assume"
         } else {
             "may assume (under conditions)"
         };
-        let message = format!("{who} {how} role `{}` with {}", to.id, e.hop.action);
+        let message = format!("{who} {how} role `{}` with {}", to.id, hop.action);
         let mut b = META
             .finding(to.id.to_string())
             .account(to.account.as_deref())
             .other_account(from.account.as_deref())
             .message(message);
-        if let Some((span, statement)) = trust_entry(cx, &to.id, &e.hop, from) {
+        if let Some((span, statement)) = trust_entry(cx, &to.id, hop, from) {
             b = b.at(span);
             if let Some(s) = statement {
                 b = b.statement(s);
             }
         }
-        out.push(b.path(vec![e.hop.clone()]).build());
+        out.push(b.path(vec![hop.clone()]).build());
     }
 }
 

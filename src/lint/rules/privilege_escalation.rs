@@ -70,7 +70,7 @@ pub fn findings(graph: &Graph) -> Vec<Finding> {
     let w = &graph.world;
     let mut seen: HashSet<(usize, usize)> = HashSet::new();
     for edge in &graph.edges {
-        if edge.hop.kind != HopKind::Escalation || !seen.insert((edge.from, edge.to)) {
+        if edge.kind != HopKind::Escalation || !seen.insert((edge.from, edge.to)) {
             continue;
         }
         let (Some(from), Some(to)) = (w.principals.get(edge.from), w.principals.get(edge.to))
@@ -88,12 +88,12 @@ pub fn findings(graph: &Graph) -> Vec<Finding> {
             principal: from.id.to_string(),
             kind: from.kind.clone(),
             account: from.account.clone(),
-            decision: crate::graph::query::Answer::of(edge.hop.decision),
+            decision: crate::graph::query::Answer::of(edge.decision),
             target: to.id.to_string(),
             reached: to.id.to_string(),
-            hops: vec![edge.hop.clone()],
+            hops: vec![edge.hop(w).clone()],
         };
-        let how = if edge.hop.decision == crate::eval::Decision::Allowed {
+        let how = if edge.decision == crate::eval::Decision::Allowed {
             "can take over"
         } else {
             "may take over (under conditions)"

@@ -142,7 +142,7 @@ pub fn reaching(graph: &Graph, target: usize) -> HashMap<usize, Vec<Arc<Hop>>> {
                 continue;
             }
             let mut path = Vec::with_capacity(tail.len() + 1);
-            path.push(e.hop.clone());
+            path.push(e.hop(&graph.world).clone());
             path.extend(tail.iter().cloned());
             best.insert(e.from, path);
             queue.push_back(e.from);
