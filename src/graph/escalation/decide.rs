@@ -237,17 +237,23 @@ pub(super) fn rank(t: &Technique) -> usize {
 
 /// One result per (principal, gain): allowed before conditional, then catalog order.
 pub(super) fn best_per_gain(found: Vec<Found>) -> Vec<Found> {
-    // Each found with its preference (allowed first, then catalog rank), worked out once.
-    let mut best: HashMap<(usize, Gain), ((u8, usize), Found)> = HashMap::new();
+    // Each found with its preference (allowed first, then catalog rank), worked out
+    // once; kept in the order the gains were first found (the attempts' order), so
+    // the nodes the gains make are numbered the same on every run.
+    let mut at: HashMap<(usize, Gain), usize> = HashMap::new();
+    let mut out: Vec<((u8, usize), Found)> = Vec::new();
     for f in found {
         let key = (f.from, f.gain.clone());
         let order = (u8::from(f.decision != Decision::Allowed), rank(f.technique));
-        let better = best.get(&key).is_none_or(|(b, _)| order < *b);
-        if better {
-            best.insert(key, (order, f));
+        match at.get(&key).and_then(|i| out.get_mut(*i)) {
+            Some(slot) if order < slot.0 => *slot = (order, f),
+            Some(_) => {}
+            None => {
+                at.insert(key, out.len());
+                out.push((order, f));
+            }
         }
     }
-    let mut out: Vec<((u8, usize), Found)> = best.into_values().collect();
     out.sort_by_key(|((_, r), f)| (f.from, *r));
     out.into_iter().map(|(_, f)| f).collect()
 }

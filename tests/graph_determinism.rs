@@ -1,0 +1,65 @@
+//! The graph is the same on every build: its nodes (the principals an escalation
+//! changes are numbered in the order they are found) and its edges, with the hops an
+//! answer shows. `graph`, `what-can` and SARIF output are listed in this order, and a
+//! CI job compares runs; hash maps with a new seed per map must not reorder it.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+#[path = "../benches/support/org_gen.rs"]
+mod org_gen;
+mod support;
+
+use std::path::PathBuf;
+
+use iampath::graph::Graph;
+use iampath::ingest::{LoadOptions, load};
+
+/// Nodes in order, then edges in order with their hops.
+fn picture(paths: &[PathBuf]) -> Vec<String> {
+    let loaded = load(paths, &LoadOptions::default());
+    let graph = Graph::build(&loaded.model, &[]);
+    let nodes = graph.world.principals.iter().map(|p| p.id.to_string());
+    let edges = graph.edges.iter().map(|e| {
+        let hop = e.hop(&graph.world);
+        let grants: Vec<String> = hop.grants.iter().map(|g| g.policy.to_string()).collect();
+        format!(
+            "{} -> {} {} {} {:?} {:?}",
+            e.from,
+            e.to,
+            hop.action,
+            e.decision.as_str(),
+            grants,
+            hop.conditions
+        )
+    });
+    nodes.chain(edges).collect()
+}
+
+fn same_every_time(name: &str, paths: &[PathBuf]) -> usize {
+    let first = picture(paths);
+    for _ in 0..3 {
+        assert_eq!(
+            picture(paths),
+            first,
+            "{name}: the graph changes between builds"
+        );
+    }
+    first.len()
+}
+
+#[test]
+fn fixtures_build_the_same_graph_every_time() {
+    let mut total = 0;
+    for dir in support::graph_fixtures() {
+        total += same_every_time(&dir.display().to_string(), std::slice::from_ref(&dir));
+    }
+    assert!(total > 100, "too little graph to compare: {total}");
+}
+
+#[test]
+fn a_generated_organization_builds_the_same_graph_every_time() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let opts = org_gen::OrgOptions::new(4, 60);
+    org_gen::write_org(dir.path(), &opts).expect("writing the organization");
+    let n = same_every_time("generated", &[dir.path().to_path_buf()]);
+    assert!(n > 500, "too little graph to compare: {n}");
+}
