@@ -61,19 +61,13 @@ fn same(name: &str, paths: &[PathBuf]) -> usize {
 
 #[test]
 fn reference_scenarios_and_escalation_fixtures() {
-    let mut total = 0;
-    for dir in support::graph_fixtures() {
-        total += same(&dir.display().to_string(), std::slice::from_ref(&dir));
-    }
+    let total = support::over_graph_fixtures(same);
     assert!(total > 50, "too few edges to compare: {total}");
 }
 
 #[test]
 fn the_shared_corpus() {
-    let mut total = 0;
-    for set in support::GRAPH_CORPUS {
-        total += same(set, &[support::corpus(set)]);
-    }
+    let total = support::over_graph_corpus(same);
     assert!(total > 0, "the corpus has no assume-role edge to compare");
 }
 

@@ -48,10 +48,7 @@ fn same_every_time(name: &str, paths: &[PathBuf]) -> usize {
 
 #[test]
 fn fixtures_build_the_same_graph_every_time() {
-    let mut total = 0;
-    for dir in support::graph_fixtures() {
-        total += same_every_time(&dir.display().to_string(), std::slice::from_ref(&dir));
-    }
+    let total = support::over_graph_fixtures(same_every_time);
     assert!(total > 100, "too little graph to compare: {total}");
 }
 

@@ -128,6 +128,22 @@ pub fn graph_fixtures() -> Vec<PathBuf> {
         .collect()
 }
 
+/// Runs `check` on every graph fixture (named by its folder) and sums what it counts.
+pub fn over_graph_fixtures(mut check: impl FnMut(&str, &[PathBuf]) -> usize) -> usize {
+    graph_fixtures()
+        .iter()
+        .map(|dir| check(&dir.display().to_string(), std::slice::from_ref(dir)))
+        .sum()
+}
+
+/// Runs `check` on every set of [`GRAPH_CORPUS`] and sums what it counts.
+pub fn over_graph_corpus(mut check: impl FnMut(&str, &[PathBuf]) -> usize) -> usize {
+    GRAPH_CORPUS
+        .iter()
+        .map(|set| check(set, &[corpus(set)]))
+        .sum()
+}
+
 /// The sets of the shared corpus that hold IAM exports (with roles to assume).
 pub const GRAPH_CORPUS: [&str; 4] = [
     "cloudsplaining",
