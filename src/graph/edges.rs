@@ -132,7 +132,11 @@ pub(super) fn assume_hop(w: &World, caller: usize, r: usize, decision: Decision)
         Arc::new(Hop {
             from: id(caller),
             to: id(r),
-            action: "sts:AssumeRole".into(),
+            action: w
+                .principals
+                .get(caller)
+                .map_or("sts:AssumeRole", |p| assume_action(&p.caller))
+                .into(),
             kind: HopKind::AssumeRole,
             decision,
             grants: Vec::new(),
