@@ -124,7 +124,11 @@ pub fn resolve(graph: &mut Graph, principal: &str) -> Result<usize, QueryError> 
             principal: principal.to_string(),
         };
         let role = w.role_named(account, role_name).ok_or_else(not_loaded)?;
-        let mut p = w.principals.get(role).cloned().ok_or_else(not_loaded)?;
+        let mut p = w
+            .principals
+            .get(role)
+            .map(|p| (**p).clone())
+            .ok_or_else(not_loaded)?;
         if let Caller::RoleSession { session_arn, .. } = &mut p.caller {
             *session_arn = Some(session.clone());
         }

@@ -147,7 +147,9 @@ impl Principal {
 /// All principals, indexed.
 #[derive(Debug)]
 pub struct World {
-    pub principals: Vec<Principal>,
+    /// Boxed: nodes are added after the build (outside principals, escalated copies),
+    /// and a growing `Vec` of whole principals would hold room for as many again.
+    pub principals: Vec<Box<Principal>>,
     pub by_id: HashMap<Arc<str>, usize>,
     pub org: OrgLevels,
     pub loaded_accounts: Vec<String>,
@@ -295,7 +297,7 @@ impl World {
     fn add(&mut self, p: Principal) -> usize {
         let i = self.principals.len();
         self.by_id.insert(p.id.clone(), i);
-        self.principals.push(p);
+        self.principals.push(Box::new(p));
         i
     }
 

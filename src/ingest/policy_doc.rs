@@ -214,6 +214,9 @@ pub fn lower(cx: &mut Cx, node: &Node, kind: PolicyKind, encoding: Encoding) -> 
                 if items.is_empty() {
                     cx.report(Problem::NoStatements, cx.node_span(s));
                 }
+                // Exactly as many as written: a growing Vec would hold room for four
+                // statements (about 1 KB) for a one-statement trust policy.
+                statements.reserve_exact(items.len());
                 for (i, item) in items.iter().enumerate() {
                     statements.extend(statement(cx, item, i, kind));
                 }
@@ -341,7 +344,9 @@ fn strings(cx: &mut Cx, key: &str, node: &Node) -> Vec<Spanned<String>> {
             if items.is_empty() {
                 cx.report(Problem::EmptyList(key.to_string()), cx.node_span(node));
             }
-            items.iter().filter_map(|i| cx.string(key, i)).collect()
+            let mut values: Vec<_> = items.iter().filter_map(|i| cx.string(key, i)).collect();
+            values.shrink_to_fit();
+            values
         }
         _ => {
             cx.wrong_type(key, "a string or an array of strings", node);
@@ -437,6 +442,7 @@ fn principal(
             &member.value,
         ),
     }
+    entries.shrink_to_fit();
     Some(Spanned::new(
         PrincipalBlock {
             negated: is_not,
@@ -480,6 +486,7 @@ fn conditions(cx: &mut Cx, node: &Node) -> Vec<Condition> {
             });
         }
     }
+    out.shrink_to_fit();
     out
 }
 

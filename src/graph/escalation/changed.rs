@@ -118,5 +118,5 @@ pub(super) fn changed(
         None => format!("{base_id} ({label})").into(),
     };
     p.index_grants();
-    Some(p)
+    Some(*p)
 }

@@ -276,7 +276,7 @@ impl<'a> Cx<'a> {
     }
 
     pub fn principal(&self, i: usize) -> Option<&'a Principal> {
-        self.world.principals.get(i)
+        self.world.principals.get(i).map(|p| &**p)
     }
 
     /// The model record of a node (an escalated node's is its base's).

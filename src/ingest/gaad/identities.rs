@@ -50,11 +50,12 @@ const ROLE_KEYS: &[&str] = &[
 pub(super) fn user(cx: &mut Cx, node: &Node) -> Option<User> {
     let f = cx.object(node, "UserDetailList", "a user entry", USER_KEYS, false)?;
     let h = head(cx, node, &f, "UserName", "UserId", "a user entry")?;
-    let groups = cx
+    let mut groups: Vec<_> = cx
         .list("GroupList", f.get("GroupList"))
         .iter()
         .filter_map(|g| cx.string("GroupList", g))
         .collect();
+    groups.shrink_to_fit();
     Some(User {
         create_date: f.str("CreateDate").map(str::to_string),
         tags: tags(cx, f.get("Tags")),
@@ -114,11 +115,12 @@ pub(super) fn role(cx: &mut Cx, node: &Node) -> Option<Role> {
             None
         }
     };
-    let instance_profiles = cx
+    let mut instance_profiles: Vec<_> = cx
         .list("InstanceProfileList", f.get("InstanceProfileList"))
         .iter()
         .filter_map(|p| p.get("Arn").and_then(Node::as_str).map(str::to_string))
         .collect();
+    instance_profiles.shrink_to_fit();
     let last_used = f
         .get("RoleLastUsed")
         .and_then(|r| r.get("LastUsedDate"))

@@ -70,16 +70,24 @@ pub fn ingest(
             cx.report(Problem::Truncated, cx.node_span(t));
         }
     }
-    for n in cx.list("UserDetailList", top.get("UserDetailList")) {
+    let items = cx.list("UserDetailList", top.get("UserDetailList"));
+    export.users.reserve_exact(items.len());
+    for n in items {
         export.users.extend(user(cx, n));
     }
-    for n in cx.list("GroupDetailList", top.get("GroupDetailList")) {
+    let items = cx.list("GroupDetailList", top.get("GroupDetailList"));
+    export.groups.reserve_exact(items.len());
+    for n in items {
         export.groups.extend(group(cx, n));
     }
-    for n in cx.list("RoleDetailList", top.get("RoleDetailList")) {
+    let items = cx.list("RoleDetailList", top.get("RoleDetailList"));
+    export.roles.reserve_exact(items.len());
+    for n in items {
         export.roles.extend(role(cx, n));
     }
-    for n in cx.list("Policies", top.get("Policies")) {
+    let items = cx.list("Policies", top.get("Policies"));
+    export.policies.reserve_exact(items.len());
+    for n in items {
         export.policies.extend(managed(cx, n));
     }
     let arns: Vec<&Spanned<String>> = export
@@ -174,6 +182,7 @@ fn add_new<T>(
     duplicates: &mut Vec<Spanned<String>>,
 ) {
     let mut seen: HashSet<String> = existing.iter().map(|e| arn(e).value.clone()).collect();
+    existing.reserve_exact(new.len());
     for e in new {
         if seen.insert(arn(&e).value.clone()) {
             existing.push(e);

@@ -63,8 +63,9 @@ pub(super) fn inline(
     key: &str,
     limit: SizeLimit,
 ) -> Vec<InlinePolicy> {
-    let mut out = Vec::new();
-    for n in cx.list(key, node) {
+    let items = cx.list(key, node);
+    let mut out = Vec::with_capacity(items.len());
+    for n in items {
         let Some(f) = cx.object(
             n,
             key,
@@ -97,8 +98,9 @@ pub(super) fn inline(
 }
 
 pub(super) fn attached(cx: &mut Cx, node: Option<&Node>) -> Vec<PolicyRef> {
-    let mut out = Vec::new();
-    for n in cx.list("AttachedManagedPolicies", node) {
+    let items = cx.list("AttachedManagedPolicies", node);
+    let mut out = Vec::with_capacity(items.len());
+    for n in items {
         let Some(f) = cx.object(
             n,
             "AttachedManagedPolicies",
@@ -148,8 +150,9 @@ pub(super) fn boundary(cx: &mut Cx, node: Option<&Node>) -> Option<PolicyRef> {
 }
 
 pub(super) fn tags(cx: &mut Cx, node: Option<&Node>) -> Vec<Tag> {
-    let mut out = Vec::new();
-    for n in cx.list("Tags", node) {
+    let items = cx.list("Tags", node);
+    let mut out = Vec::with_capacity(items.len());
+    for n in items {
         let Some(f) = cx.object(n, "Tags", "a tag", &["Key", "Value"], false) else {
             continue;
         };

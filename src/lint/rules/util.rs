@@ -125,6 +125,7 @@ pub fn node<'g>(graph: &'g Graph, arn: &str) -> Option<&'g Principal> {
         .by_id
         .get(arn)
         .and_then(|i| graph.world.principals.get(*i))
+        .map(|p| &**p)
 }
 
 /// Every node that reaches `target` through assume-role edges, with its shortest
