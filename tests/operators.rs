@@ -431,7 +431,7 @@ fn timing() {
     let flat = Flat(
         ctx.values
             .iter()
-            .map(|(k, v)| (k.to_string(), v.clone()))
+            .map(|(k, v)| (k.to_string(), v.to_vec()))
             .collect(),
     );
     for (op, key, values) in cases {

@@ -2,8 +2,10 @@
 //! (principal ARN, account, tags, organization) are filled in; every other key is
 //! unknown (decision-rules §4.6).
 
+use std::sync::OnceLock;
+
 use crate::eval::Caller;
-use crate::policy::context::MapContext;
+use crate::policy::context::{KeyMap, MapContext, Values};
 
 use super::org_levels::OrgLevels;
 use super::world::Fixed;
@@ -14,24 +16,27 @@ pub(super) fn base_context(caller: &Caller, org: &OrgLevels, fixed: &Fixed) -> M
         missing_is_unknown: true,
         ..MapContext::default()
     };
+    let mut given: KeyMap<Vec<String>> = KeyMap::default();
     for (k, v) in fixed {
-        ctx.values
+        given
             .get_or_insert_with(k.to_ascii_lowercase(), Vec::new)
             .push(v.clone());
+    }
+    for (k, v) in given.iter() {
+        ctx.values.insert(k.to_string(), v.clone().into());
     }
     if let Some(arn) = caller.principal_arn() {
         ctx.set_default("aws:PrincipalArn", vec![arn]);
     }
     if let Some(account) = caller.account() {
         ctx.set_default("aws:PrincipalAccount", vec![account.to_string()]);
-        ctx.set_default("aws:PrincipalIsAWSService", vec!["false".into()]);
-        match (&org.org_id, org.in_org(account)) {
-            (Some(id), true) => ctx.set_default("aws:PrincipalOrgID", vec![id.clone()]),
+        ctx.set_default("aws:PrincipalIsAWSService", shared().no.clone());
+        match (&org.org_id_values, org.in_org(account)) {
+            (Some(id), true) => ctx.set_default("aws:PrincipalOrgID", id.clone()),
             // A loaded account outside the tree is outside the organization: its
             // principals' org ID, if any, is not this one (README, "How iampath decides").
             (Some(id), false) if org.loaded.contains(account) => {
-                ctx.excluded
-                    .insert("aws:principalorgid".into(), vec![id.clone()]);
+                ctx.excluded.insert("aws:principalorgid".into(), id.clone());
             }
             _ => {}
         }
@@ -43,32 +48,57 @@ pub(super) fn base_context(caller: &Caller, org: &OrgLevels, fixed: &Fixed) -> M
         ctx.absent_prefixes.push("aws:principaltag/".into());
     }
     if let Caller::Service(s) = caller {
-        ctx.set_default("aws:PrincipalIsAWSService", vec!["true".into()]);
+        ctx.set_default("aws:PrincipalIsAWSService", shared().yes.clone());
         ctx.set_default("aws:PrincipalServiceName", vec![s.clone()]);
     }
     set_time(&mut ctx, caller);
     ctx
 }
 
+/// The values every principal's context shares: made once, held once.
+struct Shared {
+    /// `aws:CurrentTime` and a session's `aws:TokenIssueTime`: now, when the run began.
+    now: Values,
+    /// `aws:EpochTime`, the same instant.
+    epoch: Values,
+    yes: Values,
+    no: Values,
+}
+
+fn shared() -> &'static Shared {
+    static SHARED: OnceLock<Shared> = OnceLock::new();
+    SHARED.get_or_init(|| {
+        let secs = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+        let now = crate::policy::condition::date::format_utc(secs);
+        Shared {
+            now: vec![now].into(),
+            epoch: vec![secs.to_string()].into(),
+            yes: vec!["true".to_string()].into(),
+            no: vec!["false".to_string()].into(),
+        }
+    })
+}
+
 /// The request is made now: `aws:CurrentTime` and `aws:EpochTime` are now; a role
 /// session's token was issued now (`aws:TokenIssueTime`); a user may call with
-/// long-term keys (no token) or a session token issued now.
+/// long-term keys (no token) or a session token issued now. "Now" is one instant per
+/// run, so every principal of a graph asks at the same time.
 fn set_time(ctx: &mut MapContext, caller: &Caller) {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
-    let now = crate::policy::condition::date::format_utc(secs);
-    ctx.set_default("aws:CurrentTime", vec![now.clone()]);
-    ctx.set_default("aws:EpochTime", vec![secs.to_string()]);
+    let shared = shared();
+    ctx.set_default("aws:CurrentTime", shared.now.clone());
+    ctx.set_default("aws:EpochTime", shared.epoch.clone());
     if ctx.values.contains_key("aws:tokenissuetime") {
         return;
     }
     match caller {
         Caller::RoleSession { .. } | Caller::Federated(_) => {
-            ctx.set("aws:TokenIssueTime", vec![now]);
+            ctx.set("aws:TokenIssueTime", shared.now.clone());
         }
         Caller::User { .. } | Caller::Root { .. } | Caller::FederatedUser { .. } => {
-            ctx.either.insert("aws:tokenissuetime".into(), vec![now]);
+            ctx.either
+                .insert("aws:tokenissuetime".into(), shared.now.clone());
         }
         Caller::Anonymous | Caller::Service(_) => {
             ctx.absent.insert("aws:tokenissuetime".into());

@@ -150,7 +150,18 @@ pub struct Graph {
 impl Graph {
     /// Builds the graph of a loaded model; `fixed` are `--context KEY=VALUE` pairs.
     pub fn build(model: &Model, fixed: &[(String, String)]) -> Graph {
-        let mut world = World::new(model, fixed);
+        Graph::from_world(World::new(model, fixed), model, fixed)
+    }
+
+    /// [`Graph::build`] for a run that reads no user or role policy document after
+    /// the build (`paths`, `graph`, `what-can`): they are dropped from `model` as soon
+    /// as they are compiled (see [`World::new_releasing`]). The graph is the same.
+    pub fn build_releasing(model: &mut Model, fixed: &[(String, String)]) -> Graph {
+        let world = World::new_releasing(model, fixed);
+        Graph::from_world(world, model, fixed)
+    }
+
+    fn from_world(mut world: World, model: &Model, fixed: &[(String, String)]) -> Graph {
         let mut edges = edges::build(&mut world, fixed);
         let escalations = escalation::build(&mut world, model, &edges, fixed);
         edges.extend(escalations);

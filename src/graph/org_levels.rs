@@ -22,6 +22,8 @@ pub struct OrgLevels {
     paths: HashMap<String, Vec<LevelIds>>,
     pub management_account: Option<String>,
     pub org_id: Option<String>,
+    /// `org_id` as the value of `aws:PrincipalOrgID`, shared by every principal.
+    pub org_id_values: Option<crate::policy::context::Values>,
     /// The accounts whose data is loaded.
     pub loaded: std::collections::HashSet<String>,
 }
@@ -79,6 +81,7 @@ impl OrgLevels {
             paths,
             management_account: org.management_account.as_ref().map(|m| m.value.clone()),
             org_id: org.id.clone(),
+            org_id_values: org.id.clone().map(|id| vec![id].into()),
             loaded: model.accounts.keys().cloned().collect(),
         }
     }

@@ -90,8 +90,9 @@ impl Principal {
         id: String,
         account: Option<String>,
         caller: Caller,
-        context: MapContext,
+        mut context: MapContext,
     ) -> Principal {
+        context.shrink_to_fit();
         Principal {
             kind,
             id: id.into(),
@@ -228,6 +229,19 @@ fn account_principals(account: &Account, org: &OrgLevels, fixed: &Fixed) -> Vec<
     out
 }
 
+/// Drops the policy documents of an account's users and roles (see
+/// [`World::new_releasing`]); their names and everything else stay.
+fn release_documents(account: &mut Account) {
+    let users = account.users.iter_mut().flat_map(|u| u.inline.iter_mut());
+    let roles = account.roles.iter_mut().flat_map(|r| {
+        r.trust = None;
+        r.inline.iter_mut()
+    });
+    for p in users.chain(roles) {
+        p.document = None;
+    }
+}
+
 /// A principal's tags as `aws:PrincipalTag/KEY` (unless `--context` gives the key).
 fn set_tags(ctx: &mut MapContext, tags: &[crate::model::Tag]) {
     for t in tags {
@@ -243,15 +257,7 @@ pub type Fixed = [(String, String)];
 
 impl World {
     pub fn new(model: &Model, fixed: &Fixed) -> World {
-        let org = OrgLevels::new(model);
-        let mut w = World {
-            principals: Vec::new(),
-            by_id: HashMap::new(),
-            org,
-            loaded_accounts: model.accounts.keys().cloned().collect(),
-            account_ranges: HashMap::new(),
-            trust_admits: Default::default(),
-        };
+        let mut w = World::empty(model);
         // Each account's principals are made on their own (policies compiled, context
         // facts set), in parallel; then numbered in account order.
         let accounts: Vec<&Account> = model.accounts.values().collect();
@@ -259,19 +265,56 @@ impl World {
             .par_iter()
             .map(|account| account_principals(account, &w.org, fixed))
             .collect();
-        w.principals
-            .reserve_exact(made.iter().map(Vec::len).sum::<usize>() + 1);
-        w.by_id.reserve(w.principals.capacity());
-        for (account, principals) in accounts.iter().zip(made) {
-            let first = w.principals.len();
-            for p in principals {
-                w.add(p);
-            }
-            w.account_ranges
-                .insert(account.id.clone(), first..w.principals.len());
-        }
-        w.add_anonymous();
+        w.number(accounts.iter().map(|a| a.id.as_str()).zip(made));
         w
+    }
+
+    /// [`World::new`], letting go of each account's user and role policy documents
+    /// (inline policies, trust policies) as soon as they are compiled, so that the
+    /// build reuses their memory. Nothing after the build reads them: the principals
+    /// hold them compiled, with their spans. Group and managed policies stay (an
+    /// escalation into a group or to another policy version compiles them again).
+    pub fn new_releasing(model: &mut Model, fixed: &Fixed) -> World {
+        let mut w = World::empty(model);
+        let mut accounts: Vec<&mut Account> = model.accounts.values_mut().collect();
+        let made: Vec<Vec<Principal>> = accounts
+            .par_iter_mut()
+            .map(|account| {
+                let principals = account_principals(account, &w.org, fixed);
+                release_documents(account);
+                principals
+            })
+            .collect();
+        w.number(accounts.iter().map(|a| a.id.as_str()).zip(made));
+        w
+    }
+
+    fn empty(model: &Model) -> World {
+        World {
+            principals: Vec::new(),
+            by_id: HashMap::new(),
+            org: OrgLevels::new(model),
+            loaded_accounts: model.accounts.keys().cloned().collect(),
+            account_ranges: HashMap::new(),
+            trust_admits: Default::default(),
+        }
+    }
+
+    /// Numbers each account's principals in account order, then the anonymous caller.
+    fn number<'a>(&mut self, made: impl Iterator<Item = (&'a str, Vec<Principal>)>) {
+        let made: Vec<(&str, Vec<Principal>)> = made.collect();
+        self.principals
+            .reserve_exact(made.iter().map(|(_, p)| p.len()).sum::<usize>() + 1);
+        self.by_id.reserve(self.principals.capacity());
+        for (account, principals) in made {
+            let first = self.principals.len();
+            for p in principals {
+                self.add(p);
+            }
+            self.account_ranges
+                .insert(account.to_string(), first..self.principals.len());
+        }
+        self.add_anonymous();
     }
 
     /// The loaded role of an account with this name (whatever its path).

@@ -2,6 +2,7 @@
 //! for when it does not know (decision-rules §4.6).
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 /// The state of one condition key in a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -93,17 +94,21 @@ impl Ord for Tri {
     }
 }
 
+/// The values of one key. Shared: the graph gives every principal the same
+/// `aws:CurrentTime`, and a copy per principal would cost more than its ARN.
+pub type Values = Arc<[String]>;
+
 /// A context backed by a map of lowercased keys, with a default for missing keys
 /// (`Absent` for `simulate`, `Unknown` for the graph).
 #[derive(Debug, Clone, Default)]
 pub struct MapContext {
-    pub values: KeyMap<Vec<String>>,
+    pub values: KeyMap<Values>,
     /// Keys known to be absent even when `missing_is_unknown`.
     pub absent: KeySet,
     /// Keys known to be absent or to differ from every listed value.
-    pub excluded: KeyMap<Vec<String>>,
+    pub excluded: KeyMap<Values>,
     /// Keys known to be absent or to have one of the listed values.
-    pub either: KeyMap<Vec<String>>,
+    pub either: KeyMap<Values>,
     /// Key prefixes whose keys not in `values` are absent (`aws:principaltag/` when
     /// every tag of the principal is known).
     pub absent_prefixes: Vec<String>,
@@ -112,16 +117,26 @@ pub struct MapContext {
 
 impl MapContext {
     /// Sets a key (its name is lowercased).
-    pub fn set(&mut self, key: &str, values: Vec<String>) {
-        self.values.insert(key.to_ascii_lowercase(), values);
+    pub fn set(&mut self, key: &str, values: impl Into<Values>) {
+        self.values.insert(key.to_ascii_lowercase(), values.into());
     }
 
     /// Sets a key unless the caller already gave it.
-    pub fn set_default(&mut self, key: &str, values: Vec<String>) {
+    pub fn set_default(&mut self, key: &str, values: impl Into<Values>) {
         let key = key.to_ascii_lowercase();
         if !self.values.contains_key(&key) {
-            self.values.insert(key, values);
+            self.values.insert(key, values.into());
         }
+    }
+
+    /// Frees the room the maps grew into: the graph holds a context per principal,
+    /// and a context is complete once its principal is made.
+    pub fn shrink_to_fit(&mut self) {
+        self.values.shrink_to_fit();
+        self.absent.shrink_to_fit();
+        self.excluded.shrink_to_fit();
+        self.either.shrink_to_fit();
+        self.absent_prefixes.shrink_to_fit();
     }
 }
 
@@ -196,6 +211,10 @@ impl<V> KeyMap<V> {
         self.entries.len()
     }
 
+    pub fn shrink_to_fit(&mut self) {
+        self.entries.shrink_to_fit();
+    }
+
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
@@ -223,6 +242,10 @@ impl KeySet {
 
     pub fn clear(&mut self) {
         self.keys.clear();
+    }
+
+    pub fn shrink_to_fit(&mut self) {
+        self.keys.shrink_to_fit();
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &str> {
@@ -304,13 +327,10 @@ mod tests {
         );
         assert_eq!(ctx.get("team:key"), KeyValue::Values(&["d".to_string()]));
         assert_eq!(ctx.get("team:other"), KeyValue::Absent);
-        ctx.values
-            .get_or_insert_with("x".into(), Vec::new)
-            .push("1".into());
-        ctx.values
-            .get_or_insert_with("x".into(), Vec::new)
-            .push("2".into());
-        assert_eq!(ctx.values.get("x").map(Vec::len), Some(2));
+        let mut counts: KeyMap<Vec<&str>> = KeyMap::default();
+        counts.get_or_insert_with("x".into(), Vec::new).push("1");
+        counts.get_or_insert_with("x".into(), Vec::new).push("2");
+        assert_eq!(counts.get("x").map(Vec::len), Some(2));
     }
 
     #[test]

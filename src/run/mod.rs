@@ -327,9 +327,10 @@ impl<'a> Env<'a> {
         self.graph_quoting(true)
     }
 
-    /// [`Env::graph`] for a command whose output quotes no file (`paths`, `graph`,
-    /// `what-can`): the texts of the files are let go before the build needs the
-    /// memory (lines and columns stay exact).
+    /// [`Env::graph`] for a command whose output quotes no file and reads no user or
+    /// role policy document after the build (`paths`, `graph`, `what-can`): the texts
+    /// of the files are let go before the build needs the memory (lines and columns
+    /// stay exact), and the documents as soon as they are compiled.
     pub fn graph_without_texts(&self) -> Result<(Loaded, Graph), RunError> {
         self.graph_quoting(false)
     }
@@ -338,11 +339,13 @@ impl<'a> Env<'a> {
         let progress = self.progress();
         progress.step("loading the data");
         let mut loaded = self.load_accounts(&self.cli.data)?;
-        if !quotes {
-            loaded.sources.release_texts();
-        }
         progress.step("building the graph: role assumptions, resource policies, escalations");
-        let graph = Graph::build(&loaded.model, &self.fixed);
+        let graph = if quotes {
+            Graph::build(&loaded.model, &self.fixed)
+        } else {
+            loaded.sources.release_texts();
+            Graph::build_releasing(&mut loaded.model, &self.fixed)
+        };
         Ok((loaded, graph))
     }
 

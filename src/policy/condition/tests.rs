@@ -53,7 +53,7 @@ fn cond(op: &str, key: &str, values: &[&str]) -> CompiledCondition {
 fn ctx(pairs: &[(&str, &[&str])]) -> MapContext {
     let mut c = MapContext::default();
     for (k, vs) in pairs {
-        c.set(k, vs.iter().map(|v| v.to_string()).collect());
+        c.set(k, vs.iter().map(|v| v.to_string()).collect::<Vec<_>>());
     }
     c
 }
@@ -183,9 +183,10 @@ fn a_key_known_to_differ_decides_string_tests() {
         missing_is_unknown: true,
         ..MapContext::default()
     };
-    outside
-        .excluded
-        .insert("aws:principalorgid".into(), vec!["o-aaa".into()]);
+    outside.excluded.insert(
+        "aws:principalorgid".into(),
+        vec!["o-aaa".to_string()].into(),
+    );
     let t = |op: &str, v: &str| cond(op, "aws:PrincipalOrgID", &[v]).evaluate(&outside);
     assert_eq!(t("StringNotEquals", "o-aaa"), Tri::True);
     assert_eq!(t("StringEquals", "o-aaa"), Tri::False);

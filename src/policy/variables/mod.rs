@@ -313,7 +313,7 @@ mod tests {
     fn ctx(pairs: &[(&str, &[&str])]) -> MapContext {
         let mut c = MapContext::default();
         for (k, vs) in pairs {
-            c.set(k, vs.iter().map(|v| v.to_string()).collect());
+            c.set(k, vs.iter().map(|v| v.to_string()).collect::<Vec<_>>());
         }
         c
     }
