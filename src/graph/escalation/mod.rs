@@ -421,8 +421,22 @@ fn mark_administrators(world: &mut World) {
 /// How many rounds of escalation from escalated nodes are followed.
 const ROUNDS: usize = 3;
 
+/// How many callers' attempts on others are built and decided together.
+const OTHERS_AT_ONCE: usize = 2048;
+
 /// Builds the escalation edges; `assume` are the assume-role edges already built.
 pub fn build(world: &mut World, model: &Model, assume: &[Edge], fixed: &Fixed) -> Vec<Edge> {
+    build_in_slices(world, model, assume, fixed, OTHERS_AT_ONCE)
+}
+
+/// [`build`], deciding the attempts on others `slice` callers at a time.
+fn build_in_slices(
+    world: &mut World,
+    model: &Model,
+    assume: &[Edge],
+    fixed: &Fixed,
+    slice: usize,
+) -> Vec<Edge> {
     mark_administrators(world);
     let lookup = Lookup::new(world, model);
     let mut assumable: HashMap<usize, Vec<usize>> = HashMap::new();
@@ -482,11 +496,17 @@ pub fn build(world: &mut World, model: &Model, assume: &[Edge], fixed: &Fixed) -
             .copied()
             .filter(|s| !admins.contains(s))
             .collect();
-        let others: Vec<Attempt> = rest
-            .par_iter()
-            .flat_map_iter(|s| other_attempts(&cx, *s))
-            .collect();
-        found.extend(decide(others, true));
+        // The attempts on others are made and decided a slice of callers at a time:
+        // an organization makes hundreds of thousands (about 800 bytes each), and
+        // only what they find is kept. Each caller's attempts stay in one slice, and
+        // the slices are in order, so what is found is the same as all at once.
+        for callers in rest.chunks(slice.max(1)) {
+            let others: Vec<Attempt> = callers
+                .par_iter()
+                .flat_map_iter(|s| other_attempts(&cx, *s))
+                .collect();
+            found.extend(decide(others, true));
+        }
         let found: Vec<Found> = best_per_gain(found)
             .into_iter()
             .filter(|f| !only_admin || verdicts.of(&f.gain).maybe)

@@ -1,6 +1,6 @@
 //! The prefilter is exact in one direction: an action outside a principal's bits is
 //! denied by the evaluator on every resource (so leaving its attempts unbuilt hides
-//! nothing).
+//! nothing). Deciding the attempts a slice of callers at a time finds the same.
 
 use super::*;
 use crate::ingest::{LoadOptions, load};
@@ -104,3 +104,44 @@ fn action_slots_agree_with_the_sorted_list() {
         );
     }
 }
+
+/// The escalation edges of every fixture, deciding the attempts on others one caller
+/// at a time and all at once: the same edges, hops and new nodes, in the same order.
+#[test]
+fn slices_of_callers_find_what_all_at_once_finds() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/escalations");
+    let mut folders: Vec<std::path::PathBuf> = std::fs::read_dir(&root)
+        .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    folders.sort();
+    let picture = |folder: &std::path::Path, slice: usize| -> Vec<String> {
+        let loaded = load(&[folder.to_path_buf()], &LoadOptions::default());
+        let mut world = World::new(&loaded.model, &[]);
+        let assume = crate::graph::edges::build(&mut world, &[]);
+        let edges = build_in_slices(&mut world, &loaded.model, &assume, &[], slice);
+        let nodes = world.principals.iter().map(|p| p.id.to_string());
+        let hops = edges.iter().map(|e| format!("{:?}", e.hop(&world)));
+        nodes.chain(hops).collect()
+    };
+    // And an organization, where many callers find escalations (their order numbers
+    // the changed principals).
+    let org = tempfile::tempdir().unwrap_or_else(|e| panic!("a temporary folder: {e}"));
+    org_gen::write_org(org.path(), &org_gen::OrgOptions::new(3, 60))
+        .unwrap_or_else(|e| panic!("writing the organization: {e}"));
+    folders.push(org.path().to_path_buf());
+    let mut edges = 0;
+    for folder in &folders {
+        let whole = picture(folder, usize::MAX);
+        assert_eq!(picture(folder, 1), whole, "{folder:?}");
+        assert_eq!(picture(folder, 7), whole, "{folder:?}");
+        edges += whole.len();
+    }
+    assert!(
+        folders.len() > 50 && edges > 500,
+        "too little to compare: {edges}"
+    );
+}
+
+#[allow(dead_code)]
+#[path = "../../../benches/support/org_gen.rs"]
+mod org_gen;
