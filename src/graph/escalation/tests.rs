@@ -142,6 +142,5 @@ fn slices_of_callers_find_what_all_at_once_finds() {
     );
 }
 
-#[allow(dead_code)]
 #[path = "../../../benches/support/org_gen.rs"]
 mod org_gen;
