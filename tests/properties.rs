@@ -1,7 +1,9 @@
-//! Laws: the matcher agrees with a regex; the JSON parser agrees with serde_json; the
-//! decoders invert their encoders and map every byte back to where it came from.
+//! Laws: the matcher agrees with a regex, and an ARN pattern with a regex per
+//! component; the JSON parser agrees with serde_json; the decoders invert their
+//! encoders and map every byte back to where it came from.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use iampath::policy::arn::ArnPattern;
 use iampath::policy::pattern::{CaseMode, Pattern};
 use iampath::source::{decode, json};
 use proptest::prelude::*;
@@ -20,7 +22,71 @@ fn regex_for(pattern: &str) -> regex::Regex {
     regex::Regex::new(&re).unwrap()
 }
 
+/// An ARN's six components (the resource keeps its colons), or `None`.
+fn six(text: &str) -> Option<Vec<&str>> {
+    let parts: Vec<&str> = text.splitn(6, ':').collect();
+    (parts.len() == 6 && parts.first() == Some(&"arn")).then_some(parts)
+}
+
+/// The oracle of an ARN pattern: each component by its own regex, the four head
+/// components ignoring ASCII case, the resource not; `${…}` is literal text here.
+fn arn_matches(pattern: &str, arn: &str) -> bool {
+    let (Some(p), Some(a)) = (six(pattern), six(arn)) else {
+        return false;
+    };
+    p.iter().zip(&a).enumerate().skip(1).all(|(i, (p, a))| {
+        if i < 5 {
+            regex_for(&p.to_ascii_lowercase()).is_match(&a.to_ascii_lowercase())
+        } else {
+            regex_for(p).is_match(a)
+        }
+    })
+}
+
 proptest! {
+    #[test]
+    fn arn_pattern_agrees_with_a_regex_per_component(
+        head in proptest::collection::vec("|\\*|aws|AWS|a?s|s3|[0-9]{1,2}|1\\*|[aS*]{0,3}", 4),
+        resource in "[aB/:*?]{0,6}",
+        seed in any::<u64>(),
+    ) {
+        let pattern = format!("arn:{}:{resource}", head.join(":"));
+        // An ARN made from the pattern (wildcards filled, case flipped, a character
+        // dropped now and then), so that the whole ARN matches often enough.
+        let mut state = seed;
+        let mut roll = |n: u64| {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (state >> 33) % n
+        };
+        let mut fill = |text: &str, fills: &[&str]| -> String {
+            let mut out = String::new();
+            for c in text.chars() {
+                match (c, roll(8)) {
+                    (_, 0) => {}
+                    ('*', _) => out.push_str(fills[roll(fills.len() as u64) as usize]),
+                    ('?', _) => out.push(['a', 'S', '9'][roll(3) as usize]),
+                    (c, 1) if c.is_ascii_lowercase() => out.push(c.to_ascii_uppercase()),
+                    (c, 2) if c.is_ascii_uppercase() => out.push(c.to_ascii_lowercase()),
+                    (c, _) => out.push(c),
+                }
+            }
+            out
+        };
+        let arn_head: Vec<String> = head.iter().map(|h| fill(h, &["", "a", "Aw", "9"])).collect();
+        let arn_resource = fill(&resource, &["", "a", "b:B", "/x"]);
+        let arn = format!("arn:{}:{arn_resource}", arn_head.join(":"));
+        let expected = arn_matches(&pattern, &arn);
+        let compiled = ArnPattern::new(&pattern).unwrap();
+        prop_assert_eq!(compiled.matches(&arn), expected, "{} on {}", pattern, arn);
+        let with_variables = ArnPattern::with_variables(&pattern).unwrap();
+        prop_assert_eq!(with_variables.matches(&arn), expected, "{} on {}", pattern, arn);
+        prop_assert_eq!(
+            compiled.is_literal(),
+            !pattern.contains(['*', '?']),
+            "{}", pattern
+        );
+    }
+
     #[test]
     fn matcher_agrees_with_a_regex(pattern in "[ab/:*?]{0,8}", text in "[ab/:]{0,10}") {
         let p = Pattern::new(&pattern, CaseMode::Sensitive);

@@ -76,9 +76,65 @@ impl<'a> Arn<'a> {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ArnPattern {
     raw: Box<str>,
-    /// Partition, service, region, account, resource (boxed: the pattern stays two
-    /// pointers wide inside the enums that hold it).
-    parts: Box<[Component; 5]>,
+    /// Boxed: the pattern stays two pointers wide inside the enums that hold it.
+    parts: Box<Parts>,
+}
+
+/// The components of an ARN pattern. Every principal's policies hold several, so the
+/// common head components (`aws`, `s3`, an account ID, empty, `*`) are a range of
+/// the pattern's text, not a compiled pattern with its own copy.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct Parts {
+    /// Partition, service, region, account.
+    head: [Head; 4],
+    resource: Component,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Head {
+    /// Literal text, `raw[start..end]`, compared ignoring ASCII case.
+    Exact(u32, u32),
+    /// `*`: any text, the empty one included.
+    Any,
+    /// Any other wildcard, or a variable.
+    Other(Box<Component>),
+}
+
+impl Head {
+    /// `text` is the component, at `start` in `raw`.
+    fn new(raw: &str, text: &str, variables: bool) -> Head {
+        let start = text.as_ptr() as usize - raw.as_ptr() as usize;
+        let wild = text.contains(['*', '?']) || (variables && has_variables(text));
+        match u32::try_from(start)
+            .ok()
+            .zip(u32::try_from(start + text.len()).ok())
+        {
+            _ if text == "*" => Head::Any,
+            Some((a, b)) if !wild => Head::Exact(a, b),
+            _ => Head::Other(Box::new(Component::new(
+                text,
+                CaseMode::Insensitive,
+                variables,
+            ))),
+        }
+    }
+
+    fn matches(&self, raw: &str, text: &str, ctx: &dyn Context) -> Result<bool, Unresolved> {
+        match self {
+            Head::Exact(a, b) => Ok(raw
+                .get(*a as usize..*b as usize)
+                .is_some_and(|lit| lit.eq_ignore_ascii_case(text))),
+            Head::Any => Ok(true),
+            Head::Other(c) => c.matches(text, ctx),
+        }
+    }
+
+    fn component(&self) -> Option<&Component> {
+        match self {
+            Head::Other(c) => Some(c),
+            Head::Exact(..) | Head::Any => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -125,16 +181,14 @@ impl ArnPattern {
             let a = Arn::parse(pattern)?;
             [a.partition, a.service, a.region, a.account, a.resource]
         };
-        let head = |c| Component::new(c, CaseMode::Insensitive, variables);
+        let head = |c| Head::new(pattern, c, variables);
+        let parts = Parts {
+            head: [head(partition), head(service), head(region), head(account)],
+            resource: Component::new(resource, CaseMode::Sensitive, variables),
+        };
         Some(ArnPattern {
             raw: pattern.into(),
-            parts: Box::new([
-                head(partition),
-                head(service),
-                head(region),
-                head(account),
-                Component::new(resource, CaseMode::Sensitive, variables),
-            ]),
+            parts: Box::new(parts),
         })
     }
 
@@ -163,8 +217,10 @@ impl ArnPattern {
 
     /// True for a pattern without wildcards or variables.
     pub fn is_literal(&self) -> bool {
-        self.components()
-            .all(|c| matches!(c, Component::Plain(p) if p.is_literal()))
+        !self.parts.head.contains(&Head::Any)
+            && self
+                .components()
+                .all(|c| matches!(c, Component::Plain(p) if p.is_literal()))
     }
 
     /// Whether `arn` matches; a text that is not an ARN never does. Variables are
@@ -186,25 +242,32 @@ impl ArnPattern {
     /// [`ArnPattern::matches_in`] for an ARN already split (parse the request's
     /// resource once, match it against many patterns).
     pub fn matches_parsed(&self, a: &Arn, ctx: &dyn Context) -> Result<bool, Unresolved> {
-        let texts = [a.partition, a.service, a.region, a.account, a.resource];
         let mut pending: Option<Unresolved> = None;
-        // The resource part tells most patterns apart, so it is matched first (the
-        // answer does not depend on the order: any mismatch is a mismatch, and an
-        // unresolved part only counts when nothing mismatches).
-        for at in [4, 3, 1, 2, 0] {
-            let (Some(c), Some(text)) = (self.parts.get(at), texts.get(at)) else {
-                continue;
-            };
-            match c.matches(text, ctx) {
-                Ok(true) => {}
-                Ok(false) => return Ok(false),
+        let mut note = |outcome: Result<bool, Unresolved>| -> bool {
+            match outcome {
+                Ok(true) => true,
+                Ok(false) => false,
                 Err(u) => {
                     pending = Some(match (pending, u) {
                         (Some(Unresolved::Unresolvable), _) => Unresolved::Unresolvable,
                         (_, u) => u,
-                    })
+                    });
+                    true
                 }
             }
+        };
+        // The resource part tells most patterns apart, so it is matched first (the
+        // answer does not depend on the order: any mismatch is a mismatch, and an
+        // unresolved part only counts when nothing mismatches).
+        let [partition, service, region, account] = &self.parts.head;
+        let raw = &self.raw;
+        if !note(self.parts.resource.matches(a.resource, ctx))
+            || !note(account.matches(raw, a.account, ctx))
+            || !note(service.matches(raw, a.service, ctx))
+            || !note(region.matches(raw, a.region, ctx))
+            || !note(partition.matches(raw, a.partition, ctx))
+        {
+            return Ok(false);
         }
         match pending {
             Some(u) => Err(u),
@@ -212,8 +275,10 @@ impl ArnPattern {
         }
     }
 
+    /// The components that are compiled patterns (the others are literal or `*`).
     fn components(&self) -> impl Iterator<Item = &Component> {
-        self.parts.iter()
+        let head = self.parts.head.iter().filter_map(Head::component);
+        head.chain(std::iter::once(&self.parts.resource))
     }
 }
 
