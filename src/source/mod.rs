@@ -21,7 +21,7 @@ pub struct SourceFile {
     pub text: String,
     /// The length of the text (kept when the text is released).
     len: usize,
-    line_starts: OnceLock<Vec<u32>>,
+    lines: OnceLock<LineIndex>,
     ascii: OnceLock<bool>,
 }
 
@@ -32,27 +32,18 @@ impl SourceFile {
             path: path.to_path_buf(),
             len: text.len(),
             text,
-            line_starts: OnceLock::new(),
+            lines: OnceLock::new(),
             ascii: OnceLock::new(),
         }
     }
 
-    fn line_starts(&self) -> &[u32] {
-        self.line_starts.get_or_init(|| {
-            // `match_indices` finds newlines with the standard library's searcher.
-            std::iter::once(0)
-                .chain(
-                    self.text
-                        .match_indices('\n')
-                        .map(|(i, _)| u32::try_from(i + 1).unwrap_or(u32::MAX)),
-                )
-                .collect()
-        })
+    fn lines(&self) -> &LineIndex {
+        self.lines.get_or_init(|| LineIndex::new(&self.text))
     }
 
     /// Drops the text of an ASCII file, keeping what [`SourceFile::line_col`] needs.
     fn release_text(&mut self) {
-        self.line_starts();
+        self.lines();
         if *self.ascii.get_or_init(|| self.text.is_ascii()) {
             self.text = String::new();
         }
@@ -60,9 +51,8 @@ impl SourceFile {
 
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, offset: u32) -> (usize, usize) {
-        let starts = self.line_starts();
-        let line = starts.partition_point(|s| *s <= offset).max(1);
-        let line_start = starts.get(line - 1).copied().unwrap_or(0) as usize;
+        let (line, line_start) = self.lines().line_of(offset);
+        let line_start = line_start as usize;
         let end = (offset as usize).min(self.len);
         // Columns count characters; in ASCII text (most exports, found once per
         // file) that is the byte distance, without a scan of a one-line file.
@@ -72,6 +62,85 @@ impl SourceFile {
             _ => end.saturating_sub(line_start) + 1,
         };
         (line, column)
+    }
+}
+
+/// Where the lines of a text start, held compactly: a load of a 1 GB export keeps
+/// this for every file after the texts are let go, and four bytes per line of
+/// pretty-printed JSON (25 bytes a line) would be a sixth of the text.
+#[derive(Debug)]
+struct LineIndex {
+    /// The start of every [`LineIndex::EVERY`]th line (0-based lines 0, 64, …) and
+    /// where the length of that line is in `lengths`.
+    marks: Vec<(u32, u32)>,
+    /// The length of every line but the last, its newline included, as LEB128.
+    lengths: Vec<u8>,
+    /// How many lines the text has (newlines + 1).
+    count: u32,
+}
+
+impl LineIndex {
+    const EVERY: u32 = 64;
+
+    fn new(text: &str) -> LineIndex {
+        let mut index = LineIndex {
+            marks: vec![(0, 0)],
+            lengths: Vec::new(),
+            count: 1,
+        };
+        let mut start = 0usize;
+        // `match_indices` finds newlines with the standard library's searcher.
+        for (i, _) in text.match_indices('\n') {
+            let next = i + 1;
+            let mut length = u32::try_from(next - start).unwrap_or(u32::MAX);
+            loop {
+                let low = (length & 0x7f) as u8;
+                length >>= 7;
+                if length == 0 {
+                    index.lengths.push(low);
+                    break;
+                }
+                index.lengths.push(low | 0x80);
+            }
+            start = next;
+            if index.count % Self::EVERY == 0 {
+                let at = u32::try_from(index.lengths.len()).unwrap_or(u32::MAX);
+                index
+                    .marks
+                    .push((u32::try_from(start).unwrap_or(u32::MAX), at));
+            }
+            index.count += 1;
+        }
+        index.marks.shrink_to_fit();
+        index.lengths.shrink_to_fit();
+        index
+    }
+
+    /// The 1-based line holding a byte offset and the offset of its start (an offset
+    /// past the end is on the last line).
+    fn line_of(&self, offset: u32) -> (usize, u32) {
+        let mark = self.marks.partition_point(|(s, _)| *s <= offset).max(1) - 1;
+        let (mut start, mut at) = self.marks.get(mark).copied().unwrap_or((0, 0));
+        let mut line = u32::try_from(mark).unwrap_or(u32::MAX) * Self::EVERY;
+        let last = (line + Self::EVERY).min(self.count) - 1;
+        while line < last {
+            let mut length = 0u32;
+            let mut shift = 0;
+            while let Some(byte) = self.lengths.get(at as usize) {
+                at += 1;
+                length |= u32::from(byte & 0x7f) << shift;
+                shift += 7;
+                if byte & 0x80 == 0 {
+                    break;
+                }
+            }
+            if start.saturating_add(length) > offset {
+                break;
+            }
+            start += length;
+            line += 1;
+        }
+        (line as usize + 1, start)
     }
 }
 
@@ -205,6 +274,38 @@ mod tests {
         assert_eq!(f.line_col(6), (2, 3)); // after the two-byte é
         assert_eq!(f.line_col(7), (3, 1));
         assert_eq!(f.line_col(999), (3, 2));
+    }
+
+    /// The compact index finds the line of every offset as a list of line starts
+    /// does: short and long lines (one, two and three bytes of length), empty lines,
+    /// more lines than a mark spans, with and without a last newline.
+    #[test]
+    fn the_line_index_agrees_with_a_list_of_line_starts() {
+        let mut texts = vec![String::new(), "\n".into(), "\n\n\n".into(), "x".into()];
+        let lengths = [0usize, 1, 5, 126, 127, 128, 300, 16_383, 16_384, 20_000];
+        for n in [1usize, 63, 64, 65, 129, 200] {
+            let text: String = (0..n)
+                .map(|i| format!("{}\n", "a".repeat(lengths[i * 7 % lengths.len()])))
+                .collect();
+            texts.push(text.clone());
+            texts.push(format!("{text}tail"));
+        }
+        for text in &texts {
+            let starts: Vec<u32> = std::iter::once(0)
+                .chain(text.match_indices('\n').map(|(i, _)| i as u32 + 1))
+                .collect();
+            let index = LineIndex::new(text);
+            for offset in 0..=text.len() as u32 + 2 {
+                let line = starts.partition_point(|s| *s <= offset).max(1);
+                let want = (line, starts[line - 1]);
+                assert_eq!(
+                    index.line_of(offset),
+                    want,
+                    "offset {offset} of {:?}",
+                    text.len()
+                );
+            }
+        }
     }
 
     #[test]
