@@ -322,28 +322,38 @@ impl<'a> Env<'a> {
     }
 
     /// Loads `--data` and builds the graph (with a spinner on a terminal when that
-    /// takes a while).
+    /// takes a while). Everything loaded stays: for the commands that lint the
+    /// documents as well (`lint`, `diff`, `report`).
     pub fn graph(&self) -> Result<(Loaded, Graph), RunError> {
-        self.graph_quoting(true)
+        self.graph_keeping(Keep::All)
     }
 
-    /// [`Env::graph`] for a command whose output quotes no file and reads no user or
-    /// role policy document after the build (`paths`, `graph`, `what-can`): the texts
-    /// of the files are let go before the build needs the memory (lines and columns
-    /// stay exact), and the documents as soon as they are compiled.
+    /// [`Env::graph`] for a command that quotes the granting statements but reads no
+    /// user or role policy document after the build (`can`, `who-can`,
+    /// `escalations`): the documents are let go as soon as they are compiled (the
+    /// graph holds them compiled, with their spans).
+    pub fn graph_for_answers(&self) -> Result<(Loaded, Graph), RunError> {
+        self.graph_keeping(Keep::Texts)
+    }
+
+    /// [`Env::graph_for_answers`] for a command whose output quotes no file (`paths`,
+    /// `graph`, `what-can`): the texts of the files are let go too, before the build
+    /// needs the memory (lines and columns stay exact).
     pub fn graph_without_texts(&self) -> Result<(Loaded, Graph), RunError> {
-        self.graph_quoting(false)
+        self.graph_keeping(Keep::Nothing)
     }
 
-    fn graph_quoting(&self, quotes: bool) -> Result<(Loaded, Graph), RunError> {
+    fn graph_keeping(&self, keep: Keep) -> Result<(Loaded, Graph), RunError> {
         let progress = self.progress();
         progress.step("loading the data");
         let mut loaded = self.load_accounts(&self.cli.data)?;
         progress.step("building the graph: role assumptions, resource policies, escalations");
-        let graph = if quotes {
+        if keep == Keep::Nothing {
+            loaded.sources.release_texts();
+        }
+        let graph = if keep == Keep::All {
             Graph::build(&loaded.model, &self.fixed)
         } else {
-            loaded.sources.release_texts();
             Graph::build_releasing(&mut loaded.model, &self.fixed)
         };
         Ok((loaded, graph))
@@ -357,6 +367,15 @@ impl<'a> Env<'a> {
         );
         progress::Progress::new(for_people && std::io::stderr().is_terminal())
     }
+}
+
+/// What a graph command keeps of the load after the build.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Keep {
+    All,
+    /// The file texts (to quote), not the user and role policy documents.
+    Texts,
+    Nothing,
 }
 
 /// A plan that could not be read, or not placed in an account, stops the run: a CI

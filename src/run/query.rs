@@ -13,7 +13,7 @@ pub(super) fn can(
     max_hops: usize,
     max_paths: usize,
 ) -> Result<u8, RunError> {
-    let (loaded, mut graph) = env.graph()?;
+    let (loaded, mut graph) = env.graph_for_answers()?;
     let limits = Limits {
         max_hops,
         max_paths,
@@ -39,7 +39,7 @@ pub(super) fn can(
 }
 
 pub(super) fn who_can(env: &Env, action: &str, resource: &str) -> Result<u8, RunError> {
-    let (loaded, mut graph) = env.graph()?;
+    let (loaded, mut graph) = env.graph_for_answers()?;
     let r = crate::graph::who_can::who_can(&mut graph, &loaded.model, action, resource)?;
     match env.cli.format {
         Format::Json => write_with(|out| report::access::who_json(out, &r, &loaded.sources)),
@@ -74,7 +74,7 @@ pub(super) fn what_can(
 
 pub(super) fn escalations(env: &Env, to: &str) -> Result<u8, RunError> {
     use crate::graph::escalations::{Target, escalations};
-    let (loaded, mut graph) = env.graph()?;
+    let (loaded, mut graph) = env.graph_for_answers()?;
     let target = if to.eq_ignore_ascii_case("admin") {
         Target::Admin
     } else {
