@@ -421,8 +421,10 @@ fn mark_administrators(world: &mut World) {
 /// How many rounds of escalation from escalated nodes are followed.
 const ROUNDS: usize = 3;
 
-/// How many callers' attempts on others are built and decided together.
-const OTHERS_AT_ONCE: usize = 2048;
+/// How many callers' attempts on others are built and decided together. A changed
+/// principal that may become an administrator makes hundreds (one per technique and
+/// administrator of its account): at 1 GB, 2,048 of them held 1.5 GB of attempts.
+const OTHERS_AT_ONCE: usize = 128;
 
 /// Builds the escalation edges; `assume` are the assume-role edges already built.
 pub fn build(world: &mut World, model: &Model, assume: &[Edge], fixed: &Fixed) -> Vec<Edge> {
@@ -497,8 +499,8 @@ fn build_in_slices(
             .filter(|s| !admins.contains(s))
             .collect();
         // The attempts on others are made and decided a slice of callers at a time:
-        // an organization makes hundreds of thousands (about 800 bytes each), and
-        // only what they find is kept. Each caller's attempts stay in one slice, and
+        // an organization makes millions (about 800 bytes each), and only what they
+        // find is kept. Each caller's attempts stay in one slice, and
         // the slices are in order, so what is found is the same as all at once.
         for callers in rest.chunks(slice.max(1)) {
             let others: Vec<Attempt> = callers
