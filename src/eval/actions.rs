@@ -89,7 +89,7 @@ mod tests {
                     .iter()
                     .map(|a| Pattern::new(a, CaseMode::Insensitive))
                     .collect(),
-                spans: Vec::new(),
+                spans: Box::default(),
             }),
             services: crate::eval::service_mask::ServiceMask::ANY,
             resources: None,

@@ -33,7 +33,7 @@ pub struct CompiledStatement {
     /// The services `actions` can name (a request of another service skips it).
     pub services: ServiceMask,
     pub resources: Option<Matcher<ResourcePattern>>,
-    pub principal: Option<PrincipalSpec>,
+    pub principal: Option<Box<PrincipalSpec>>,
     pub conditions: Vec<CompiledCondition>,
     /// An Allow that grants to the public (§7.4).
     pub public: bool,
@@ -76,9 +76,9 @@ impl CompiledStatement {
 #[derive(Debug, Clone)]
 pub struct Matcher<P> {
     pub negated: bool,
-    pub patterns: Vec<P>,
+    pub patterns: Box<[P]>,
     /// Where each pattern is written.
-    pub spans: Vec<Span>,
+    pub spans: Box<[Span]>,
 }
 
 /// A `Resource` value: `*`, an ARN pattern matched component by component (policy
@@ -193,7 +193,7 @@ fn statement(s: &Statement, variables: bool) -> CompiledStatement {
         principal: s
             .principal
             .as_ref()
-            .map(|p| PrincipalSpec::new(p.negated, p.entries.clone())),
+            .map(|p| Box::new(PrincipalSpec::new(p.negated, p.entries.clone()))),
         conditions: s
             .conditions
             .iter()
