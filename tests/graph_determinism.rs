@@ -40,6 +40,14 @@ fn picture_of(graph: &Graph) -> Vec<String> {
     nodes.chain(edges).collect()
 }
 
+/// A generated organization of 4 accounts × 60 principals, in a temporary folder.
+fn generated_org() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let opts = org_gen::OrgOptions::new(4, 60);
+    org_gen::write_org(dir.path(), &opts).expect("writing the organization");
+    dir
+}
+
 fn same_every_time(name: &str, paths: &[PathBuf]) -> usize {
     let first = picture(paths);
     for _ in 0..3 {
@@ -60,9 +68,7 @@ fn fixtures_build_the_same_graph_every_time() {
 
 #[test]
 fn a_generated_organization_builds_the_same_graph_every_time() {
-    let dir = tempfile::tempdir().expect("a temporary folder");
-    let opts = org_gen::OrgOptions::new(4, 60);
-    org_gen::write_org(dir.path(), &opts).expect("writing the organization");
+    let dir = generated_org();
     let n = same_every_time("generated", &[dir.path().to_path_buf()]);
     assert!(n > 500, "too little graph to compare: {n}");
 }
@@ -101,9 +107,7 @@ fn same_when_released(name: &str, paths: &[PathBuf]) -> usize {
 fn releasing_the_documents_builds_the_same_graph() {
     let fixtures = support::over_graph_fixtures(same_when_released);
     let corpus = support::over_graph_corpus(same_when_released);
-    let dir = tempfile::tempdir().expect("a temporary folder");
-    let opts = org_gen::OrgOptions::new(4, 60);
-    org_gen::write_org(dir.path(), &opts).expect("writing the organization");
+    let dir = generated_org();
     let generated = same_when_released("generated", &[dir.path().to_path_buf()]);
     assert!(
         fixtures > 100 && corpus > 0 && generated > 100,

@@ -232,13 +232,12 @@ fn account_principals(account: &Account, org: &OrgLevels, fixed: &Fixed) -> Vec<
 /// Drops the policy documents of an account's users and roles (see
 /// [`World::new_releasing`]); their names and everything else stay.
 fn release_documents(account: &mut Account) {
-    let users = account.users.iter_mut().flat_map(|u| u.inline.iter_mut());
-    let roles = account.roles.iter_mut().flat_map(|r| {
+    for u in &mut account.users {
+        u.inline.iter_mut().for_each(|p| p.document = None);
+    }
+    for r in &mut account.roles {
         r.trust = None;
-        r.inline.iter_mut()
-    });
-    for p in users.chain(roles) {
-        p.document = None;
+        r.inline.iter_mut().for_each(|p| p.document = None);
     }
 }
 
@@ -265,7 +264,7 @@ impl World {
             .par_iter()
             .map(|account| account_principals(account, &w.org, fixed))
             .collect();
-        w.number(accounts.iter().map(|a| a.id.as_str()).zip(made));
+        w.number(accounts.iter().map(|a| a.id.as_str()), made);
         w
     }
 
@@ -285,7 +284,7 @@ impl World {
                 principals
             })
             .collect();
-        w.number(accounts.iter().map(|a| a.id.as_str()).zip(made));
+        w.number(accounts.iter().map(|a| a.id.as_str()), made);
         w
     }
 
@@ -300,13 +299,13 @@ impl World {
         }
     }
 
-    /// Numbers each account's principals in account order, then the anonymous caller.
-    fn number<'a>(&mut self, made: impl Iterator<Item = (&'a str, Vec<Principal>)>) {
-        let made: Vec<(&str, Vec<Principal>)> = made.collect();
+    /// Numbers each account's principals (`made`, one list per account of
+    /// `accounts`) in account order, then the anonymous caller.
+    fn number<'a>(&mut self, accounts: impl Iterator<Item = &'a str>, made: Vec<Vec<Principal>>) {
         self.principals
-            .reserve_exact(made.iter().map(|(_, p)| p.len()).sum::<usize>() + 1);
+            .reserve_exact(made.iter().map(Vec::len).sum::<usize>() + 1);
         self.by_id.reserve(self.principals.capacity());
-        for (account, principals) in made {
+        for (account, principals) in accounts.zip(made) {
             let first = self.principals.len();
             for p in principals {
                 self.add(p);

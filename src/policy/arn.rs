@@ -101,16 +101,15 @@ enum Head {
 }
 
 impl Head {
-    /// `text` is the component, at `start` in `raw`.
+    /// `text` is the component, a slice of `raw`.
     fn new(raw: &str, text: &str, variables: bool) -> Head {
+        if text == "*" {
+            return Head::Any;
+        }
         let start = text.as_ptr() as usize - raw.as_ptr() as usize;
         let wild = text.contains(['*', '?']) || (variables && has_variables(text));
-        match u32::try_from(start)
-            .ok()
-            .zip(u32::try_from(start + text.len()).ok())
-        {
-            _ if text == "*" => Head::Any,
-            Some((a, b)) if !wild => Head::Exact(a, b),
+        match (u32::try_from(start), u32::try_from(start + text.len())) {
+            (Ok(a), Ok(b)) if !wild => Head::Exact(a, b),
             _ => Head::Other(Box::new(Component::new(
                 text,
                 CaseMode::Insensitive,

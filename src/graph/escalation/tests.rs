@@ -5,14 +5,23 @@
 use super::*;
 use crate::ingest::{LoadOptions, load};
 
-#[test]
-fn an_action_outside_the_bits_is_denied_everywhere() {
+/// The escalation fixture folders, in name order.
+fn escalation_fixtures() -> Vec<std::path::PathBuf> {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/escalations");
-    let mut folders: Vec<std::path::PathBuf> = std::fs::read_dir(&root)
+    let mut folders: Vec<std::path::PathBuf> = std::fs::read_dir(root)
         .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
         .unwrap_or_default();
     folders.sort();
-    assert!(folders.len() > 50, "no escalation fixtures under {root:?}");
+    folders
+}
+
+#[test]
+fn an_action_outside_the_bits_is_denied_everywhere() {
+    let mut folders = escalation_fixtures();
+    assert!(
+        folders.len() > 50,
+        "no escalation fixtures under tests/escalations"
+    );
     // Denies that do not cover every resource or every request, next to ones that do.
     folders.push(
         std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -109,11 +118,7 @@ fn action_slots_agree_with_the_sorted_list() {
 /// at a time and all at once: the same edges, hops and new nodes, in the same order.
 #[test]
 fn slices_of_callers_find_what_all_at_once_finds() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/escalations");
-    let mut folders: Vec<std::path::PathBuf> = std::fs::read_dir(&root)
-        .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
-        .unwrap_or_default();
-    folders.sort();
+    let mut folders = escalation_fixtures();
     let picture = |folder: &std::path::Path, slice: usize| -> Vec<String> {
         let loaded = load(&[folder.to_path_buf()], &LoadOptions::default());
         let mut world = World::new(&loaded.model, &[]);
