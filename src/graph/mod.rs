@@ -1,6 +1,7 @@
 //! The access graph: principals as nodes, role assumptions as edges computed with the
 //! evaluator (never guessed), and the queries over it.
 
+mod adjacency;
 mod compiled;
 mod context;
 pub mod draw;
@@ -19,7 +20,7 @@ pub mod world;
 
 use std::sync::Arc;
 
-use petgraph::graph::{DiGraph, NodeIndex};
+use rayon::slice::ParallelSliceMut;
 
 use crate::eval::{Decision, Detail, Evaluation, Gate, ResourcePolicyKind, StatementRef, Verdict};
 use crate::model::{Effect, Model, Span};
@@ -141,10 +142,13 @@ impl Edge {
 pub struct Graph {
     pub world: World,
     pub edges: Vec<Edge>,
-    pub graph: DiGraph<usize, usize>,
-    nodes: Vec<NodeIndex>,
+    /// The edges of each node (principal `i` is node `i`).
+    adjacency: adjacency::Adjacency,
     /// `--context` pairs, for nodes made after the build.
     fixed: Vec<(String, String)>,
+    /// The nodes in the order of their IDs (ties by node), for answers listed by
+    /// name; made when first asked, again when nodes were added since.
+    by_name: Vec<usize>,
 }
 
 impl Graph {
@@ -165,21 +169,15 @@ impl Graph {
         let mut edges = edges::build(&mut world, fixed);
         let escalations = escalation::build(&mut world, model, &edges, fixed);
         edges.extend(escalations);
-        let mut graph = DiGraph::new();
-        let nodes: Vec<NodeIndex> = (0..world.principals.len())
-            .map(|i| graph.add_node(i))
-            .collect();
-        for (i, e) in edges.iter().enumerate() {
-            if let (Some(a), Some(b)) = (nodes.get(e.from), nodes.get(e.to)) {
-                graph.add_edge(*a, *b, i);
-            }
-        }
+        let adjacency = adjacency::Adjacency::new(world.principals.len(), edges.len(), |id| {
+            edges.get(id).map(|e| (e.from, e.to))
+        });
         Graph {
             world,
             edges,
-            graph,
-            nodes,
+            adjacency,
             fixed: fixed.to_vec(),
+            by_name: Vec::new(),
         }
     }
 
@@ -187,51 +185,58 @@ impl Graph {
     /// with its assume-role edges; returns its node.
     pub fn add_principal(&mut self, p: Principal) -> usize {
         let i = self.world.push(p);
-        self.sync_nodes();
         for e in edges::edges_from(&self.world, i) {
-            if let (Some(a), Some(b)) = (self.nodes.get(e.from), self.nodes.get(e.to)) {
-                self.graph.add_edge(*a, *b, self.edges.len());
-                self.edges.push(e);
-            }
+            self.push_edge(e);
         }
         i
     }
 
-    /// Adds an edge after the build.
+    /// Adds an edge after the build (between principals of the world; any other is
+    /// left out).
     pub fn push_edge(&mut self, e: Edge) {
-        self.sync_nodes();
-        if let (Some(a), Some(b)) = (self.nodes.get(e.from), self.nodes.get(e.to)) {
-            self.graph.add_edge(*a, *b, self.edges.len());
+        let n = self.world.principals.len();
+        if e.from < n && e.to < n {
+            self.adjacency.push(e.from, e.to, self.edges.len());
             self.edges.push(e);
         }
     }
 
-    /// Gives every principal of the world a node (principals may be added after the
-    /// build: outside principals named by a resource policy, sessions).
-    pub fn sync_nodes(&mut self) {
-        while self.nodes.len() < self.world.principals.len() {
-            let i = self.nodes.len();
-            let n = self.graph.add_node(i);
-            self.nodes.push(n);
+    /// Brings [`Graph::by_name`] up to date with the nodes.
+    pub(crate) fn sort_by_name(&mut self) {
+        let n = self.world.principals.len();
+        if self.by_name.len() != n {
+            let mut order: Vec<usize> = (0..n).collect();
+            let w = &self.world;
+            let id = |i: &usize| w.principals.get(*i).map(|p| &p.id);
+            order.par_sort_by(|a, b| id(a).cmp(&id(b)));
+            self.by_name = order;
         }
     }
 
-    /// Edges out of a principal.
-    pub fn out_edges(&self, from: usize) -> impl Iterator<Item = &Edge> {
-        self.nodes
-            .get(from)
-            .into_iter()
-            .flat_map(|n| self.graph.edges(*n))
-            .filter_map(|e| self.edges.get(*e.weight()))
+    /// The nodes in the order of their IDs, ties by node (as of the last
+    /// [`Graph::sort_by_name`]).
+    pub(crate) fn by_name(&self) -> &[usize] {
+        &self.by_name
     }
 
-    /// Edges into a principal.
+    /// Edges out of a principal, the last added first.
+    pub fn out_edges(&self, from: usize) -> impl Iterator<Item = &Edge> {
+        self.adjacency
+            .leaving(from)
+            .filter_map(|(_, id)| self.edges.get(id))
+    }
+
+    /// Edges into a principal, the last added first.
     pub fn in_edges(&self, to: usize) -> impl Iterator<Item = &Edge> {
-        self.nodes
-            .get(to)
-            .into_iter()
-            .flat_map(|n| self.graph.edges_directed(*n, petgraph::Direction::Incoming))
-            .filter_map(|e| self.edges.get(*e.weight()))
+        self.in_edges_from(to).map(|(_, e)| e)
+    }
+
+    /// [`Graph::in_edges`] with the node each comes from, known without reading the
+    /// edge (a search skips the edges from nodes it has seen at that cost alone).
+    pub fn in_edges_from(&self, to: usize) -> impl Iterator<Item = (usize, &Edge)> {
+        self.adjacency
+            .entering(to)
+            .filter_map(|(from, id)| self.edges.get(id).map(|e| (from, e)))
     }
 }
 

@@ -11,8 +11,8 @@ use super::query::{Answer, access_decision, hop_kind};
 use super::resources::{Target, target};
 use super::world::NodeKind;
 use super::{Graph, Hop, HopKind, grants_of};
+use crate::eval::Decision;
 use crate::eval::service_mask::ServiceMask;
-use crate::eval::{Decision, Evaluation};
 use crate::model::{Effect, Model};
 use crate::policy::arn::Arn;
 
@@ -45,10 +45,18 @@ pub struct WhoResult {
 }
 
 /// A cheap check before the full evaluation: a user or role can have access only if
-/// one of its identity statements names the action, or, in the resource's own
-/// account, the resource policy names it.
+/// one of its identity Allow statements names the action and may name the resource
+/// (`arn`: the resource parsed), or, in the resource's own account, the resource
+/// policy names the action and the caller.
 /// (`service` is the action's [`ServiceMask`]: most statements are ruled out by it.)
-fn may_access(graph: &Graph, t: &Target, i: usize, action: &str, service: ServiceMask) -> bool {
+fn may_access(
+    graph: &Graph,
+    t: &Target,
+    arn: Option<&Arn>,
+    i: usize,
+    action: &str,
+    service: ServiceMask,
+) -> bool {
     let Some(p) = graph.world.principals.get(i) else {
         return false;
     };
@@ -56,9 +64,9 @@ fn may_access(graph: &Graph, t: &Target, i: usize, action: &str, service: Servic
         return true;
     }
     if p.identity.iter().any(|pol| {
-        pol.statements
-            .iter()
-            .any(|st| names_action(st, action, service))
+        pol.statements.iter().any(|st| {
+            names_action(st, action, service) && names_resource(st, pol.kind, t, arn, &p.context)
+        })
     }) {
         return true;
     }
@@ -82,6 +90,23 @@ fn may_access(graph: &Graph, t: &Target, i: usize, action: &str, service: Servic
                 })
             })
     })
+}
+
+/// Whether an identity statement may name the resource, as the evaluator decides it
+/// with the caller's own context (a statement without `Resource` names nothing in an
+/// identity policy).
+fn names_resource(
+    st: &crate::eval::CompiledStatement,
+    kind: crate::model::PolicyKind,
+    t: &Target,
+    arn: Option<&Arn>,
+    ctx: &dyn crate::policy::context::Context,
+) -> bool {
+    use crate::model::PolicyKind;
+    match &st.resources {
+        Some(r) => !r.matches_resource(&t.arn, arn, ctx).is_false(),
+        None => !matches!(kind, PolicyKind::Identity | PolicyKind::ServiceControl),
+    }
 }
 
 fn names_action(st: &crate::eval::CompiledStatement, action: &str, service: ServiceMask) -> bool {
@@ -155,16 +180,33 @@ pub fn who_can_with(
             add_named(graph, &kind, &value, &fixed);
         }
     }
+    graph.sort_by_name();
     let graph: &Graph = graph;
     let t = target(model, &graph.world, resource, action);
     let w = &graph.world;
     let service = ServiceMask::of_action(action);
-    let direct: Vec<(usize, Evaluation)> = (0..w.principals.len())
+    let arn = Arn::parse(&t.arn);
+    let to: Arc<str> = t.arn.as_str().into();
+    // Each principal with access, its answer and its last hop.
+    let direct: Vec<(usize, Answer, Arc<Hop>)> = (0..w.principals.len())
         .into_par_iter()
-        .filter(|i| !prefilter || may_access(graph, &t, *i, action, service))
+        .filter(|i| !prefilter || may_access(graph, &t, arn.as_ref(), *i, action, service))
         .filter_map(|i| {
             let ev = access_decision(graph, &t, i, action);
-            matches!(ev.decision, Decision::Allowed | Decision::Conditional).then_some((i, ev))
+            if !matches!(ev.decision, Decision::Allowed | Decision::Conditional) {
+                return None;
+            }
+            let hop = Hop {
+                from: w.principals.get(i)?.id.clone(),
+                to: to.clone(),
+                action: action.to_string().into(),
+                kind: hop_kind(&t),
+                decision: ev.decision,
+                grants: grants_of(&ev),
+                conditions: ev.conditions,
+                technique: None,
+            };
+            Some((i, Answer::of(ev.decision), Arc::new(hop)))
         })
         .collect();
     // Reverse breadth first from every principal with access: per node, the answer
@@ -181,39 +223,21 @@ pub fn who_can_with(
         *slot = Some((Answer::Allowed, Step::Arrived));
         queue.extend(role_node);
     }
-    for (i, ev) in &direct {
-        let id = w
-            .principals
-            .get(*i)
-            .map(|p| p.id.clone())
-            .unwrap_or_default();
-        let hop = Hop {
-            from: id,
-            to: t.arn.as_str().into(),
-            action: action.to_string().into(),
-            kind: hop_kind(&t),
-            decision: ev.decision,
-            grants: grants_of(ev),
-            conditions: ev.conditions.clone(),
-            technique: None,
-        };
+    for (i, answer, hop) in &direct {
         if let Some(slot) = best.get_mut(*i) {
-            *slot = Some((Answer::of(ev.decision), Step::Access(Arc::new(hop))));
+            *slot = Some((*answer, Step::Access(hop.clone())));
             queue.push_back(*i);
         }
     }
+    // Which nodes have an answer, in a list small enough to stay in the cache: most
+    // edges lead from a node already seen.
+    let mut seen: Vec<bool> = best.iter().map(Option::is_some).collect();
     while let Some(node) = queue.pop_front() {
         let Some(answer) = best.get(node).and_then(|b| b.as_ref()).map(|(a, _)| *a) else {
             continue;
         };
-        for e in graph.in_edges(node) {
-            if e.from == node {
-                continue;
-            }
-            let Some(slot) = best.get_mut(e.from) else {
-                continue;
-            };
-            if slot.is_some() {
+        for (from, e) in graph.in_edges_from(node) {
+            if from == node || seen.get(from).is_none_or(|s| *s) {
                 continue;
             }
             // Into the role itself only escalations count (its assume-role edges are
@@ -232,8 +256,11 @@ pub fn who_can_with(
             } else {
                 Answer::Conditional
             };
-            *slot = Some((a, Step::Edge(e, node)));
-            queue.push_back(e.from);
+            if let (Some(slot), Some(s)) = (best.get_mut(from), seen.get_mut(from)) {
+                *slot = Some((a, Step::Edge(e, node)));
+                *s = true;
+                queue.push_back(from);
+            }
         }
     }
     // The hops of the edges the paths take, made in parallel (an assume-role edge
@@ -260,29 +287,37 @@ pub fn who_can_with(
         }
         hops
     };
-    let mut principals: Vec<WhoEntry> = best
+    // Listed by the number of hops, then by ID: the nodes with an answer in the order
+    // of their IDs, their entries made in parallel, then a stable sort by hops.
+    let listed: Vec<usize> = graph
+        .by_name()
         .iter()
-        .enumerate()
-        .filter_map(|(i, found)| {
-            let (decision, _) = found.as_ref()?;
-            let p = w.principals.get(i)?;
-            // Nodes iampath makes up (an administrator of the account, a changed
-            // principal) are steps of paths, not principals to list; nor is the role
-            // asked about.
-            if matches!(p.kind, NodeKind::Administrator | NodeKind::Escalated)
-                || Some(i) == role_node
-            {
-                return None;
-            }
+        .copied()
+        .filter(|i| {
+            best.get(*i).is_some_and(Option::is_some)
+                // Nodes iampath makes up (an administrator of the account, a changed
+                // principal) are steps of paths, not principals to list; nor is the
+                // role asked about.
+                && Some(*i) != role_node
+                && w.principals.get(*i).is_some_and(|p| {
+                    !matches!(p.kind, NodeKind::Administrator | NodeKind::Escalated)
+                })
+        })
+        .collect();
+    let mut principals: Vec<WhoEntry> = listed
+        .par_iter()
+        .filter_map(|i| {
+            let (decision, _) = best.get(*i)?.as_ref()?;
+            let p = w.principals.get(*i)?;
             Some(WhoEntry {
                 principal: p.id.to_string(),
                 kind: p.kind.clone(),
                 decision: *decision,
-                hops: path(i),
+                hops: path(*i),
             })
         })
         .collect();
-    principals.par_sort_by(|a, b| (a.hops.len(), &a.principal).cmp(&(b.hops.len(), &b.principal)));
+    principals.sort_by_key(|e| e.hops.len());
     Ok(WhoResult {
         action: action.to_string(),
         resource: resource.to_string(),
@@ -326,6 +361,4 @@ fn add_named(
         K::Federated => w.outside(NodeKind::Federated, value, fixed),
         _ => None,
     };
-    // New nodes have no edges; the petgraph node list is extended for them.
-    graph.sync_nodes();
 }
