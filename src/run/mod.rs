@@ -328,12 +328,18 @@ impl<'a> Env<'a> {
         self.graph_keeping(Keep::All)
     }
 
-    /// [`Env::graph`] for a command that quotes the granting statements but reads no
-    /// user or role policy document after the build (`can`, `who-can`,
-    /// `escalations`): the documents are let go as soon as they are compiled (the
-    /// graph holds them compiled, with their spans).
+    /// [`Env::graph`] for a command that reads no user or role policy document after
+    /// the build (`can`, `who-can`, `escalations`): the documents are let go as soon
+    /// as they are compiled (the graph holds them compiled, with their spans). The
+    /// file texts stay for the text output, which quotes the granting statements;
+    /// JSON and SARIF name their places only (lines and columns stay exact), so
+    /// for them the texts go too.
     pub fn graph_for_answers(&self) -> Result<(Loaded, Graph), RunError> {
-        self.graph_keeping(Keep::Texts)
+        self.graph_keeping(if self.cli.format == Format::Text {
+            Keep::Texts
+        } else {
+            Keep::Nothing
+        })
     }
 
     /// [`Env::graph_for_answers`] for a command whose output quotes no file (`paths`,
