@@ -40,12 +40,12 @@ pub(super) fn base_context(caller: &Caller, org: &OrgLevels, fixed: &Fixed) -> M
             }
             _ => {}
         }
-        // A principal calling directly carries no service source keys (§4.5), and
-        // its tags are all known from the export.
+        // A principal calling directly carries no service source keys (§4.5). A tag
+        // the export does not list stays unknown: a role session may carry session
+        // tags (`sts:TagSession`) that no export shows.
         for k in ["aws:sourcearn", "aws:sourceaccount", "aws:sourceowner"] {
             ctx.absent.insert(k.to_string());
         }
-        ctx.absent_prefixes.push("aws:principaltag/".into());
     }
     if let Caller::Service(s) = caller {
         ctx.set_default("aws:PrincipalIsAWSService", shared().yes.clone());
@@ -127,7 +127,6 @@ pub(super) fn anonymous_context() -> MapContext {
     ] {
         ctx.absent.insert(k.to_string());
     }
-    ctx.absent_prefixes.push("aws:principaltag/".into());
     set_time(&mut ctx, &Caller::Anonymous);
     ctx
 }

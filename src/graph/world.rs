@@ -422,7 +422,6 @@ impl World {
         if assumed {
             // Nothing is known of a principal whose account is not loaded.
             context.absent.clear();
-            context.absent_prefixes.clear();
         }
         let mut p =
             Principal::new(kind, id.to_string(), account, caller, context).with_identity(identity);

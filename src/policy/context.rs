@@ -109,9 +109,6 @@ pub struct MapContext {
     pub excluded: KeyMap<Values>,
     /// Keys known to be absent or to have one of the listed values.
     pub either: KeyMap<Values>,
-    /// Key prefixes whose keys not in `values` are absent (`aws:principaltag/` when
-    /// every tag of the principal is known).
-    pub absent_prefixes: Vec<String>,
     pub missing_is_unknown: bool,
 }
 
@@ -136,7 +133,6 @@ impl MapContext {
         self.absent.shrink_to_fit();
         self.excluded.shrink_to_fit();
         self.either.shrink_to_fit();
-        self.absent_prefixes.shrink_to_fit();
     }
 }
 
