@@ -73,7 +73,7 @@ impl GrantSource {
 pub struct Grant {
     pub source: GrantSource,
     /// For an escalation hop: the permission (action) this statement grants.
-    pub permission: Option<Arc<str>>,
+    pub permission: Option<&'static str>,
     pub policy: Arc<str>,
     pub statement: Option<StatementRef>,
     pub span: Option<Span>,

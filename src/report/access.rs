@@ -119,13 +119,8 @@ pub fn hop_text(out: &mut String, n: usize, h: &Hop, sources: &SourceMap) {
     for g in &h.grants {
         let key = (&*g.policy, g.statement.as_ref().map(|s| s.index), g.span);
         match seen.iter_mut().find(|s| (s.0, s.1, s.2) == key) {
-            Some(s) => s.3.extend(g.permission.as_deref()),
-            None => seen.push((
-                key.0,
-                key.1,
-                key.2,
-                g.permission.as_deref().into_iter().collect(),
-            )),
+            Some(s) => s.3.extend(g.permission),
+            None => seen.push((key.0, key.1, key.2, g.permission.into_iter().collect())),
         }
     }
     for (policy, _, span, permissions) in &seen {

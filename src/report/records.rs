@@ -76,7 +76,7 @@ impl<'a> GrantJson<'a> {
                 .and_then(|s| s.sid.as_deref())
                 .unwrap_or(""),
             statement: g.statement.as_ref().map(|s| s.index),
-            permission: g.permission.as_deref(),
+            permission: g.permission,
             source: g.source.as_str(),
         }
     }

@@ -120,7 +120,7 @@ pub(super) fn unchecked_takeovers(world: &World, sink: usize) -> Vec<Found> {
     let account = p.account.as_deref().unwrap_or_default();
     let grant = |action: &'static str| Grant {
         source: crate::graph::GrantSource::Identity,
-        permission: Some(Arc::from(action)),
+        permission: Some(action),
         policy: p
             .identity
             .first()
@@ -135,11 +135,18 @@ pub(super) fn unchecked_takeovers(world: &World, sink: usize) -> Vec<Found> {
         .of_account(account)
         .filter_map(|t| {
             let target = world.principals.get(t)?;
-            let (id, actions): (&str, &[&'static str]) = match target.kind {
-                NodeKind::User => ("iam-003", &["iam:CreateAccessKey", "iam:DeleteAccessKey"]),
-                NodeKind::Role if !target.service_linked => {
-                    ("iam-012", &["iam:UpdateAssumeRolePolicy", "sts:AssumeRole"])
-                }
+            // (The hop's action is the permissions joined by ` + `.)
+            let (id, actions, joined): (&str, &[&'static str], &'static str) = match target.kind {
+                NodeKind::User => (
+                    "iam-003",
+                    &["iam:CreateAccessKey", "iam:DeleteAccessKey"],
+                    "iam:CreateAccessKey + iam:DeleteAccessKey",
+                ),
+                NodeKind::Role if !target.service_linked => (
+                    "iam-012",
+                    &["iam:UpdateAssumeRolePolicy", "sts:AssumeRole"],
+                    "iam:UpdateAssumeRolePolicy + sts:AssumeRole",
+                ),
                 _ => return None,
             };
             Some(Found {
@@ -147,7 +154,7 @@ pub(super) fn unchecked_takeovers(world: &World, sink: usize) -> Vec<Found> {
                 technique: technique(id)?,
                 gain: Gain::Become(t),
                 decision: Decision::Allowed,
-                action: actions.join(" + "),
+                action: std::borrow::Cow::Borrowed(joined),
                 grants: actions.iter().map(|a| grant(a)).collect(),
                 conditions: Vec::new(),
             })

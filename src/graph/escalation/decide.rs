@@ -79,9 +79,8 @@ pub(super) fn evaluate(cx: &Cx, a: Attempt) -> Option<Found> {
                 decision = Decision::Conditional;
                 conditions.extend(ev.conditions.iter().cloned());
             }
-            let permission: Arc<str> = Arc::from(need.action);
             grants.extend(grants_of(ev).into_iter().map(|mut g| {
-                g.permission = Some(permission.clone());
+                g.permission = Some(need.action);
                 g
             }));
             if !actions.contains(&need.action) {
@@ -101,7 +100,10 @@ pub(super) fn evaluate(cx: &Cx, a: Attempt) -> Option<Found> {
         technique: a.technique,
         gain: a.gain,
         decision,
-        action: actions.join(" + "),
+        action: match actions.as_slice() {
+            [one] => Cow::Borrowed(*one),
+            _ => Cow::Owned(actions.join(" + ")),
+        },
         grants,
         conditions,
     })

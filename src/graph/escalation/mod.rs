@@ -21,6 +21,7 @@ use changed::{changed, materialize};
 use decide::{Verdicts, best_per_gain, decide_all, evaluate};
 use prefilter::{action_bits, bits_of_policies};
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -362,7 +363,8 @@ struct Found {
     technique: &'static Technique,
     gain: Gain,
     decision: Decision,
-    action: String,
+    /// The permissions used, joined by ` + `.
+    action: Cow<'static, str>,
     grants: Vec<Grant>,
     conditions: Vec<String>,
 }
@@ -378,7 +380,7 @@ impl Found {
             Arc::new(Hop {
                 from: from_id,
                 to: to_id,
-                action: self.action.into(),
+                action: self.action,
                 kind: HopKind::Escalation,
                 decision: self.decision,
                 grants: self.grants,

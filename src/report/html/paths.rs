@@ -291,7 +291,6 @@ pub(super) fn hop_list(s: &mut String, hops: &[std::sync::Arc<Hop>], sources: &S
                     .unwrap_or_else(|| "iampath's own model (no file)".to_string());
                 let permission = g
                     .permission
-                    .as_deref()
                     .map(|p| format!("<code>{}</code> by ", esc(p)))
                     .unwrap_or_default();
                 let statement = g
