@@ -129,11 +129,25 @@ impl Edge {
         }
     }
 
+    /// An administrator node's takeover of a principal of its account, whose hop is
+    /// made when first asked (see `escalation::admin::unchecked_takeovers`).
+    pub(crate) fn takeover(from: usize, to: usize) -> Edge {
+        Edge {
+            from,
+            to,
+            kind: HopKind::Escalation,
+            decision: Decision::Allowed,
+            hop: std::sync::OnceLock::new(),
+        }
+    }
+
     /// The hop, with the statements that grant it (`w`: the world of the graph the
     /// edge belongs to).
     pub fn hop(&self, w: &World) -> &Arc<Hop> {
-        self.hop
-            .get_or_init(|| edges::assume_hop(w, self.from, self.to, self.decision))
+        self.hop.get_or_init(|| match self.kind {
+            HopKind::Escalation => escalation::takeover_hop(w, self.from, self.to),
+            _ => edges::assume_hop(w, self.from, self.to, self.decision),
+        })
     }
 }
 

@@ -113,51 +113,90 @@ pub(super) fn administrators(
 
 /// What an administrator node under no SCP or RCP can do: become every user (a new
 /// access key, iam-003) and role (a trust naming itself, iam-012) of its account.
+/// An account has as many of these edges as principals: each edge makes its hop when
+/// first asked ([`takeover_hop`]), as an assume-role edge does.
 pub(super) fn unchecked_takeovers(world: &World, sink: usize) -> Vec<Found> {
     let Some(p) = world.principals.get(sink) else {
         return Vec::new();
     };
     let account = p.account.as_deref().unwrap_or_default();
-    let grant = |action: &'static str| Grant {
-        source: crate::graph::GrantSource::Identity,
-        permission: Some(action),
-        policy: p
-            .identity
-            .first()
-            .map_or_else(|| Arc::from(""), |x| x.label.clone()),
-        statement: Some(crate::eval::StatementRef {
-            index: 0,
-            sid: None,
-        }),
-        span: None,
-    };
     world
         .of_account(account)
         .filter_map(|t| {
-            let target = world.principals.get(t)?;
-            // (The hop's action is the permissions joined by ` + `.)
-            let (id, actions, joined): (&str, &[&'static str], &'static str) = match target.kind {
-                NodeKind::User => (
-                    "iam-003",
-                    &["iam:CreateAccessKey", "iam:DeleteAccessKey"],
-                    "iam:CreateAccessKey + iam:DeleteAccessKey",
-                ),
-                NodeKind::Role if !target.service_linked => (
-                    "iam-012",
-                    &["iam:UpdateAssumeRolePolicy", "sts:AssumeRole"],
-                    "iam:UpdateAssumeRolePolicy + sts:AssumeRole",
-                ),
-                _ => return None,
-            };
+            let (id, _, joined) = takeover_of(world.principals.get(t)?)?;
             Some(Found {
                 from: sink,
                 technique: technique(id)?,
                 gain: Gain::Become(t),
                 decision: Decision::Allowed,
                 action: std::borrow::Cow::Borrowed(joined),
-                grants: actions.iter().map(|a| grant(a)).collect(),
+                grants: Vec::new(),
                 conditions: Vec::new(),
+                takeover: true,
             })
         })
         .collect()
+}
+
+/// The technique an administrator takes a principal over with, its permissions and
+/// those joined as a hop's action; `None` for one it does not take over.
+fn takeover_of(
+    target: &Principal,
+) -> Option<(&'static str, &'static [&'static str], &'static str)> {
+    match target.kind {
+        NodeKind::User => Some((
+            "iam-003",
+            &["iam:CreateAccessKey", "iam:DeleteAccessKey"],
+            "iam:CreateAccessKey + iam:DeleteAccessKey",
+        )),
+        NodeKind::Role if !target.service_linked => Some((
+            "iam-012",
+            &["iam:UpdateAssumeRolePolicy", "sts:AssumeRole"],
+            "iam:UpdateAssumeRolePolicy + sts:AssumeRole",
+        )),
+        _ => None,
+    }
+}
+
+/// The hop of an administrator node's takeover of `target` (see
+/// [`unchecked_takeovers`]): its permissions granted by the node's `Allow *`.
+pub(crate) fn takeover_hop(world: &World, sink: usize, target: usize) -> Arc<Hop> {
+    let id = |i: usize| {
+        world
+            .principals
+            .get(i)
+            .map(|p| p.id.clone())
+            .unwrap_or_default()
+    };
+    let policy = world
+        .principals
+        .get(sink)
+        .and_then(|p| p.identity.first())
+        .map_or_else(|| Arc::from(""), |x| x.label.clone());
+    let made = world.principals.get(target).and_then(|p| takeover_of(p));
+    let grants = made.map_or_else(Vec::new, |(_, actions, _)| {
+        actions
+            .iter()
+            .map(|action| Grant {
+                source: crate::graph::GrantSource::Identity,
+                permission: Some(*action),
+                policy: policy.clone(),
+                statement: Some(crate::eval::StatementRef {
+                    index: 0,
+                    sid: None,
+                }),
+                span: None,
+            })
+            .collect()
+    });
+    Arc::new(Hop {
+        from: id(sink),
+        to: id(target),
+        action: made.map_or("", |(_, _, joined)| joined).into(),
+        kind: HopKind::Escalation,
+        decision: Decision::Allowed,
+        grants,
+        conditions: Vec::new(),
+        technique: made.and_then(|(t, _, _)| technique(t)),
+    })
 }

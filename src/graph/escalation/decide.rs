@@ -106,6 +106,7 @@ pub(super) fn evaluate(cx: &Cx, a: Attempt) -> Option<Found> {
         },
         grants,
         conditions,
+        takeover: false,
     })
 }
 

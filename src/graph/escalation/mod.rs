@@ -17,6 +17,7 @@ pub mod symbolic;
 pub use catalog::{Coverage, TECHNIQUES, Technique, coverage_markdown, technique};
 
 use admin::administrators;
+pub(crate) use admin::takeover_hop;
 use changed::{changed, materialize};
 use decide::{Verdicts, best_per_gain, decide_all, evaluate};
 use prefilter::{action_bits, bits_of_policies};
@@ -367,6 +368,8 @@ struct Found {
     action: Cow<'static, str>,
     grants: Vec<Grant>,
     conditions: Vec<String>,
+    /// An administrator node's takeover: its edge makes its hop when first asked.
+    takeover: bool,
 }
 
 impl Found {
@@ -374,6 +377,9 @@ impl Found {
     fn into_edge(self, world: &World, to: usize) -> Option<Edge> {
         let from_id = world.principals.get(self.from)?.id.clone();
         let to_id = world.principals.get(to)?.id.clone();
+        if self.takeover {
+            return Some(Edge::takeover(self.from, to));
+        }
         Some(Edge::new(
             self.from,
             to,
