@@ -216,10 +216,27 @@ impl<V> KeyMap<V> {
     }
 }
 
-/// A set of condition key names (see [`KeyMap`]).
+/// A set of condition key names (see [`KeyMap`]): the common ones as bits (every
+/// graph principal holds the same few, and a list of them would be an allocation per
+/// principal), others by name.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct KeySet {
-    keys: Vec<Cow<'static, str>>,
+    /// Bit `i`: `COMMON_KEYS[i]`.
+    common: u16,
+    others: Vec<Box<str>>,
+}
+
+const _: () = assert!(
+    COMMON_KEYS.len() <= 16,
+    "KeySet holds the common keys in a u16"
+);
+
+/// The bit of a common key in a [`KeySet`].
+fn common_bit(key: &str) -> Option<u16> {
+    COMMON_KEYS
+        .iter()
+        .position(|k| *k == key)
+        .and_then(|i| 1u16.checked_shl(u32::try_from(i).ok()?))
 }
 
 impl KeySet {
@@ -228,24 +245,42 @@ impl KeySet {
         if self.contains(&key) {
             return false;
         }
-        self.keys.push(key_name(key));
+        match common_bit(&key) {
+            Some(bit) => self.common |= bit,
+            None => self.others.push(key.into_boxed_str()),
+        }
         true
     }
 
     pub fn contains(&self, key: &str) -> bool {
-        self.keys.iter().any(|k| k == key)
+        match common_bit(key) {
+            Some(bit) => self.common & bit != 0,
+            None => self.others.iter().any(|k| &**k == key),
+        }
     }
 
     pub fn clear(&mut self) {
-        self.keys.clear();
+        self.common = 0;
+        self.others.clear();
     }
 
     pub fn shrink_to_fit(&mut self) {
-        self.keys.shrink_to_fit();
+        self.others.shrink_to_fit();
     }
 
+    /// The keys: the common ones in their order, then the others as added.
     pub fn iter(&self) -> impl Iterator<Item = &str> {
-        self.keys.iter().map(|k| k.as_ref())
+        COMMON_KEYS
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| {
+                u32::try_from(*i)
+                    .ok()
+                    .and_then(|i| 1u16.checked_shl(i))
+                    .is_some_and(|bit| self.common & bit != 0)
+            })
+            .map(|(_, k)| *k)
+            .chain(self.others.iter().map(|k| &**k))
     }
 }
 
@@ -308,6 +343,39 @@ impl Context for WithKeys<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A key set answers as a plain list of names does, for common keys (held as
+    /// bits) and others alike, through inserts, repeats and a clear.
+    #[test]
+    fn a_key_set_holds_what_a_list_holds() {
+        let mut keys: Vec<String> = COMMON_KEYS.iter().map(|k| k.to_string()).collect();
+        keys.extend(["aws:principaltype", "aws:principaltag/team", "s3:prefix"].map(String::from));
+        let mut set = KeySet::default();
+        let mut list: Vec<String> = Vec::new();
+        // Every other key, then all of them again (repeats answer false).
+        let order = keys.iter().step_by(2).chain(keys.iter());
+        for k in order {
+            assert_eq!(set.insert(k.clone()), !list.contains(k), "insert {k}");
+            if !list.contains(k) {
+                list.push(k.clone());
+            }
+            for probe in &keys {
+                assert_eq!(
+                    set.contains(probe),
+                    list.contains(probe),
+                    "contains {probe}"
+                );
+            }
+        }
+        let mut listed: Vec<&str> = set.iter().collect();
+        listed.sort_unstable();
+        let mut expected: Vec<&str> = list.iter().map(String::as_str).collect();
+        expected.sort_unstable();
+        assert_eq!(listed, expected);
+        set.clear();
+        assert!(keys.iter().all(|k| !set.contains(k)));
+        assert_eq!(set.iter().count(), 0);
+    }
 
     #[test]
     fn a_key_map_replaces_on_insert_and_keeps_what_set_default_finds() {
