@@ -142,7 +142,7 @@ impl Edge {
     }
 
     /// The hop, with the statements that grant it (`w`: the world of the graph the
-    /// edge belongs to).
+    /// edge belongs to). Only assume-role and takeover edges are made without it.
     pub fn hop(&self, w: &World) -> &Arc<Hop> {
         self.hop.get_or_init(|| match self.kind {
             HopKind::Escalation => escalation::takeover_hop(w, self.from, self.to),
