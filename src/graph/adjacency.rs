@@ -101,22 +101,30 @@ impl Adjacency {
 
     /// The edges out of `n`, newest first: `(to, id)`.
     pub(super) fn leaving(&self, n: usize) -> impl Iterator<Item = (usize, usize)> + '_ {
-        self.late
-            .iter()
-            .rev()
-            .filter(move |(a, _, _)| *a == n)
-            .map(|(_, b, id)| (*b, *id))
-            .chain(widen(self.out.of(n)))
+        self.of(n, &self.out, |(from, to)| (from, to))
     }
 
     /// The edges into `n`, newest first: `(from, id)`.
     pub(super) fn entering(&self, n: usize) -> impl Iterator<Item = (usize, usize)> + '_ {
+        self.of(n, &self.into, |(from, to)| (to, from))
+    }
+
+    /// `n`'s edges in one direction, newest first: `(other end, id)`. `ends` turns a
+    /// late edge's `(from, to)` into (the end it is listed under, the other end).
+    fn of<'a>(
+        &'a self,
+        n: usize,
+        compressed: &'a Compressed,
+        ends: fn((usize, usize)) -> (usize, usize),
+    ) -> impl Iterator<Item = (usize, usize)> + 'a {
         self.late
             .iter()
             .rev()
-            .filter(move |(_, b, _)| *b == n)
-            .map(|(a, _, id)| (*a, *id))
-            .chain(widen(self.into.of(n)))
+            .filter_map(move |(a, b, id)| {
+                let (at, other) = ends((*a, *b));
+                (at == n).then_some((other, *id))
+            })
+            .chain(widen(compressed.of(n)))
     }
 }
 
