@@ -64,6 +64,24 @@ impl CompiledStatement {
         })
     }
 
+    /// Whether the statement, in a policy of `kind`, names the request's resource
+    /// (`parsed`: the resource split as an ARN, when it is one).
+    pub fn names_resource(
+        &self,
+        kind: PolicyKind,
+        resource: &str,
+        parsed: Option<&Arn>,
+        ctx: &dyn Context,
+    ) -> Tri {
+        match &self.resources {
+            Some(r) => r.matches_resource(resource, parsed, ctx),
+            // Trust and resource policies may omit Resource: their own resource.
+            None => {
+                Tri::from_bool(kind != PolicyKind::Identity && kind != PolicyKind::ServiceControl)
+            }
+        }
+    }
+
     /// True when a condition uses an operator AWS does not define.
     pub fn has_unknown_operator(&self) -> bool {
         self.conditions

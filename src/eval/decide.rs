@@ -364,16 +364,12 @@ impl<'a, 'c, 'p> Eval<'a, 'c, 'p> {
             {
                 continue;
             }
-            let resource = match &st.resources {
-                Some(r) => {
-                    r.matches_resource(self.req.resource, self.resource_arn.as_ref(), self.ctx)
-                }
-                // Trust and resource policies may omit Resource: their own resource.
-                None => Tri::from_bool(
-                    policy.kind != PolicyKind::Identity
-                        && policy.kind != PolicyKind::ServiceControl,
-                ),
-            };
+            let resource = st.names_resource(
+                policy.kind,
+                self.req.resource,
+                self.resource_arn.as_ref(),
+                self.ctx,
+            );
             if resource.is_false() {
                 continue;
             }

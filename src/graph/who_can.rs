@@ -65,7 +65,10 @@ fn may_access(
     }
     if p.identity.iter().any(|pol| {
         pol.statements.iter().any(|st| {
-            names_action(st, action, service) && names_resource(st, pol.kind, t, arn, &p.context)
+            names_action(st, action, service)
+                && !st
+                    .names_resource(pol.kind, &t.arn, arn, &p.context)
+                    .is_false()
         })
     }) {
         return true;
@@ -90,23 +93,6 @@ fn may_access(
                 })
             })
     })
-}
-
-/// Whether an identity statement may name the resource, as the evaluator decides it
-/// with the caller's own context (a statement without `Resource` names nothing in an
-/// identity policy).
-fn names_resource(
-    st: &crate::eval::CompiledStatement,
-    kind: crate::model::PolicyKind,
-    t: &Target,
-    arn: Option<&Arn>,
-    ctx: &dyn crate::policy::context::Context,
-) -> bool {
-    use crate::model::PolicyKind;
-    match &st.resources {
-        Some(r) => !r.matches_resource(&t.arn, arn, ctx).is_false(),
-        None => !matches!(kind, PolicyKind::Identity | PolicyKind::ServiceControl),
-    }
 }
 
 fn names_action(st: &crate::eval::CompiledStatement, action: &str, service: ServiceMask) -> bool {
