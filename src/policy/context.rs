@@ -272,14 +272,8 @@ impl KeySet {
     pub fn iter(&self) -> impl Iterator<Item = &str> {
         COMMON_KEYS
             .iter()
-            .enumerate()
-            .filter(|(i, _)| {
-                u32::try_from(*i)
-                    .ok()
-                    .and_then(|i| 1u16.checked_shl(i))
-                    .is_some_and(|bit| self.common & bit != 0)
-            })
-            .map(|(_, k)| *k)
+            .copied()
+            .filter(|k| self.contains(k))
             .chain(self.others.iter().map(|k| &**k))
     }
 }

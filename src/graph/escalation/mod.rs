@@ -375,8 +375,8 @@ struct Found {
 impl Found {
     /// The escalation edge it makes to node `to`, when both ends are in the world.
     fn into_edge(self, world: &World, to: usize) -> Option<Edge> {
-        let from_id = world.principals.get(self.from)?.id.clone();
-        let to_id = world.principals.get(to)?.id.clone();
+        let from_id = &world.principals.get(self.from)?.id;
+        let to_id = &world.principals.get(to)?.id;
         if self.takeover {
             return Some(Edge::takeover(self.from, to));
         }
@@ -384,8 +384,8 @@ impl Found {
             self.from,
             to,
             Arc::new(Hop {
-                from: from_id,
-                to: to_id,
+                from: from_id.clone(),
+                to: to_id.clone(),
                 action: self.action,
                 kind: HopKind::Escalation,
                 decision: self.decision,
