@@ -143,6 +143,14 @@ fn iampath_decide(path: &Path) -> Result<&'static str, String> {
         return Err(format!("iampath rejects the file:\n{}", errors.join("\n")));
     }
     let ev = iampath::eval::simulation::run(&sim).map_err(|e| e.to_string())?;
+    // The evaluator's decision alone (what the graph's edges use) is the same.
+    let alone = iampath::eval::simulation::decision_only(&sim).map_err(|e| e.to_string())?;
+    if alone != ev.decision {
+        return Err(format!(
+            "the decision alone is {alone:?}, the evaluation's {:?}",
+            ev.decision
+        ));
+    }
     Ok(ev.decision.as_str())
 }
 

@@ -152,9 +152,14 @@ fn decide(doc: &Value) -> Decision {
         errors.is_empty(),
         "the reader rejected a generated file: {errors:?}\n{doc:#}"
     );
-    iampath::eval::simulation::run(&sim)
+    let decision = iampath::eval::simulation::run(&sim)
         .unwrap_or_else(|e| panic!("{e}\n{doc:#}"))
-        .decision
+        .decision;
+    // The evaluator's decision alone (what the graph's edges use) is the same.
+    let alone =
+        iampath::eval::simulation::decision_only(&sim).unwrap_or_else(|e| panic!("{e}\n{doc:#}"));
+    assert_eq!(alone, decision, "{doc:#}");
+    decision
 }
 
 fn alice() -> String {

@@ -95,6 +95,8 @@ struct Eval<'a, 'c, 'p> {
 /// from the scans, so that citing a hit does not copy the hits of its policy).
 #[derive(Default)]
 struct Record {
+    /// Only the decision is asked for: nothing is recorded (see [`decision`]).
+    quiet: bool,
     reasons: Vec<Reason>,
     residual: Vec<String>,
     /// The empty label of notes about the flow, allocated once per request.
@@ -103,6 +105,17 @@ struct Record {
 
 /// Decides one request.
 pub fn evaluate(req: Request, inputs: &Inputs, ctx: &dyn Context) -> Evaluation {
+    run(req, inputs, ctx, false)
+}
+
+/// The decision of [`evaluate`] alone, without its reasons and conditions: the same
+/// rules, at the cost of none of the records (the graph decides millions of
+/// requests whose reasons it never shows).
+pub fn decision(req: Request, inputs: &Inputs, ctx: &dyn Context) -> Decision {
+    run(req, inputs, ctx, true).decision
+}
+
+fn run(req: Request, inputs: &Inputs, ctx: &dyn Context, quiet: bool) -> Evaluation {
     let mut ev = Eval {
         req,
         resource_arn: Arn::parse(req.resource),
@@ -110,7 +123,10 @@ pub fn evaluate(req: Request, inputs: &Inputs, ctx: &dyn Context) -> Evaluation 
         ctx,
         has_boundary: inputs.boundary.is_some(),
         scanned: Vec::new(),
-        record: Record::default(),
+        record: Record {
+            quiet,
+            ..Record::default()
+        },
     };
     let caller = req.caller;
     let resource_account = req.resource_account;
@@ -209,9 +225,8 @@ pub fn evaluate(req: Request, inputs: &Inputs, ctx: &dyn Context) -> Evaluation 
         && !matches!(caller, Caller::Service(_))
     {
         if !everyone.is_false() || !account.is_false() || !entity.is_false() || !role.is_false() {
-            let none = ev.record.none();
             ev.record
-                .note(Gate::BlockPublicAccess, none, Detail::BlockPublicAccess);
+                .note_unlabelled(Gate::BlockPublicAccess, Detail::BlockPublicAccess);
         }
         everyone = Tri::False;
         account = Tri::False;
@@ -230,9 +245,8 @@ pub fn evaluate(req: Request, inputs: &Inputs, ctx: &dyn Context) -> Evaluation 
     let allowed = match caller {
         // 6.3: the root user cannot assume roles.
         Caller::Root { .. } if inputs.resource_kind == ResourcePolicyKind::RoleTrust => {
-            let none = ev.record.none();
             ev.record
-                .note(Gate::Identity, none, Detail::RootCannotAssume);
+                .note_unlabelled(Gate::Identity, Detail::RootCannotAssume);
             Tri::False
         }
         Caller::Anonymous => everyone,
@@ -256,12 +270,8 @@ pub fn evaluate(req: Request, inputs: &Inputs, ctx: &dyn Context) -> Evaluation 
         _ => {
             let resource_side = direct.or(role).or(account);
             if inputs.resource.is_none() && !identity_side.is_false() {
-                let none = ev.record.none();
-                ev.record.note(
-                    Gate::CrossAccount,
-                    none,
-                    Detail::CrossAccountNoResourcePolicy,
-                );
+                ev.record
+                    .note_unlabelled(Gate::CrossAccount, Detail::CrossAccountNoResourcePolicy);
             } else if let (Some(p), true) = (
                 inputs.resource,
                 resource_side.is_false() && !identity_side.is_false(),
@@ -275,7 +285,7 @@ pub fn evaluate(req: Request, inputs: &Inputs, ctx: &dyn Context) -> Evaluation 
             identity_side.and(resource_side)
         }
     };
-    if allowed.is_false() {
+    if allowed.is_false() && !ev.record.quiet {
         let resource_needed = inputs.resource_kind != ResourcePolicyKind::Ordinary
             || !caller.is_iam()
             || !same_account;
@@ -464,8 +474,7 @@ impl<'a, 'c, 'p> Eval<'a, 'c, 'p> {
             } else {
                 Detail::NoIdentityAllow
             };
-            let none = r.none();
-            r.note(Gate::Identity, none, detail);
+            r.note_unlabelled(Gate::Identity, detail);
         }
         if let (Some(b), true) = (inputs.boundary, boundary.is_false()) {
             r.note(Gate::Boundary, b.label.clone(), Detail::PolicyDoesNotAllow);
@@ -492,6 +501,9 @@ impl Record {
     }
 
     fn cite(&mut self, h: &Hit, gate: Gate, effect: Effect) {
+        if self.quiet {
+            return;
+        }
         let conditional = h.tri == Tri::Unknown;
         let verdict = match (effect, conditional) {
             (_, true) => Verdict::Conditional,
@@ -531,7 +543,19 @@ impl Record {
         });
     }
 
+    /// A note with the empty label.
+    fn note_unlabelled(&mut self, gate: Gate, detail: Detail) {
+        if self.quiet {
+            return;
+        }
+        let none = self.none();
+        self.note(gate, none, detail);
+    }
+
     fn note(&mut self, gate: Gate, policy: Arc<str>, detail: Detail) {
+        if self.quiet {
+            return;
+        }
         self.reasons.push(Reason {
             gate,
             verdict: Verdict::Missing,

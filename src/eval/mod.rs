@@ -13,7 +13,7 @@ pub mod service_mask;
 pub mod simulation;
 
 pub use compile::{CompiledPolicy, CompiledStatement, compile};
-pub use decide::{Inputs, Level, Request, ResourcePolicyKind, evaluate};
+pub use decide::{Inputs, Level, Request, ResourcePolicyKind, decision, evaluate};
 pub use request::{Caller, PrincipalError};
 
 use std::sync::Arc;

@@ -2,7 +2,7 @@
 //! absent, so the answer is definite.
 
 use super::compile::{CompiledPolicy, compile};
-use super::decide::{Inputs, Level, Request, ResourcePolicyKind, evaluate};
+use super::decide::{Inputs, Level, Request, ResourcePolicyKind, decision, evaluate};
 use super::request::Caller;
 use super::{Decision, Evaluation};
 use crate::model::{Policy, Simulation, is_account_id};
@@ -66,6 +66,31 @@ pub enum SimulationError {
 
 /// Decides the request of a simulation; `Err` says what is missing from the request.
 pub fn run(sim: &Simulation) -> Result<Evaluation, SimulationError> {
+    let mut ev = decide_with(sim, evaluate)?;
+    ev.decision = known(ev.decision);
+    Ok(ev)
+}
+
+/// The decision alone of [`run`], by the evaluator's [`decision`] (no reasons): the
+/// same rules, so the same answer (tests compare both on every simulation).
+pub fn decision_only(sim: &Simulation) -> Result<Decision, SimulationError> {
+    decide_with(sim, decision).map(known)
+}
+
+/// Every key is known here: a conditional answer can only come from an unknown
+/// operator or an invalid Effect, treated in the direction that hides no access.
+fn known(d: Decision) -> Decision {
+    match d {
+        Decision::Conditional => Decision::Allowed,
+        d => d,
+    }
+}
+
+/// The request of a simulation, compiled, decided by `decide`.
+fn decide_with<R>(
+    sim: &Simulation,
+    decide: impl FnOnce(Request, &Inputs, &dyn crate::policy::context::Context) -> R,
+) -> Result<R, SimulationError> {
     let principal = sim
         .principal
         .as_ref()
@@ -131,13 +156,7 @@ pub fn run(sim: &Simulation) -> Result<Evaluation, SimulationError> {
         resource,
         resource_account: resource_account.as_deref(),
     };
-    let mut ev = evaluate(req, &inputs, &ctx);
-    // Every key is known here: a conditional answer can only come from an unknown
-    // operator or an invalid Effect, treated in the direction that hides no access.
-    if ev.decision == Decision::Conditional {
-        ev.decision = Decision::Allowed;
-    }
-    Ok(ev)
+    Ok(decide(req, &inputs, &ctx))
 }
 
 /// The request context: the keys given, plus the facts the principal implies when
