@@ -110,8 +110,21 @@ fn assume_evaluation(w: &World, caller: usize, r: usize) -> Option<(&'static str
 /// policies allow (or may allow) it. Only the decision is kept: the hop is made
 /// again when asked ([`assume_hop`]).
 fn assume_edge(w: &World, caller: usize, r: usize) -> Option<Edge> {
-    let (_, ev) = assume_evaluation(w, caller, r)?;
-    allows(&ev).then(|| Edge::assume(caller, r, ev.decision))
+    let role = w.principals.get(r).filter(|x| x.kind == NodeKind::Role)?;
+    let p = w.principals.get(caller)?;
+    let decision = decision_of(
+        w,
+        &Asked {
+            caller,
+            action: assume_action(&p.caller),
+            resource: &role.id,
+            resource_policy: role.trust.as_deref(),
+            kind: ResourcePolicyKind::RoleTrust,
+            resource_account: role.account.as_deref(),
+        },
+    );
+    matches!(decision, Decision::Allowed | Decision::Conditional)
+        .then(|| Edge::assume(caller, r, decision))
 }
 
 /// The hop of the assume-role edge from `caller` into role `r`: the same evaluation
@@ -229,22 +242,59 @@ pub fn decide_in(
     resource_account: Option<&str>,
     ctx: &dyn crate::policy::context::Context,
 ) -> Evaluation {
-    let Some(p) = w.principals.get(caller) else {
-        return denied(kind);
+    let asked = Asked {
+        caller,
+        action,
+        resource,
+        resource_policy,
+        kind,
+        resource_account,
     };
+    with_inputs(w, &asked, |req, inputs| evaluate(req, inputs, ctx)).unwrap_or_else(|| denied(kind))
+}
+
+/// The decision alone of [`decide`] (no reasons, no conditions): for edges that keep
+/// only their decision and make their hop when asked.
+pub fn decision_of(w: &World, asked: &Asked) -> Decision {
+    with_inputs(w, asked, |req, inputs| {
+        let ctx = w.principals.get(asked.caller).map(|p| &p.context);
+        match ctx {
+            Some(ctx) => crate::eval::decision(req, inputs, ctx),
+            None => Decision::ImplicitDeny,
+        }
+    })
+    .unwrap_or(Decision::ImplicitDeny)
+}
+
+/// One request of a graph principal, as [`decide`] takes it.
+pub struct Asked<'a> {
+    pub caller: usize,
+    pub action: &'a str,
+    pub resource: &'a str,
+    pub resource_policy: Option<&'a crate::eval::CompiledPolicy>,
+    pub kind: ResourcePolicyKind,
+    pub resource_account: Option<&'a str>,
+}
+
+/// The evaluator's request and inputs for a request of a graph principal (its
+/// policies, boundary, and the organization's levels over both ends), given to `f`;
+/// `None` when the caller is not in the world.
+fn with_inputs<R>(w: &World, asked: &Asked, f: impl FnOnce(Request, &Inputs) -> R) -> Option<R> {
+    let p = w.principals.get(asked.caller)?;
     let scp_levels = match (&p.account, p.assumed_identity) {
         (Some(a), false) => w.org.levels(a, OrgPolicyType::ServiceControl),
         _ => Vec::new(),
     };
-    let rcp_levels = resource_account
+    let rcp_levels = asked
+        .resource_account
         .map(|a| w.org.levels(a, OrgPolicyType::ResourceControl))
         .unwrap_or_default();
     let inputs = Inputs {
         identity: p.identity.iter().map(|a| a.as_ref()).collect(),
         boundary: p.boundary.as_deref(),
         session: None,
-        resource: resource_policy,
-        resource_kind: kind,
+        resource: asked.resource_policy,
+        resource_kind: asked.kind,
         scp_levels,
         rcp_levels,
         management_account: w.org.management_account.as_deref(),
@@ -253,11 +303,11 @@ pub fn decide_in(
     };
     let req = Request {
         caller: &p.caller,
-        action,
-        resource,
-        resource_account,
+        action: asked.action,
+        resource: asked.resource,
+        resource_account: asked.resource_account,
     };
-    evaluate(req, &inputs, ctx)
+    Some(f(req, &inputs))
 }
 
 /// Whether a principal is an administrator (`eval::admin`), with its identity
@@ -365,7 +415,7 @@ fn candidates(world: &mut World, fixed: &Fixed, indexed: bool) -> Vec<Candidate>
                     let in_account = world.of_account(&account);
                     match &index {
                         Some(ix) => named.extend(
-                            ix.callers_for(&role_id, Some(&account), world)
+                            ix.callers_for(&role_id, Some(&account))
                                 .filter(|c| in_account.contains(c))
                                 .map(|c| (c, false)),
                         ),
@@ -376,7 +426,7 @@ fn candidates(world: &mut World, fixed: &Fixed, indexed: bool) -> Vec<Candidate>
                 Admits::Everyone => {
                     match &index {
                         Some(ix) => {
-                            named.extend(ix.callers_for(&role_id, None, world).map(|c| (c, false)))
+                            named.extend(ix.callers_for(&role_id, None).map(|c| (c, false)))
                         }
                         None => named.extend(all_iam(world)),
                     }
@@ -502,7 +552,7 @@ fn named_by(
             let Some(arn) = Arn::parse(value) else {
                 return named(Vec::new());
             };
-            if world.loaded_accounts.iter().any(|a| a == arn.account) {
+            if world.loaded_accounts.contains(arn.account) {
                 // §2.8: a session of a loaded role names that role (conditionally on
                 // the session name, which the evaluator says). Any other principal
                 // of a loaded account that the data does not hold was deleted.

@@ -22,6 +22,9 @@ use crate::policy::arn::Arn;
 pub struct GrantIndex {
     /// Lowercased resource part of a literal grant (`role/path/name`) → callers.
     by_resource: HashMap<String, Vec<usize>>,
+    /// The same per account of the callers: an organization's roles of one name (one
+    /// per account) would each read the callers of every account otherwise.
+    by_account_resource: HashMap<String, HashMap<String, Vec<usize>>>,
     /// Callers with a grant that is not literal, by the literal start of its resource
     /// part (`role/team-a-` for `role/team-a-*`; empty for `*`, a variable first,
     /// `NotResource`, no `Resource` or text that is not an ARN): all of them, and by
@@ -34,6 +37,9 @@ pub struct GrantIndex {
 #[derive(Debug, Default)]
 struct Prefixes {
     by_prefix: HashMap<String, Vec<usize>>,
+    /// The lengths of the prefixes, ascending: a role's part is looked up at these
+    /// lengths only (an organization's grants have a few, its role names many).
+    lengths: Vec<usize>,
     /// Every caller of any prefix (for a role ARN the parts do not split cleanly).
     all: Vec<usize>,
 }
@@ -44,6 +50,9 @@ impl Prefixes {
             .entry(prefix.to_string())
             .or_default()
             .push(caller);
+        if let Err(at) = self.lengths.binary_search(&prefix.len()) {
+            self.lengths.insert(at, prefix.len());
+        }
         if self.all.last() != Some(&caller) {
             self.all.push(caller);
         }
@@ -55,8 +64,9 @@ impl Prefixes {
             return Box::new(self.all.iter().copied());
         };
         Box::new(
-            (0..=part.len())
-                .filter_map(move |k| part.get(..k))
+            self.lengths
+                .iter()
+                .filter_map(move |k| part.get(..*k))
                 .filter_map(|p| self.by_prefix.get(p))
                 .flatten()
                 .copied(),
@@ -104,6 +114,15 @@ impl GrantIndex {
             keys.sort_unstable();
             keys.dedup();
             for k in keys {
+                if let Some(a) = &p.account {
+                    index
+                        .by_account_resource
+                        .entry(a.clone())
+                        .or_default()
+                        .entry(k.clone())
+                        .or_default()
+                        .push(i);
+                }
                 index.by_resource.entry(k).or_default().push(i);
             }
         }
@@ -117,7 +136,6 @@ impl GrantIndex {
         &'a self,
         role_arn: &str,
         account: Option<&'a str>,
-        world: &'a World,
     ) -> impl Iterator<Item = usize> + 'a {
         let wild: Option<&Prefixes> = match account {
             Some(a) => self.wild_by_account.get(a),
@@ -128,25 +146,14 @@ impl GrantIndex {
         let part: Option<String> = Arn::parse(role_arn)
             .map(|a| a.resource.to_ascii_lowercase())
             .filter(|r| !r.contains(':'));
-        let named: Vec<usize> = part
-            .as_deref()
-            .and_then(|r| self.by_resource.get(r))
-            .into_iter()
-            .flatten()
-            .copied()
-            .filter(|c| {
-                account.is_none_or(|a| {
-                    world
-                        .principals
-                        .get(*c)
-                        .is_some_and(|p| p.account.as_deref() == Some(a))
-                })
-            })
-            .collect();
+        let named: Option<&'a Vec<usize>> = part.as_deref().and_then(|r| match account {
+            Some(a) => self.by_account_resource.get(a)?.get(r),
+            None => self.by_resource.get(r),
+        });
         let wild: Vec<usize> = wild
             .map(|w| w.matching(part.as_deref()).collect())
             .unwrap_or_default();
-        wild.into_iter().chain(named)
+        wild.into_iter().chain(named.into_iter().flatten().copied())
     }
 }
 

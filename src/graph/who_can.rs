@@ -336,7 +336,7 @@ fn add_named(
                 Some(_) => None,
                 None if w.by_id.contains_key(value) => None,
                 None => match Arn::parse(value) {
-                    Some(a) if !w.loaded_accounts.iter().any(|x| x == a.account) => {
+                    Some(a) if !w.loaded_accounts.contains(a.account) => {
                         w.outside(NodeKind::ExternalPrincipal, value, fixed)
                     }
                     _ => None,

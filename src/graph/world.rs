@@ -153,7 +153,7 @@ pub struct World {
     pub principals: Vec<Box<Principal>>,
     pub by_id: HashMap<Arc<str>, usize>,
     pub org: OrgLevels,
-    pub loaded_accounts: Vec<String>,
+    pub loaded_accounts: std::collections::HashSet<String>,
     /// Each loaded account's users and roles are contiguous in `principals`.
     account_ranges: HashMap<String, std::ops::Range<usize>>,
     /// Which roles' trust policies admit whom (filled by the assume-role edge build): a
