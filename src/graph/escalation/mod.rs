@@ -161,7 +161,8 @@ pub struct Cx<'a> {
     services: services::Index,
     /// Per account: the managed policies that allow everything (to attach).
     pub admin_policies: HashMap<&'a str, Vec<String>>,
-    entities: &'a HashMap<&'a str, Entity<'a>>,
+    /// The model record of each node made before the search (see [`Lookup`]).
+    entities: &'a [Option<Entity<'a>>],
     /// Per principal (by node, `None` outside the sources): which relevant actions
     /// its identity Allows name.
     bits: Vec<Option<Vec<bool>>>,
@@ -171,10 +172,12 @@ pub struct Cx<'a> {
     only_admin: Option<Vec<std::sync::OnceLock<bool>>>,
 }
 
-/// The loaded users and roles by ARN, and the roles of instance profiles: the same in
-/// every round of the search (made once; the world only grows).
+/// The model record of each node by its ARN (a loaded user or role), and the roles of
+/// instance profiles: the same in every round of the search (made once; the world
+/// only grows, and a node made in the search is a changed copy of one made before, or
+/// an administrator, which has no record).
 pub(super) struct Lookup<'m> {
-    entities: HashMap<&'m str, Entity<'m>>,
+    entities: Vec<Option<Entity<'m>>>,
     profiles: HashMap<&'m str, usize>,
 }
 
@@ -195,6 +198,11 @@ impl<'m> Lookup<'m> {
                 }
             }
         }
+        let entities = world
+            .principals
+            .iter()
+            .map(|p| entities.get(p.id.as_ref()).copied())
+            .collect();
         Lookup { entities, profiles }
     }
 }
@@ -283,12 +291,8 @@ impl<'a> Cx<'a> {
 
     /// The model record of a node (an escalated node's is its base's).
     pub fn entity(&self, i: usize) -> Option<Entity<'a>> {
-        let p = self.principal(i)?;
-        let base = match p.base {
-            Some(b) => self.principal(b)?,
-            None => p,
-        };
-        self.entities.get(base.id.as_ref()).copied()
+        let at = self.principal(i)?.base.unwrap_or(i);
+        self.entities.get(at).copied().flatten()
     }
 
     /// True when one of the principal's identity Allows names the action: only then

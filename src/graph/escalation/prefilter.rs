@@ -123,45 +123,61 @@ pub(super) fn bits_of_policies(world: &World, sources: &[usize]) -> HashMap<usiz
 /// Per relevant action: named by an Allow; denied everywhere by a Deny.
 pub(super) type PolicyBits = (Vec<bool>, Vec<bool>);
 
-/// The service masks of [`relevant_actions`], in the same order.
-fn relevant_masks() -> &'static [ServiceMask] {
-    static MASKS: std::sync::OnceLock<Vec<ServiceMask>> = std::sync::OnceLock::new();
-    MASKS.get_or_init(|| {
-        relevant_actions()
-            .iter()
-            .map(|a| ServiceMask::of_action(a))
-            .collect()
+/// The places in [`relevant_actions`] of the actions of each service, by the
+/// service's mask: a statement is matched against the actions of the services its
+/// action list may name only.
+fn by_service() -> &'static [(ServiceMask, Vec<usize>)] {
+    static GROUPS: std::sync::OnceLock<Vec<(ServiceMask, Vec<usize>)>> = std::sync::OnceLock::new();
+    GROUPS.get_or_init(|| {
+        let mut groups: Vec<(ServiceMask, Vec<usize>)> = Vec::new();
+        for (i, a) in relevant_actions().iter().enumerate() {
+            let mask = ServiceMask::of_action(a);
+            match groups.iter_mut().find(|(m, _)| *m == mask) {
+                Some((_, list)) => list.push(i),
+                None => groups.push((mask, vec![i])),
+            }
+        }
+        groups
     })
 }
 
 /// Per relevant action: whether an Allow of the policy names it, and whether a Deny
 /// denies it on every resource with no condition.
 pub(super) fn policy_bits(pol: &CompiledPolicy) -> PolicyBits {
-    let actions = || relevant_actions().iter().zip(relevant_masks());
-    let names = |st: &crate::eval::compile::CompiledStatement, a: &str, mask: ServiceMask| {
-        st.services.may_match(mask) && st.actions.as_ref().is_some_and(|m| m.matches_action(a))
-    };
-    let allow = actions()
-        .map(|(a, mask)| {
-            pol.statements
-                .iter()
-                .any(|st| st.effect != Some(crate::model::Effect::Deny) && names(st, a, *mask))
-        })
-        .collect();
-    let deny = actions()
-        .map(|(a, mask)| {
-            pol.statements.iter().any(|st| {
-                st.effect == Some(crate::model::Effect::Deny)
-                    && st.conditions.is_empty()
-                    && st.resources.as_ref().is_some_and(|r| {
-                        !r.negated
-                            && r.patterns
-                                .iter()
-                                .any(|p| matches!(p, crate::eval::compile::ResourcePattern::Any))
-                    })
-                    && names(st, a, *mask)
-            })
-        })
-        .collect();
+    let list = relevant_actions();
+    let mut allow = vec![false; list.len()];
+    let mut deny = vec![false; list.len()];
+    for st in &pol.statements {
+        let Some(actions) = st.actions.as_ref() else {
+            continue;
+        };
+        let bits = if st.effect == Some(crate::model::Effect::Deny) {
+            let everywhere = st.conditions.is_empty()
+                && st.resources.as_ref().is_some_and(|r| {
+                    !r.negated
+                        && r.patterns
+                            .iter()
+                            .any(|p| matches!(p, crate::eval::compile::ResourcePattern::Any))
+                });
+            if !everywhere {
+                continue;
+            }
+            &mut deny
+        } else {
+            &mut allow
+        };
+        for (mask, group) in by_service() {
+            if !st.services.may_match(*mask) {
+                continue;
+            }
+            for i in group {
+                if let (Some(slot), Some(a)) = (bits.get_mut(*i), list.get(*i)) {
+                    if !*slot && actions.matches_action(a) {
+                        *slot = true;
+                    }
+                }
+            }
+        }
+    }
     (allow, deny)
 }

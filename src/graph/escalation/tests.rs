@@ -149,3 +149,62 @@ fn slices_of_callers_find_what_all_at_once_finds() {
 
 #[path = "../../../benches/support/org_gen.rs"]
 mod org_gen;
+
+/// The bits of a policy, the plain way: each relevant action against each statement.
+fn plain_policy_bits(pol: &CompiledPolicy) -> prefilter::PolicyBits {
+    let names = |st: &crate::eval::CompiledStatement, a: &str| {
+        st.actions.as_ref().is_some_and(|m| m.matches_action(a))
+    };
+    let list = prefilter::relevant_actions();
+    let allow = list
+        .iter()
+        .map(|a| {
+            pol.statements
+                .iter()
+                .any(|st| st.effect != Some(crate::model::Effect::Deny) && names(st, a))
+        })
+        .collect();
+    let deny = list
+        .iter()
+        .map(|a| {
+            pol.statements.iter().any(|st| {
+                st.effect == Some(crate::model::Effect::Deny)
+                    && st.conditions.is_empty()
+                    && st.resources.as_ref().is_some_and(|r| {
+                        !r.negated
+                            && r.patterns
+                                .iter()
+                                .any(|p| matches!(p, crate::eval::compile::ResourcePattern::Any))
+                    })
+                    && names(st, a)
+            })
+        })
+        .collect();
+    (allow, deny)
+}
+
+#[test]
+fn policy_bits_agree_with_matching_every_action_against_every_statement() {
+    let mut folders = escalation_fixtures();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    folders.push(root.join("src/graph/escalation/testdata/near-misses"));
+    folders.push(root.join("../shared/corpus"));
+    let (mut policies, mut named) = (0, 0);
+    for folder in folders {
+        let loaded = load(std::slice::from_ref(&folder), &LoadOptions::default());
+        let world = World::new(&loaded.model, &[]);
+        for p in &world.principals {
+            for pol in p.identity.iter().chain(&p.boundary) {
+                let bits = prefilter::policy_bits(pol);
+                assert_eq!(bits, plain_policy_bits(pol), "{}", pol.label);
+                policies += 1;
+                named += bits.0.iter().chain(&bits.1).filter(|b| **b).count();
+            }
+        }
+    }
+    // Policies that name relevant actions, or the comparison proves little.
+    assert!(
+        policies > 500 && named > 1000,
+        "{policies} policies, {named} bits set"
+    );
+}
