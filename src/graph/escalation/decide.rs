@@ -239,24 +239,39 @@ pub(super) fn rank(t: &Technique) -> usize {
 }
 
 /// One result per (principal, gain): allowed before conditional, then catalog order.
+/// Listed by principal, each principal's results by catalog rank, ties in the order
+/// they were found (the attempts' order), so the nodes the gains make are numbered
+/// the same on every run. Each principal's results are sorted out on their own, in
+/// parallel.
 pub(super) fn best_per_gain(found: Vec<Found>) -> Vec<Found> {
+    let mut by_source: std::collections::BTreeMap<usize, Vec<Found>> =
+        std::collections::BTreeMap::new();
+    for f in found {
+        by_source.entry(f.from).or_default().push(f);
+    }
+    by_source
+        .into_par_iter()
+        .flat_map_iter(|(_, found)| best_of_one(found))
+        .collect()
+}
+
+/// [`best_per_gain`] for the results of one principal, in the order they were found.
+fn best_of_one(found: Vec<Found>) -> Vec<Found> {
     // Each found with its preference (allowed first, then catalog rank), worked out
-    // once; kept in the order the gains were first found (the attempts' order), so
-    // the nodes the gains make are numbered the same on every run.
-    let mut at: HashMap<(usize, Gain), usize> = HashMap::new();
+    // once; kept in the order the gains were first found.
+    let mut at: HashMap<Gain, usize> = HashMap::new();
     let mut out: Vec<((u8, usize), Found)> = Vec::new();
     for f in found {
-        let key = (f.from, f.gain.clone());
         let order = (u8::from(f.decision != Decision::Allowed), rank(f.technique));
-        match at.get(&key).and_then(|i| out.get_mut(*i)) {
+        match at.get(&f.gain).and_then(|i| out.get_mut(*i)) {
             Some(slot) if order < slot.0 => *slot = (order, f),
             Some(_) => {}
             None => {
-                at.insert(key, out.len());
+                at.insert(f.gain.clone(), out.len());
                 out.push((order, f));
             }
         }
     }
-    out.sort_by_key(|((_, r), f)| (f.from, *r));
+    out.sort_by_key(|((_, r), _)| *r);
     out.into_iter().map(|(_, f)| f).collect()
 }
