@@ -192,12 +192,7 @@ impl<'a> Verdicts<'a> {
 /// an account, its other attempts that would too are not decided — the edge kept is
 /// the same.
 pub(super) fn decide_all(cx: &Cx, verdicts: &Verdicts, all: Vec<Attempt>) -> Vec<Found> {
-    let mut by_source: std::collections::BTreeMap<usize, Vec<Attempt>> =
-        std::collections::BTreeMap::new();
-    for a in all {
-        by_source.entry(a.from).or_default().push(a);
-    }
-    by_source
+    by_source(all, |a| a.from)
         .into_par_iter()
         .flat_map_iter(|(_, mut attempts)| {
             attempts.sort_by_cached_key(|a| rank(a.technique));
@@ -244,15 +239,23 @@ pub(super) fn rank(t: &Technique) -> usize {
 /// the same on every run. Each principal's results are sorted out on their own, in
 /// parallel.
 pub(super) fn best_per_gain(found: Vec<Found>) -> Vec<Found> {
-    let mut by_source: std::collections::BTreeMap<usize, Vec<Found>> =
-        std::collections::BTreeMap::new();
-    for f in found {
-        by_source.entry(f.from).or_default().push(f);
-    }
-    by_source
+    by_source(found, |f| f.from)
         .into_par_iter()
         .flat_map_iter(|(_, found)| best_of_one(found))
         .collect()
+}
+
+/// Items by the principal they are from (`from`), in principal order, each
+/// principal's in the order given.
+fn by_source<T>(
+    items: Vec<T>,
+    from: impl Fn(&T) -> usize,
+) -> std::collections::BTreeMap<usize, Vec<T>> {
+    let mut out: std::collections::BTreeMap<usize, Vec<T>> = std::collections::BTreeMap::new();
+    for item in items {
+        out.entry(from(&item)).or_default().push(item);
+    }
+    out
 }
 
 /// [`best_per_gain`] for the results of one principal, in the order they were found.
