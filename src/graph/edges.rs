@@ -88,41 +88,34 @@ pub fn edges_from(w: &World, caller: usize) -> Vec<Edge> {
         .collect()
 }
 
-/// The assume-role evaluation from `caller` into role `r` (`None` when `r` is not a
-/// role).
-fn assume_evaluation(w: &World, caller: usize, r: usize) -> Option<(&'static str, Evaluation)> {
+/// The assume-role request from `caller` into role `r` (`None` when `r` is not a
+/// role): the caller's assume action on the role, decided with its trust policy.
+fn assume_request(w: &World, caller: usize, r: usize) -> Option<Asked<'_>> {
     let role = w.principals.get(r).filter(|x| x.kind == NodeKind::Role)?;
     let p = w.principals.get(caller)?;
-    let action = assume_action(&p.caller);
-    let ev = decide(
-        w,
+    Some(Asked {
         caller,
-        action,
-        &role.id,
-        role.trust.as_deref(),
-        ResourcePolicyKind::RoleTrust,
-        role.account.as_deref(),
-    );
-    Some((action, ev))
+        action: assume_action(&p.caller),
+        resource: &role.id,
+        resource_policy: role.trust.as_deref(),
+        kind: ResourcePolicyKind::RoleTrust,
+        resource_account: role.account.as_deref(),
+    })
+}
+
+/// The assume-role evaluation from `caller` into role `r`, with its action.
+fn assume_evaluation(w: &World, caller: usize, r: usize) -> Option<(&'static str, Evaluation)> {
+    let asked = assume_request(w, caller, r)?;
+    let p = w.principals.get(caller)?;
+    let ev = with_inputs(w, &asked, |req, inputs| evaluate(req, inputs, &p.context))?;
+    Some((assume_action(&p.caller), ev))
 }
 
 /// The assume-role edge from `caller` into role `r`, when its trust and the caller's
-/// policies allow (or may allow) it. Only the decision is kept: the hop is made
-/// again when asked ([`assume_hop`]).
+/// policies allow (or may allow) it. Only the decision is kept, decided without
+/// reasons: the hop is made again when asked ([`assume_hop`]).
 fn assume_edge(w: &World, caller: usize, r: usize) -> Option<Edge> {
-    let role = w.principals.get(r).filter(|x| x.kind == NodeKind::Role)?;
-    let p = w.principals.get(caller)?;
-    let decision = decision_of(
-        w,
-        &Asked {
-            caller,
-            action: assume_action(&p.caller),
-            resource: &role.id,
-            resource_policy: role.trust.as_deref(),
-            kind: ResourcePolicyKind::RoleTrust,
-            resource_account: role.account.as_deref(),
-        },
-    );
+    let decision = decision_of(w, &assume_request(w, caller, r)?);
     matches!(decision, Decision::Allowed | Decision::Conditional)
         .then(|| Edge::assume(caller, r, decision))
 }
@@ -255,7 +248,7 @@ pub fn decide_in(
 
 /// The decision alone of [`decide`] (no reasons, no conditions): for edges that keep
 /// only their decision and make their hop when asked.
-pub fn decision_of(w: &World, asked: &Asked) -> Decision {
+fn decision_of(w: &World, asked: &Asked) -> Decision {
     with_inputs(w, asked, |req, inputs| {
         let ctx = w.principals.get(asked.caller).map(|p| &p.context);
         match ctx {
@@ -267,13 +260,13 @@ pub fn decision_of(w: &World, asked: &Asked) -> Decision {
 }
 
 /// One request of a graph principal, as [`decide`] takes it.
-pub struct Asked<'a> {
-    pub caller: usize,
-    pub action: &'a str,
-    pub resource: &'a str,
-    pub resource_policy: Option<&'a crate::eval::CompiledPolicy>,
-    pub kind: ResourcePolicyKind,
-    pub resource_account: Option<&'a str>,
+struct Asked<'a> {
+    caller: usize,
+    action: &'a str,
+    resource: &'a str,
+    resource_policy: Option<&'a crate::eval::CompiledPolicy>,
+    kind: ResourcePolicyKind,
+    resource_account: Option<&'a str>,
 }
 
 /// The evaluator's request and inputs for a request of a graph principal (its
