@@ -3,6 +3,8 @@
 
 use super::*;
 
+use std::collections::HashSet;
+
 /// The best evaluation of one need on one resource, over the values of its choice.
 pub(super) fn best_choice(cx: &Cx, from: usize, need: &Need, resource: &str) -> Option<Evaluation> {
     let choices: Vec<Option<(&'static str, &str)>> = match &need.choice {
@@ -185,43 +187,53 @@ impl<'a> Verdicts<'a> {
     }
 }
 
-/// Decides many attempts. Gains that surely make the caller an administrator of an
-/// account all lead to one node (`administrator@ACCOUNT`), and one edge is kept per
-/// (caller, node): the lowest-ranked allowed technique. So each caller's attempts are
-/// decided in catalog order, and once one of them surely makes it an administrator of
-/// an account, its other attempts that would too are not decided — the edge kept is
-/// the same.
-pub(super) fn decide_all(cx: &Cx, verdicts: &Verdicts, all: Vec<Attempt>) -> Vec<Found> {
-    by_source(all, |a| a.from)
-        .into_par_iter()
-        .flat_map_iter(|(_, mut attempts)| {
-            attempts.sort_by_cached_key(|a| rank(a.technique));
-            let mut done: Vec<String> = Vec::new();
-            let mut out = Vec::new();
-            for a in attempts {
-                // Which administrator node the gain makes is asked only when it
-                // matters: to skip once one is reached, to record an allowed one.
-                if !done.is_empty()
-                    && verdicts
-                        .of(&a.gain)
-                        .node_of
-                        .is_some_and(|acct| done.contains(&acct))
-                {
-                    continue;
+/// Decides the attempts of one caller. Gains that surely make the caller an
+/// administrator of an account all lead to one node (`administrator@ACCOUNT`), and one
+/// edge is kept per (caller, node): the lowest-ranked allowed technique. So the
+/// attempts are decided in catalog order, and once one of them surely makes it an
+/// administrator of an account, its other attempts that would too are not decided —
+/// the edge kept is the same. Likewise an attempt on a gain already allowed (one is
+/// kept per gain by [`best_per_gain`]: several services' techniques all become the
+/// same role). With [`Prune::No`] every attempt is decided.
+pub(super) fn decide_caller(
+    cx: &Cx,
+    verdicts: &Verdicts,
+    mut attempts: Vec<Attempt>,
+    prune: Prune,
+) -> Vec<Found> {
+    attempts.sort_by_cached_key(|a| rank(a.technique));
+    let mut done: Vec<String> = Vec::new();
+    // Gains already allowed: a later attempt on one (same or higher rank) is never the
+    // one kept (see `best_of_one`), so it is not decided.
+    let mut allowed: HashSet<Gain> = HashSet::new();
+    let mut out = Vec::new();
+    for a in attempts {
+        if prune == Prune::Yes && allowed.contains(&a.gain) {
+            continue;
+        }
+        // Which administrator node the gain makes is asked only when it matters: to
+        // skip once one is reached, to record an allowed one.
+        if prune == Prune::Yes
+            && !done.is_empty()
+            && verdicts
+                .of(&a.gain)
+                .node_of
+                .is_some_and(|acct| done.contains(&acct))
+        {
+            continue;
+        }
+        let gain = a.gain.clone();
+        if let Some(f) = evaluate(cx, a) {
+            if f.decision == Decision::Allowed {
+                if let Some(acct) = verdicts.of(&gain).node_of {
+                    done.push(acct);
                 }
-                let gain = a.gain.clone();
-                if let Some(f) = evaluate(cx, a) {
-                    if f.decision == Decision::Allowed
-                        && let Some(acct) = verdicts.of(&gain).node_of
-                    {
-                        done.push(acct);
-                    }
-                    out.push(f);
-                }
+                allowed.insert(gain);
             }
-            out
-        })
-        .collect()
+            out.push(f);
+        }
+    }
+    out
 }
 
 /// A technique's place in the catalog (earlier is preferred).
@@ -239,23 +251,15 @@ pub(super) fn rank(t: &Technique) -> usize {
 /// the same on every run. Each principal's results are sorted out on their own, in
 /// parallel.
 pub(super) fn best_per_gain(found: Vec<Found>) -> Vec<Found> {
-    by_source(found, |f| f.from)
+    let mut by_source: std::collections::BTreeMap<usize, Vec<Found>> =
+        std::collections::BTreeMap::new();
+    for f in found {
+        by_source.entry(f.from).or_default().push(f);
+    }
+    by_source
         .into_par_iter()
         .flat_map_iter(|(_, found)| best_of_one(found))
         .collect()
-}
-
-/// Items by the principal they are from (`from`), in principal order, each
-/// principal's in the order given.
-fn by_source<T>(
-    items: Vec<T>,
-    from: impl Fn(&T) -> usize,
-) -> std::collections::BTreeMap<usize, Vec<T>> {
-    let mut out: std::collections::BTreeMap<usize, Vec<T>> = std::collections::BTreeMap::new();
-    for item in items {
-        out.entry(from(&item)).or_default().push(item);
-    }
-    out
 }
 
 /// [`best_per_gain`] for the results of one principal, in the order they were found.

@@ -19,7 +19,7 @@ pub use catalog::{Coverage, TECHNIQUES, Technique, coverage_markdown, technique}
 use admin::administrators;
 pub(crate) use admin::takeover_hop;
 use changed::{changed, materialize};
-use decide::{Verdicts, best_per_gain, decide_all, evaluate};
+use decide::{Verdicts, best_per_gain, decide_caller, evaluate};
 use prefilter::{action_bits, bits_of_policies};
 
 use std::borrow::Cow;
@@ -433,23 +433,27 @@ fn mark_administrators(world: &mut World) {
 /// How many rounds of escalation from escalated nodes are followed.
 const ROUNDS: usize = 3;
 
-/// How many callers' attempts on others are built and decided together. A changed
-/// principal that may become an administrator makes hundreds (one per technique and
-/// administrator of its account): at 1 GB, 2,048 of them held 1.5 GB of attempts.
-const OTHERS_AT_ONCE: usize = 128;
-
 /// Builds the escalation edges; `assume` are the assume-role edges already built.
 pub fn build(world: &mut World, model: &Model, assume: &[Edge], fixed: &Fixed) -> Vec<Edge> {
-    build_in_slices(world, model, assume, fixed, OTHERS_AT_ONCE)
+    build_with(world, model, assume, fixed, Prune::Yes)
 }
 
-/// [`build`], deciding the attempts on others `slice` callers at a time.
-fn build_in_slices(
+/// Whether a caller's attempts whose edge is known not to be kept are left undecided
+/// (see [`decide_caller`]); the tests decide every one to show the edges are the same.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Prune {
+    Yes,
+    #[cfg_attr(not(test), allow(dead_code))]
+    No,
+}
+
+/// [`build`], pruning the attempts decided or not.
+fn build_with(
     world: &mut World,
     model: &Model,
     assume: &[Edge],
     fixed: &Fixed,
-    slice: usize,
+    prune: Prune,
 ) -> Vec<Edge> {
     mark_administrators(world);
     let lookup = Lookup::new(world, model);
@@ -476,51 +480,43 @@ fn build_in_slices(
         let only_admin = round > 0;
         let cx = Cx::new(world, model, &lookup, &assumable, only_admin, &pending);
         let verdicts = Verdicts::new(world, model);
+        // Each caller's attempts are made, decided and dropped on one thread: only
+        // what they find is kept (an organization makes millions of attempts).
         // Which gains may make an administrator is known before the attempts are
         // evaluated (once per gain) when the gains are shared by many callers (their
         // techniques on others); the gains of each caller on itself are its own, and
         // most of its attempts are denied: those are evaluated first (the found ones are
         // kept by their gain after).
-        let decide = |all: Vec<Attempt>, shared_gains: bool| -> Vec<Found> {
-            let all = if only_admin && shared_gains {
-                all.into_par_iter()
+        let decide = |attempts: Vec<Attempt>, shared_gains: bool| -> Vec<Found> {
+            let attempts = if only_admin && shared_gains {
+                attempts
+                    .into_iter()
                     .filter(|a| verdicts.of(&a.gain).maybe)
                     .collect()
             } else {
-                all
+                attempts
             };
-            decide_all(&cx, &verdicts, all)
+            decide_caller(&cx, &verdicts, attempts, prune)
         };
         // First what each principal can do to itself: one that surely becomes an
         // administrator that way reaches everything else through the administrator
         // node (which can become any principal of the account), so its techniques on
         // others are not built.
-        let selves: Vec<Attempt> = pending
+        let mut found: Vec<Found> = pending
             .par_iter()
-            .flat_map_iter(|s| iam::self_attempts(&cx, *s))
+            .flat_map_iter(|s| decide(iam::self_attempts(&cx, *s), false))
             .collect();
-        let mut found = decide(selves, false);
         let admins: std::collections::HashSet<usize> = found
             .iter()
             .filter(|f| f.decision == Decision::Allowed && verdicts.of(&f.gain).surely)
             .map(|f| f.from)
             .collect();
-        let rest: Vec<usize> = pending
-            .iter()
-            .copied()
+        let others: Vec<Found> = pending
+            .par_iter()
             .filter(|s| !admins.contains(s))
+            .flat_map_iter(|s| decide(other_attempts(&cx, *s), true))
             .collect();
-        // The attempts on others are made and decided a slice of callers at a time:
-        // an organization makes millions (about 800 bytes each), and only what they
-        // find is kept. Each caller's attempts stay in one slice, and
-        // the slices are in order, so what is found is the same as all at once.
-        for callers in rest.chunks(slice.max(1)) {
-            let others: Vec<Attempt> = callers
-                .par_iter()
-                .flat_map_iter(|s| other_attempts(&cx, *s))
-                .collect();
-            found.extend(decide(others, true));
-        }
+        found.extend(others);
         let found: Vec<Found> = best_per_gain(found)
             .into_iter()
             .filter(|f| !only_admin || verdicts.of(&f.gain).maybe)

@@ -1,6 +1,6 @@
 //! The prefilter is exact in one direction: an action outside a principal's bits is
 //! denied by the evaluator on every resource (so leaving its attempts unbuilt hides
-//! nothing). Deciding the attempts a slice of callers at a time finds the same.
+//! nothing). Pruning the attempts decided, and the number of threads, change no edge.
 
 use super::*;
 use crate::ingest::{LoadOptions, load};
@@ -114,32 +114,37 @@ fn action_slots_agree_with_the_sorted_list() {
     }
 }
 
-/// The escalation edges of every fixture, deciding the attempts on others one caller
-/// at a time and all at once: the same edges, hops and new nodes, in the same order.
+/// The escalation edges of every fixture and of a generated organization, with the
+/// pruned attempts decided too, and on one thread: the same edges, hops and new nodes,
+/// in the same order (the order of what is found numbers the changed principals).
 #[test]
-fn slices_of_callers_find_what_all_at_once_finds() {
+fn pruning_and_threads_change_no_edge() {
     let mut folders = escalation_fixtures();
-    let picture = |folder: &std::path::Path, slice: usize| -> Vec<String> {
+    let picture = |folder: &std::path::Path, prune: Prune, threads: usize| -> Vec<String> {
         let loaded = load(&[folder.to_path_buf()], &LoadOptions::default());
-        let mut world = World::new(&loaded.model, &[]);
-        let assume = crate::graph::edges::build(&mut world, &[]);
-        let edges = build_in_slices(&mut world, &loaded.model, &assume, &[], slice);
-        let nodes = world.principals.iter().map(|p| p.id.to_string());
-        let hops = edges.iter().map(|e| format!("{:?}", e.hop(&world)));
-        nodes.chain(hops).collect()
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap_or_else(|e| panic!("a thread pool: {e}"));
+        pool.install(|| {
+            let mut world = World::new(&loaded.model, &[]);
+            let assume = crate::graph::edges::build(&mut world, &[]);
+            let edges = build_with(&mut world, &loaded.model, &assume, &[], prune);
+            let nodes = world.principals.iter().map(|p| p.id.to_string());
+            let hops = edges.iter().map(|e| format!("{:?}", e.hop(&world)));
+            nodes.chain(hops).collect()
+        })
     };
-    // And an organization, where many callers find escalations (their order numbers
-    // the changed principals).
     let org = tempfile::tempdir().unwrap_or_else(|e| panic!("a temporary folder: {e}"));
     org_gen::write_org(org.path(), &org_gen::OrgOptions::new(3, 60))
         .unwrap_or_else(|e| panic!("writing the organization: {e}"));
     folders.push(org.path().to_path_buf());
     let mut edges = 0;
     for folder in &folders {
-        let whole = picture(folder, usize::MAX);
-        assert_eq!(picture(folder, 1), whole, "{folder:?}");
-        assert_eq!(picture(folder, 7), whole, "{folder:?}");
-        edges += whole.len();
+        let pruned = picture(folder, Prune::Yes, 4);
+        assert_eq!(picture(folder, Prune::No, 4), pruned, "{folder:?}");
+        assert_eq!(picture(folder, Prune::Yes, 1), pruned, "{folder:?}");
+        edges += pruned.len();
     }
     assert!(
         folders.len() > 50 && edges > 500,
