@@ -213,6 +213,30 @@ pub fn decide(
     )
 }
 
+/// The decision alone of [`decide`] (no reasons, no conditions): cheaper, for the
+/// many requests that are denied before their evaluation is wanted.
+pub fn decision(
+    w: &World,
+    caller: usize,
+    action: &str,
+    resource: &str,
+    resource_policy: Option<&crate::eval::CompiledPolicy>,
+    kind: ResourcePolicyKind,
+    resource_account: Option<&str>,
+) -> Decision {
+    decision_of(
+        w,
+        &Asked {
+            caller,
+            action,
+            resource,
+            resource_policy,
+            kind,
+            resource_account,
+        },
+    )
+}
+
 fn denied(kind: ResourcePolicyKind) -> Evaluation {
     Evaluation {
         decision: Decision::ImplicitDeny,

@@ -7,6 +7,7 @@ use rayon::prelude::*;
 
 use super::world::NodeKind;
 use super::{Graph, Hop};
+use crate::eval::Decision;
 use crate::model::{Effect, Model};
 
 /// One edge that crosses from one account into another.
@@ -101,17 +102,18 @@ fn resource_crossings(graph: &Graph, model: &Model) -> Vec<Crossing> {
                     let found: Vec<Crossing> = callers
                         .par_iter()
                         .filter_map(|&c| {
-                            let ev = super::edges::decide(
-                                w,
-                                c,
-                                &action,
-                                &resource,
-                                t.policy.as_ref(),
-                                t.kind,
-                                t.account_for(
-                                    w.principals.get(c).and_then(|p| p.account.as_deref()),
-                                ),
+                            let owner = t.account_for(
+                                w.principals.get(c).and_then(|p| p.account.as_deref()),
                             );
+                            let (a, r, policy) =
+                                (action.as_str(), resource.as_str(), t.policy.as_ref());
+                            // Most callers named are denied: their decision alone first
+                            // (without reasons), the evaluation for the hop only after.
+                            let d = super::edges::decision(w, c, a, r, policy, t.kind, owner);
+                            if !matches!(d, Decision::Allowed | Decision::Conditional) {
+                                return None;
+                            }
+                            let ev = super::edges::decide(w, c, a, r, policy, t.kind, owner);
                             let from_id = w
                                 .principals
                                 .get(c)
