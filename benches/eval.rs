@@ -24,6 +24,11 @@ use iampath::policy::context::MapContext;
 use iampath::source::SourceMap;
 use serde_json::{Value, json};
 
+/// The binary's allocator (`src/main.rs`), so the figures are what `iampath` runs.
+#[cfg(not(target_env = "msvc"))]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 fn main() {
     divan::main();
 }

@@ -38,6 +38,11 @@ use iampath::graph::Graph;
 use iampath::graph::who_can::who_can;
 use iampath::ingest::{LoadOptions, Loaded, Severity, load};
 
+/// The binary's allocator (`src/main.rs`), so the figures are what `iampath` runs.
+#[cfg(not(target_env = "msvc"))]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 fn main() {
     // Generate, load and check every organization before divan prints its table, so
     // that these reports do not break it up.

@@ -23,6 +23,11 @@ use iampath::ingest::{LoadOptions, Loaded, Severity, load};
 
 const MB: usize = 1_000_000;
 
+/// The binary's allocator (`src/main.rs`), so the figures are what `iampath` runs.
+#[cfg(not(target_env = "msvc"))]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 fn main() {
     // Generate (and check) both exports before divan prints its table, so that the
     // generator's report does not break it up.
