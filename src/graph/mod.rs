@@ -144,10 +144,24 @@ impl Edge {
     /// The hop, with the statements that grant it (`w`: the world of the graph the
     /// edge belongs to). Only assume-role and takeover edges are made without it.
     pub fn hop(&self, w: &World) -> &Arc<Hop> {
-        self.hop.get_or_init(|| match self.kind {
+        self.hop.get_or_init(|| self.make_hop(w))
+    }
+
+    /// The hop as [`Edge::hop`] gives it, without keeping it when it was not made yet:
+    /// for a list that shows each hop once (`paths`, millions of them in an
+    /// organization).
+    pub fn hop_once(&self, w: &World) -> Arc<Hop> {
+        match self.hop.get() {
+            Some(hop) => hop.clone(),
+            None => self.make_hop(w),
+        }
+    }
+
+    fn make_hop(&self, w: &World) -> Arc<Hop> {
+        match self.kind {
             HopKind::Escalation => escalation::takeover_hop(w, self.from, self.to),
             _ => edges::assume_hop(w, self.from, self.to, self.decision),
-        })
+        }
     }
 }
 
@@ -182,6 +196,9 @@ impl Graph {
     fn from_world(mut world: World, model: &Model, fixed: &[(String, String)]) -> Graph {
         let mut edges = edges::build(&mut world, fixed);
         let escalations = escalation::build(&mut world, model, &edges, fixed);
+        // Exactly: the edges live as long as the graph, and growing the list would
+        // double it (millions of edges in an organization).
+        edges.reserve_exact(escalations.len());
         edges.extend(escalations);
         let adjacency = adjacency::Adjacency::new(world.principals.len(), edges.len(), |id| {
             edges.get(id).map(|e| (e.from, e.to))

@@ -26,49 +26,122 @@ pub fn crossings(
     from: Option<&str>,
     to: Option<&str>,
 ) -> Vec<Crossing> {
-    let account = |i: usize| {
-        graph
-            .world
-            .principals
-            .get(i)
-            .and_then(|p| p.account.clone())
-    };
-    let mut out: Vec<Crossing> = graph
-        .edges
-        .par_iter()
-        // A service assuming a role of the account is the account's own use of AWS,
-        // not a way in from elsewhere.
-        .filter(|e| {
-            graph
-                .world
-                .principals
-                .get(e.from)
-                .is_some_and(|p| p.kind != NodeKind::Service)
-        })
-        .filter_map(|e| {
-            let (a, b) = (account(e.from), account(e.to)?);
-            let a = a.unwrap_or_else(|| "outside AWS (identity providers, anonymous)".to_string());
-            (a != b).then(|| Crossing {
-                from_account: a,
-                to_account: b,
-                hop: e.hop(&graph.world).clone(),
+    crossings_in_order(graph, model, from, to).collect()
+}
+
+/// The source account of a caller without one.
+const OUTSIDE: &str = "outside AWS (identity providers, anonymous)";
+
+/// How many crossings of edges get their hops at a time (in parallel) while listed.
+const HOPS_AT_ONCE: usize = 4096;
+
+/// [`crossings`] one after another: the order is worked out first, and the hops of the
+/// edges are made a few thousand at a time as the list is read, each dropped once
+/// read (an organization has millions; kept all at once, and in their edges, they
+/// were the largest part of the memory of `paths`).
+pub fn crossings_in_order<'g>(
+    graph: &'g Graph,
+    model: &Model,
+    from: Option<&str>,
+    to: Option<&str>,
+) -> Crossings<'g> {
+    let w = &graph.world;
+    let account = |i: usize| w.principals.get(i).and_then(|p| p.account.as_deref());
+    let mut list: Vec<Pending> = (0..graph.edges.len())
+        .into_par_iter()
+        .filter(|i| {
+            graph.edges.get(*i).is_some_and(|e| {
+                // A service assuming a role of the account is the account's own use of
+                // AWS, not a way in from elsewhere.
+                let service = w
+                    .principals
+                    .get(e.from)
+                    .is_none_or(|p| p.kind == NodeKind::Service);
+                let (a, b) = (account(e.from).unwrap_or(OUTSIDE), account(e.to));
+                !service && b.is_some_and(|b| a != b)
             })
         })
+        .map(Pending::Edge)
         .collect();
-    out.extend(resource_crossings(graph, model));
-    out.retain(|c| {
-        from.is_none_or(|f| c.from_account == f) && to.is_none_or(|t| c.to_account == t)
+    list.extend(
+        resource_crossings(graph, model)
+            .into_iter()
+            .map(Pending::Made),
+    );
+    list.retain(|p| {
+        key(graph, p)
+            .is_some_and(|[a, b, _, _]| from.is_none_or(|f| a == f) && to.is_none_or(|t| b == t))
     });
-    // A stable sort (the same order as a sequential one), in parallel.
-    out.par_sort_by(|x, y| {
-        (&x.from_account, &x.to_account, &x.hop.from, &x.hop.to).cmp(&(
-            &y.from_account,
-            &y.to_account,
-            &y.hop.from,
-            &y.hop.to,
-        ))
-    });
-    out
+    // A stable sort (the same order as a sequential one), in parallel. An edge's hop
+    // runs between the IDs of its ends.
+    list.par_sort_by(|x, y| key(graph, x).cmp(&key(graph, y)));
+    Crossings {
+        graph,
+        list: list.into_iter(),
+        ready: std::collections::VecDeque::new(),
+    }
+}
+
+/// What a crossing is listed by: its accounts and the IDs of its hop's ends.
+fn key<'a>(graph: &'a Graph, p: &'a Pending) -> Option<[&'a str; 4]> {
+    let w = &graph.world;
+    let account = |i: usize| w.principals.get(i).and_then(|p| p.account.as_deref());
+    Some(match p {
+        Pending::Edge(i) => {
+            let e = graph.edges.get(*i)?;
+            let id = |n: usize| w.principals.get(n).map(|p| &*p.id);
+            [
+                account(e.from).unwrap_or(OUTSIDE),
+                account(e.to)?,
+                id(e.from)?,
+                id(e.to)?,
+            ]
+        }
+        Pending::Made(c) => [&c.from_account, &c.to_account, &c.hop.from, &c.hop.to],
+    })
+}
+
+/// A crossing before its hop is made: an edge of the graph, or a resource grant
+/// (decided already, with its hop).
+enum Pending {
+    Edge(usize),
+    Made(Crossing),
+}
+
+/// The crossings of [`crossings_in_order`], in order.
+pub struct Crossings<'g> {
+    graph: &'g Graph,
+    list: std::vec::IntoIter<Pending>,
+    ready: std::collections::VecDeque<Crossing>,
+}
+
+impl Iterator for Crossings<'_> {
+    type Item = Crossing;
+
+    fn next(&mut self) -> Option<Crossing> {
+        if self.ready.is_empty() {
+            let batch: Vec<Pending> = self.list.by_ref().take(HOPS_AT_ONCE).collect();
+            let g = self.graph;
+            let made: Vec<Crossing> = batch
+                .into_par_iter()
+                .filter_map(|p| match p {
+                    Pending::Made(c) => Some(c),
+                    Pending::Edge(i) => {
+                        let e = g.edges.get(i)?;
+                        let account =
+                            |n: usize| g.world.principals.get(n).and_then(|p| p.account.clone());
+                        Some(Crossing {
+                            from_account: account(e.from).unwrap_or_else(|| OUTSIDE.to_string()),
+                            to_account: account(e.to)?,
+                            hop: e.hop_once(&g.world),
+                        })
+                    }
+                })
+                .collect();
+            self.ready.extend(made);
+        }
+        self.ready.pop_front()
+    }
 }
 
 /// Grants of resource policies to principals of other loaded accounts (or to

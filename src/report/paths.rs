@@ -31,33 +31,64 @@ pub struct CrossingJson<'a> {
     pub conditions: &'a [String],
 }
 
-pub fn json(out: &mut dyn std::io::Write, c: &[Crossing]) -> std::io::Result<()> {
-    let doc = PathsDoc {
-        paths: c
-            .iter()
-            .map(|x| CrossingJson {
-                from_account: &x.from_account,
-                to_account: &x.to_account,
-                from: &x.hop.from,
-                to: &x.hop.to,
-                action: &x.hop.action,
-                kind: x.hop.kind.as_str(),
-                decision: x.hop.decision.as_str(),
-                conditions: &x.hop.conditions,
-            })
-            .collect(),
+pub fn json(
+    out: &mut dyn std::io::Write,
+    c: impl IntoIterator<Item = Crossing>,
+) -> std::io::Result<()> {
+    let doc = PathsStream {
+        paths: Rows(std::cell::RefCell::new(Some(c.into_iter()))),
     };
     write_json(out, &doc)
 }
 
-pub fn text(c: &[Crossing]) -> String {
+/// [`PathsDoc`] written as the crossings come (an organization has millions: neither
+/// they nor their rows are held all at once).
+#[derive(Serialize)]
+#[serde(bound = "")]
+struct PathsStream<I: Iterator<Item = Crossing>> {
+    paths: Rows<I>,
+}
+
+/// The rows of [`PathsStream`]: the crossings are read once, as they are written.
+struct Rows<I>(std::cell::RefCell<Option<I>>);
+
+impl<I: Iterator<Item = Crossing>> Serialize for Rows<I> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let rows = self.0.borrow_mut().take().into_iter().flatten();
+        s.collect_seq(rows.map(Row))
+    }
+}
+
+/// One crossing, written as [`CrossingJson`].
+struct Row(Crossing);
+
+impl Serialize for Row {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let x = &self.0;
+        CrossingJson {
+            from_account: &x.from_account,
+            to_account: &x.to_account,
+            from: &x.hop.from,
+            to: &x.hop.to,
+            action: &x.hop.action,
+            kind: x.hop.kind.as_str(),
+            decision: x.hop.decision.as_str(),
+            conditions: &x.hop.conditions,
+        }
+        .serialize(s)
+    }
+}
+
+pub fn text(c: impl IntoIterator<Item = Crossing>) -> String {
     let mut out = String::new();
-    let mut group = None;
+    let mut group: Option<(String, String)> = None;
     for x in c {
-        let g = (x.from_account.as_str(), x.to_account.as_str());
-        if group != Some(g) {
-            let _ = writeln!(out, "{} → {}", g.0, g.1);
-            group = Some(g);
+        let same = group
+            .as_ref()
+            .is_some_and(|(a, b)| *a == x.from_account && *b == x.to_account);
+        if !same {
+            let _ = writeln!(out, "{} → {}", x.from_account, x.to_account);
+            group = Some((x.from_account.clone(), x.to_account.clone()));
         }
         let cond = if x.hop.conditions.is_empty() {
             String::new()
@@ -73,7 +104,7 @@ pub fn text(c: &[Crossing]) -> String {
             x.hop.decision.as_str()
         );
     }
-    if c.is_empty() {
+    if group.is_none() {
         out.push_str("no path crosses an account boundary\n");
     }
     out

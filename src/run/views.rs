@@ -6,10 +6,10 @@ use crate::report;
 
 pub(super) fn paths(env: &Env, from: Option<&str>, to: Option<&str>) -> Result<u8, RunError> {
     let (loaded, graph) = env.graph_without_texts()?;
-    let c = crate::graph::paths::crossings(&graph, &loaded.model, from, to);
+    let c = crate::graph::paths::crossings_in_order(&graph, &loaded.model, from, to);
     match env.cli.format {
-        Format::Json => write_with(|out| report::paths::json(out, &c)),
-        _ => write_out(&report::paths::text(&c)),
+        Format::Json => write_with(|out| report::paths::json(out, c)),
+        _ => write_out(&report::paths::text(c)),
     }
     leak((loaded, graph));
     Ok(exit::OK)
