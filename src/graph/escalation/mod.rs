@@ -20,7 +20,7 @@ use admin::administrators;
 pub(crate) use admin::takeover_hop;
 use changed::{changed, materialize};
 use decide::{Verdicts, best_per_gain, decide_caller, evaluate};
-use prefilter::{action_bits, bits_of_policies};
+use prefilter::{ActionSet, action_bits, bits_of_policies};
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -165,7 +165,7 @@ pub struct Cx<'a> {
     entities: &'a [Option<Entity<'a>>],
     /// Per principal (by node, `None` outside the sources): which relevant actions
     /// its identity Allows name.
-    bits: Vec<Option<Vec<bool>>>,
+    bits: Vec<Option<ActionSet>>,
     /// When set (sources that are changed principals), only gains that make an
     /// administrator are built: targets that are administrators, or would be with a
     /// policy of their attacker's making (decided when first asked).
@@ -217,10 +217,11 @@ impl<'a> Cx<'a> {
         sources: &[usize],
     ) -> Self {
         let known = bits_of_policies(world, sources);
-        let computed: Vec<(usize, Vec<bool>)> = sources
+        let computed: Vec<(usize, ActionSet)> = sources
             .par_iter()
             .filter_map(|i| Some((*i, action_bits(world.principals.get(*i)?, &known))))
             .collect();
+        drop(known);
         let mut bits = vec![None; world.principals.len()];
         for (i, b) in computed {
             if let Some(slot) = bits.get_mut(i) {
@@ -300,7 +301,7 @@ impl<'a> Cx<'a> {
     pub fn may(&self, i: usize, action: &str) -> bool {
         let at = prefilter::action_slot(action);
         if let (Some(Some(bits)), Some(at)) = (self.bits.get(i), at) {
-            return bits.get(at).copied().unwrap_or(false);
+            return bits.contains(at);
         }
         self.principal(i).is_some_and(|p| {
             p.identity.iter().flat_map(|pol| &pol.statements).any(|st| {
