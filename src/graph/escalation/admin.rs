@@ -10,7 +10,7 @@ pub(super) fn administrators(
     world: &mut World,
     model: &Model,
     lookup: &Lookup,
-    assumable: &HashMap<usize, Vec<usize>>,
+    assumable: HashMap<usize, Vec<usize>>,
     edges: &mut Vec<Edge>,
     fixed: &Fixed,
 ) {
@@ -92,23 +92,56 @@ pub(super) fn administrators(
                         .is_empty()
             })
     });
-    let mut found: Vec<Found> = {
-        let cx = Cx::new(world, model, lookup, assumable, false, &governed);
+    let found: Vec<Found> = {
+        let cx = Cx::new(world, model, lookup, &assumable, false, &governed);
         governed
             .par_iter()
             .flat_map_iter(|s| iam::other_attempts(&cx, *s))
             .filter_map(|a| evaluate(&cx, a))
             .collect()
     };
+    // Not asked again: dropped before the takeovers are made.
+    drop(assumable);
+    // The takeovers of the nodes under no SCP or RCP (an account's worth of edges
+    // each, a million in an organization) become edges a few nodes at a time, without
+    // a list of all of them first; listed by node as [`best_per_gain`] lists the rest.
     let w: &World = world;
-    found.par_extend(
-        free.par_iter()
-            .flat_map_iter(|s| unchecked_takeovers(w, *s)),
-    );
-    for f in best_per_gain(found) {
-        let Gain::Become(to) = f.gain else { continue };
-        edges.extend(f.into_edge(world, to));
+    let mut free = free;
+    free.sort_unstable();
+    let governed = become_edges(w, best_per_gain(found));
+    let most: usize = free
+        .par_iter()
+        .map(|s| unchecked_takeovers(w, *s).len())
+        .sum();
+    edges.reserve_exact(governed.len() + most);
+    let mut governed = governed.into_iter().peekable();
+    for chunk in free.chunks(SINKS_AT_ONCE) {
+        let made: Vec<Vec<Edge>> = chunk
+            .par_iter()
+            .map(|s| become_edges(w, best_of_one(unchecked_takeovers(w, *s))))
+            .collect();
+        for (s, list) in chunk.iter().zip(made) {
+            while let Some(e) = governed.next_if(|e| e.from < *s) {
+                edges.push(e);
+            }
+            edges.extend(list);
+        }
     }
+    edges.extend(governed);
+}
+
+/// How many administrator nodes have their takeovers made at a time.
+const SINKS_AT_ONCE: usize = 64;
+
+/// The edges of what was found that makes its caller another principal, in order.
+fn become_edges(world: &World, found: Vec<Found>) -> Vec<Edge> {
+    found
+        .into_iter()
+        .filter_map(|f| match f.gain {
+            Gain::Become(to) => f.into_edge(world, to),
+            _ => None,
+        })
+        .collect()
 }
 
 /// What an administrator node under no SCP or RCP can do: become every user (a new

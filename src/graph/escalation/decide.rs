@@ -263,7 +263,7 @@ pub(super) fn best_per_gain(found: Vec<Found>) -> Vec<Found> {
 }
 
 /// [`best_per_gain`] for the results of one principal, in the order they were found.
-fn best_of_one(found: Vec<Found>) -> Vec<Found> {
+pub(super) fn best_of_one(found: Vec<Found>) -> Vec<Found> {
     // Each found with its preference (allowed first, then catalog rank), worked out
     // once; kept in the order the gains were first found.
     let mut at: HashMap<Gain, usize> = HashMap::new();

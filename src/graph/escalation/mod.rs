@@ -19,7 +19,7 @@ pub use catalog::{Coverage, TECHNIQUES, Technique, coverage_markdown, technique}
 use admin::administrators;
 pub(crate) use admin::takeover_hop;
 use changed::{changed, materialize};
-use decide::{Verdicts, best_per_gain, decide_caller, evaluate};
+use decide::{Verdicts, best_of_one, best_per_gain, decide_caller, evaluate};
 use prefilter::{ActionSet, action_bits, bits_of_policies};
 
 use std::borrow::Cow;
@@ -579,7 +579,11 @@ fn build_with(
             })
             .collect();
     }
-    administrators(world, model, &lookup, &assumable, &mut edges, fixed);
+    drop(kept);
+    administrators(world, model, &lookup, assumable, &mut edges, fixed);
+    // The list lives as long as the graph; grown by doubling, up to half of it would
+    // be room never used (an organization has a million escalation edges).
+    edges.shrink_to_fit();
     edges
 }
 

@@ -45,7 +45,7 @@ fn an_action_outside_the_bits_is_denied_everywhere() {
                 continue;
             }
             let bits = action_bits(p, &HashMap::new());
-            for (at, action) in list.iter().enumerate() {
+            for action in list {
                 let named = p.identity.iter().flat_map(|pol| &pol.statements).any(|st| {
                     st.effect != Some(crate::model::Effect::Deny)
                         && st
