@@ -103,7 +103,7 @@ pub struct Edge {
     /// The hop with its grants and conditions. An assume-role edge keeps only its
     /// decision and makes its hop again, from the same evaluation, when first asked:
     /// an organization has millions of edges, and an answer shows few of them.
-    hop: std::sync::OnceLock<Arc<Hop>>,
+    hop: once_cell::race::OnceBox<Arc<Hop>>,
 }
 
 impl Edge {
@@ -114,7 +114,7 @@ impl Edge {
             to,
             kind: hop.kind,
             decision: hop.decision,
-            hop: std::sync::OnceLock::from(hop),
+            hop: once_cell::race::OnceBox::with_value(Box::new(hop)),
         }
     }
 
@@ -125,7 +125,7 @@ impl Edge {
             to,
             kind: HopKind::AssumeRole,
             decision,
-            hop: std::sync::OnceLock::new(),
+            hop: once_cell::race::OnceBox::new(),
         }
     }
 
@@ -137,14 +137,14 @@ impl Edge {
             to,
             kind: HopKind::Escalation,
             decision: Decision::Allowed,
-            hop: std::sync::OnceLock::new(),
+            hop: once_cell::race::OnceBox::new(),
         }
     }
 
     /// The hop, with the statements that grant it (`w`: the world of the graph the
     /// edge belongs to). Only assume-role and takeover edges are made without it.
     pub fn hop(&self, w: &World) -> &Arc<Hop> {
-        self.hop.get_or_init(|| self.make_hop(w))
+        self.hop.get_or_init(|| Box::new(self.make_hop(w)))
     }
 
     /// The hop as [`Edge::hop`] gives it, without keeping it when it was not made yet:
@@ -165,11 +165,58 @@ impl Edge {
     }
 }
 
+/// The edges of a graph, numbered in the order they were made: the role assumptions
+/// first, then the escalations and the edges added after the build. Two lists, so that
+/// the second never makes the first move (at organization scale a move of the first
+/// held it twice: hundreds of megabytes for a moment).
+#[derive(Debug, Default)]
+pub struct Edges {
+    assume: Vec<Edge>,
+    more: Vec<Edge>,
+}
+
+impl Edges {
+    pub fn len(&self) -> usize {
+        self.assume.len() + self.more.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Edge number `id`.
+    pub fn get(&self, id: usize) -> Option<&Edge> {
+        match id.checked_sub(self.assume.len()) {
+            None => self.assume.get(id),
+            Some(at) => self.more.get(at),
+        }
+    }
+
+    /// Adds an edge (numbered [`Edges::len`] before).
+    pub fn push(&mut self, e: Edge) {
+        self.more.push(e);
+    }
+
+    /// Every edge, in their order.
+    pub fn iter(&self) -> impl Iterator<Item = &Edge> {
+        self.assume.iter().chain(&self.more)
+    }
+}
+
+impl<'a> IntoIterator for &'a Edges {
+    type Item = &'a Edge;
+    type IntoIter = std::iter::Chain<std::slice::Iter<'a, Edge>, std::slice::Iter<'a, Edge>>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.assume.iter().chain(&self.more)
+    }
+}
+
 /// The principal graph.
 #[derive(Debug)]
 pub struct Graph {
     pub world: World,
-    pub edges: Vec<Edge>,
+    pub edges: Edges,
     /// The edges of each node (principal `i` is node `i`).
     adjacency: adjacency::Adjacency,
     /// `--context` pairs, for nodes made after the build.
@@ -194,12 +241,9 @@ impl Graph {
     }
 
     fn from_world(mut world: World, model: &Model, fixed: &[(String, String)]) -> Graph {
-        let mut edges = edges::build(&mut world, fixed);
-        let escalations = escalation::build(&mut world, model, &edges, fixed);
-        // Exactly: the edges live as long as the graph, and growing the list would
-        // double it (millions of edges in an organization).
-        edges.reserve_exact(escalations.len());
-        edges.extend(escalations);
+        let assume = edges::build(&mut world, fixed);
+        let more = escalation::build(&mut world, model, &assume, fixed);
+        let edges = Edges { assume, more };
         let adjacency = adjacency::Adjacency::new(world.principals.len(), edges.len(), |id| {
             edges.get(id).map(|e| (e.from, e.to))
         });
@@ -309,4 +353,35 @@ fn granting(ev: &Evaluation) -> impl Iterator<Item = (GrantSource, &crate::eval:
             };
             Some((source, r))
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The two lists number the edges as one list would: the role assumptions, then
+    /// the rest, and pushes after.
+    #[test]
+    fn edges_are_numbered_as_one_list() {
+        let edge = |from: usize| Edge::assume(from, from + 1, Decision::Allowed);
+        let mut edges = Edges {
+            assume: (0..3).map(edge).collect(),
+            more: (3..5).map(edge).collect(),
+        };
+        edges.push(edge(5));
+        let plain: Vec<usize> = (0..6).collect();
+        assert_eq!(edges.len(), plain.len());
+        assert!(!edges.is_empty());
+        for id in 0..8 {
+            assert_eq!(
+                edges.get(id).map(|e| e.from),
+                plain.get(id).copied(),
+                "{id}"
+            );
+        }
+        let listed: Vec<usize> = edges.iter().map(|e| e.from).collect();
+        assert_eq!(listed, plain);
+        assert_eq!((&edges).into_iter().count(), plain.len());
+        assert!(Edges::default().is_empty());
+    }
 }
