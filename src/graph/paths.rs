@@ -63,11 +63,7 @@ pub fn crossings_in_order<'g>(
         })
         .map(Pending::Edge)
         .collect();
-    list.extend(
-        resource_crossings(graph, model)
-            .into_iter()
-            .map(Pending::Made),
-    );
+    list.extend(resource_grants(graph, model));
     list.retain(|p| {
         key(graph, p)
             .is_some_and(|[a, b, _, _]| from.is_none_or(|f| a == f) && to.is_none_or(|t| b == t))
@@ -86,10 +82,10 @@ pub fn crossings_in_order<'g>(
 fn key<'a>(graph: &'a Graph, p: &'a Pending) -> Option<[&'a str; 4]> {
     let w = &graph.world;
     let account = |i: usize| w.principals.get(i).and_then(|p| p.account.as_deref());
+    let id = |n: usize| w.principals.get(n).map(|p| &*p.id);
     Some(match p {
         Pending::Edge(i) => {
             let e = graph.edges.get(*i)?;
-            let id = |n: usize| w.principals.get(n).map(|p| &*p.id);
             [
                 account(e.from).unwrap_or(OUTSIDE),
                 account(e.to)?,
@@ -97,15 +93,88 @@ fn key<'a>(graph: &'a Graph, p: &'a Pending) -> Option<[&'a str; 4]> {
                 id(e.to)?,
             ]
         }
-        Pending::Made(c) => [&c.from_account, &c.to_account, &c.hop.from, &c.hop.to],
+        Pending::Grant(caller, g) => [
+            account(*caller).unwrap_or(ANONYMOUS),
+            &g.account,
+            id(*caller)?,
+            &g.resource,
+        ],
     })
 }
 
-/// A crossing before its hop is made: an edge of the graph, or a resource grant
-/// (decided already, with its hop).
+/// The source account of a resource grant's caller without one.
+const ANONYMOUS: &str = "anonymous";
+
+/// A crossing before its hop is made: an edge of the graph, or a caller a resource
+/// grant allows (its hop made again, with the reasons, when listed).
 enum Pending {
     Edge(usize),
-    Made(Crossing),
+    Grant(usize, Arc<GrantOf>),
+}
+
+/// A resource-policy statement's action tried on its resource, shared by the callers
+/// it allows.
+struct GrantOf {
+    /// The resource's account.
+    account: String,
+    resource: Arc<str>,
+    action: String,
+    target: super::resources::Target,
+}
+
+impl GrantOf {
+    /// The evaluation of `caller`'s request: fully (with its reasons) or, for a first
+    /// look, only its decision.
+    fn decide(&self, w: &super::World, caller: usize) -> crate::eval::Evaluation {
+        let owner = self.caller_owner(w, caller);
+        super::edges::decide(
+            w,
+            caller,
+            &self.action,
+            &self.resource,
+            self.target.policy.as_ref(),
+            self.target.kind,
+            owner,
+        )
+    }
+
+    fn decision(&self, w: &super::World, caller: usize) -> Decision {
+        let owner = self.caller_owner(w, caller);
+        super::edges::decision(
+            w,
+            caller,
+            &self.action,
+            &self.resource,
+            self.target.policy.as_ref(),
+            self.target.kind,
+            owner,
+        )
+    }
+
+    /// The resource's account for a request of `caller`.
+    fn caller_owner<'a>(&'a self, w: &'a super::World, caller: usize) -> Option<&'a str> {
+        let account = w.principals.get(caller).and_then(|p| p.account.as_deref());
+        self.target.account_for(account)
+    }
+
+    /// The crossing of a caller this grant allows, with its hop.
+    fn crossing(&self, w: &super::World, caller: usize) -> Option<Crossing> {
+        let p = w.principals.get(caller);
+        let hop = super::edges::hop_of(
+            p.map(|p| p.id.clone()).unwrap_or_default(),
+            self.resource.clone(),
+            self.action.clone(),
+            super::HopKind::Access,
+            &self.decide(w, caller),
+        )?;
+        Some(Crossing {
+            from_account: p
+                .and_then(|p| p.account.clone())
+                .unwrap_or_else(|| ANONYMOUS.to_string()),
+            to_account: self.account.clone(),
+            hop,
+        })
+    }
 }
 
 /// The crossings of [`crossings_in_order`], in order.
@@ -125,7 +194,7 @@ impl Iterator for Crossings<'_> {
             let made: Vec<Crossing> = batch
                 .into_par_iter()
                 .filter_map(|p| match p {
-                    Pending::Made(c) => Some(c),
+                    Pending::Grant(caller, grant) => grant.crossing(&g.world, caller),
                     Pending::Edge(i) => {
                         let e = g.edges.get(i)?;
                         let account =
@@ -147,8 +216,9 @@ impl Iterator for Crossings<'_> {
 /// Grants of resource policies to principals of other loaded accounts (or to
 /// anonymous callers), checked with the evaluator: both sides must allow. Each action
 /// pattern of a statement is tried with one real action it covers, on the statement's
-/// first Resource value.
-fn resource_crossings(graph: &Graph, model: &Model) -> Vec<Crossing> {
+/// first Resource value. Only the callers allowed are kept (most that a shared bucket
+/// names are denied), each with the grant to make its hop from when listed.
+fn resource_grants(graph: &Graph, model: &Model) -> Vec<Pending> {
     let w = &graph.world;
     let mut out = Vec::new();
     for account in model.accounts.values() {
@@ -169,49 +239,29 @@ fn resource_crossings(graph: &Graph, model: &Model) -> Vec<Crossing> {
                     .and_then(|b| b.values.first())
                     .map_or(r.arn.clone(), |v| v.value.clone());
                 for action in representative_actions(st) {
-                    let t = super::resources::target(model, w, &resource, &action);
+                    let grant = Arc::new(GrantOf {
+                        account: account.id.clone(),
+                        target: super::resources::target(model, w, &resource, &action),
+                        resource: resource.as_str().into(),
+                        action,
+                    });
                     // Each caller is decided on its own (a shared bucket may name every
                     // account of an organization): in parallel, kept in caller order.
-                    let found: Vec<Crossing> = callers
+                    let allowed: Vec<usize> = callers
                         .par_iter()
-                        .filter_map(|&c| {
-                            let owner = t.account_for(
-                                w.principals.get(c).and_then(|p| p.account.as_deref()),
-                            );
-                            let (a, r, policy) =
-                                (action.as_str(), resource.as_str(), t.policy.as_ref());
-                            // Most callers named are denied: their decision alone first
-                            // (without reasons), the evaluation for the hop only after.
-                            let d = super::edges::decision(w, c, a, r, policy, t.kind, owner);
-                            if !matches!(d, Decision::Allowed | Decision::Conditional) {
-                                return None;
-                            }
-                            let ev = super::edges::decide(w, c, a, r, policy, t.kind, owner);
-                            let from_id = w
-                                .principals
-                                .get(c)
-                                .map(|p| p.id.clone())
-                                .unwrap_or_default();
-                            let hop = super::edges::hop_of(
-                                from_id,
-                                resource.as_str().into(),
-                                action.clone(),
-                                super::HopKind::Access,
-                                &ev,
-                            )?;
-                            let from_account = w
-                                .principals
-                                .get(c)
-                                .and_then(|p| p.account.clone())
-                                .unwrap_or_else(|| "anonymous".to_string());
-                            Some(Crossing {
-                                from_account,
-                                to_account: account.id.clone(),
-                                hop,
-                            })
+                        .copied()
+                        .filter(|c| {
+                            matches!(
+                                grant.decision(w, *c),
+                                Decision::Allowed | Decision::Conditional
+                            )
                         })
                         .collect();
-                    out.extend(found);
+                    out.extend(
+                        allowed
+                            .into_iter()
+                            .map(|c| Pending::Grant(c, grant.clone())),
+                    );
                 }
             }
         }
