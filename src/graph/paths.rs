@@ -122,25 +122,24 @@ struct GrantOf {
     target: super::resources::Target,
 }
 
-impl GrantOf {
-    /// The evaluation of `caller`'s request: fully (with its reasons) or, for a first
-    /// look, only its decision.
-    fn decide(&self, w: &super::World, caller: usize) -> crate::eval::Evaluation {
-        let owner = self.caller_owner(w, caller);
-        super::edges::decide(
-            w,
-            caller,
-            &self.action,
-            &self.resource,
-            self.target.policy.as_ref(),
-            self.target.kind,
-            owner,
-        )
-    }
+/// [`super::edges::decide`] or [`super::edges::decision`]: a request of a graph
+/// principal, answered with or without its reasons.
+type Ask<T> = fn(
+    &super::World,
+    usize,
+    &str,
+    &str,
+    Option<&crate::eval::CompiledPolicy>,
+    crate::eval::ResourcePolicyKind,
+    Option<&str>,
+) -> T;
 
-    fn decision(&self, w: &super::World, caller: usize) -> Decision {
+impl GrantOf {
+    /// `caller`'s request of this grant, asked with `ask`: fully (with its reasons)
+    /// or, for a first look, only its decision.
+    fn ask<T>(&self, w: &super::World, caller: usize, ask: Ask<T>) -> T {
         let owner = self.caller_owner(w, caller);
-        super::edges::decision(
+        ask(
             w,
             caller,
             &self.action,
@@ -165,7 +164,7 @@ impl GrantOf {
             self.resource.clone(),
             self.action.clone(),
             super::HopKind::Access,
-            &self.decide(w, caller),
+            &self.ask(w, caller, super::edges::decide),
         )?;
         Some(Crossing {
             from_account: p
@@ -252,7 +251,7 @@ fn resource_grants(graph: &Graph, model: &Model) -> Vec<Pending> {
                         .copied()
                         .filter(|c| {
                             matches!(
-                                grant.decision(w, *c),
+                                grant.ask(w, *c, super::edges::decision),
                                 Decision::Allowed | Decision::Conditional
                             )
                         })
