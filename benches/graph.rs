@@ -245,7 +245,7 @@ fn report_build(size: Size, org: &Org) {
                     .get(i)
                     .and_then(|p| p.account.clone())
             };
-            acct(e.from) != acct(e.to)
+            acct(e.from()) != acct(e.to())
         })
         .count();
     eprintln!(

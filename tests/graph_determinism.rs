@@ -29,8 +29,8 @@ fn picture_of(graph: &Graph) -> Vec<String> {
         let grants: Vec<String> = hop.grants.iter().map(|g| g.policy.to_string()).collect();
         format!(
             "{} -> {} {} {} {:?} {:?}",
-            e.from,
-            e.to,
+            e.from(),
+            e.to(),
             hop.action,
             e.decision.as_str(),
             grants,

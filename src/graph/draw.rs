@@ -26,18 +26,18 @@ pub fn subgraph<'g>(
     // that reaches it); a neighbour of a neighbour that is neither is left out.
     let near = principal.map(|start| {
         (
-            reach(start, |n| graph.out_edges(n).map(|e| e.to).collect()),
-            reach(start, |n| graph.in_edges(n).map(|e| e.from).collect()),
+            reach(start, |n| graph.out_edges(n).map(|e| e.to()).collect()),
+            reach(start, |n| graph.in_edges(n).map(|e| e.from()).collect()),
         )
     });
     graph
         .edges
         .iter()
-        .filter(|e| in_account(e.from) || in_account(e.to))
+        .filter(|e| in_account(e.from()) || in_account(e.to()))
         .filter(|e| {
             near.as_ref().is_none_or(|(from, to)| {
-                (from.contains(&e.from) && from.contains(&e.to))
-                    || (to.contains(&e.from) && to.contains(&e.to))
+                (from.contains(&e.from()) && from.contains(&e.to()))
+                    || (to.contains(&e.from()) && to.contains(&e.to()))
             })
         })
         .collect()

@@ -82,13 +82,13 @@ pub fn escalations(graph: &Graph, to: &Target) -> Vec<Escalation> {
             continue;
         };
         for e in graph.in_edges(node) {
-            if best.contains_key(&e.from) {
+            if best.contains_key(&e.from()) {
                 continue;
             }
             let mut path = vec![e.hop(&graph.world).clone()];
             path.extend(tail.iter().cloned());
-            best.insert(e.from, (reached, path));
-            queue.push_back(e.from);
+            best.insert(e.from(), (reached, path));
+            queue.push_back(e.from());
         }
     }
     let certainty: HashMap<usize, Tri> = targets.into_iter().collect();

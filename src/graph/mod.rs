@@ -96,8 +96,10 @@ pub struct Hop {
 /// An edge between two principal nodes: a role assumption or an escalation.
 #[derive(Debug, Clone)]
 pub struct Edge {
-    pub from: usize,
-    pub to: usize,
+    /// The nodes at its ends ([`Edge::from`], [`Edge::to`]), in 4 bytes each: an
+    /// organization has millions of edges.
+    from_node: u32,
+    to_node: u32,
     pub kind: HopKind,
     pub decision: Decision,
     /// The hop with its grants and conditions. An assume-role edge keeps only its
@@ -110,8 +112,8 @@ impl Edge {
     /// An edge with its hop.
     pub fn new(from: usize, to: usize, hop: Arc<Hop>) -> Edge {
         Edge {
-            from,
-            to,
+            from_node: node(from),
+            to_node: node(to),
             kind: hop.kind,
             decision: hop.decision,
             hop: once_cell::race::OnceBox::with_value(Box::new(hop)),
@@ -121,8 +123,8 @@ impl Edge {
     /// An assume-role edge whose hop is made when first asked.
     pub(crate) fn assume(from: usize, to: usize, decision: Decision) -> Edge {
         Edge {
-            from,
-            to,
+            from_node: node(from),
+            to_node: node(to),
             kind: HopKind::AssumeRole,
             decision,
             hop: once_cell::race::OnceBox::new(),
@@ -133,12 +135,22 @@ impl Edge {
     /// made when first asked (see `escalation::admin::unchecked_takeovers`).
     pub(crate) fn takeover(from: usize, to: usize) -> Edge {
         Edge {
-            from,
-            to,
+            from_node: node(from),
+            to_node: node(to),
             kind: HopKind::Escalation,
             decision: Decision::Allowed,
             hop: once_cell::race::OnceBox::new(),
         }
+    }
+
+    /// The node it leaves.
+    pub fn from(&self) -> usize {
+        self.from_node as usize
+    }
+
+    /// The node it enters.
+    pub fn to(&self) -> usize {
+        self.to_node as usize
     }
 
     /// The hop, with the statements that grant it (`w`: the world of the graph the
@@ -159,8 +171,8 @@ impl Edge {
 
     fn make_hop(&self, w: &World) -> Arc<Hop> {
         match self.kind {
-            HopKind::Escalation => escalation::takeover_hop(w, self.from, self.to),
-            _ => edges::assume_hop(w, self.from, self.to, self.decision),
+            HopKind::Escalation => escalation::takeover_hop(w, self.from(), self.to()),
+            _ => edges::assume_hop(w, self.from(), self.to(), self.decision),
         }
     }
 }
@@ -212,6 +224,16 @@ impl<'a> IntoIterator for &'a Edges {
     }
 }
 
+// Millions of edges live as long as the graph: keep them at 24 bytes.
+const _: () = assert!(std::mem::size_of::<Edge>() <= 24, "an edge takes 24 bytes");
+
+/// A node as an edge holds it. A node past `u32::MAX` becomes `u32::MAX`: never met,
+/// as a graph of four billion principals (hundreds of bytes each) does not fit in
+/// memory; an end that is not a node of the graph leaves the edge out of the adjacency.
+fn node(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
 /// The principal graph.
 #[derive(Debug)]
 pub struct Graph {
@@ -245,7 +267,7 @@ impl Graph {
         let more = escalation::build(&mut world, model, &assume, fixed);
         let edges = Edges { assume, more };
         let adjacency = adjacency::Adjacency::new(world.principals.len(), edges.len(), |id| {
-            edges.get(id).map(|e| (e.from, e.to))
+            edges.get(id).map(|e| (e.from(), e.to()))
         });
         Graph {
             world,
@@ -270,8 +292,8 @@ impl Graph {
     /// left out).
     pub fn push_edge(&mut self, e: Edge) {
         let n = self.world.principals.len();
-        if e.from < n && e.to < n {
-            self.adjacency.push(e.from, e.to, self.edges.len());
+        if e.from() < n && e.to() < n {
+            self.adjacency.push(e.from(), e.to(), self.edges.len());
             self.edges.push(e);
         }
     }
@@ -374,12 +396,12 @@ mod tests {
         assert!(!edges.is_empty());
         for id in 0..8 {
             assert_eq!(
-                edges.get(id).map(|e| e.from),
+                edges.get(id).map(|e| e.from()),
                 plain.get(id).copied(),
                 "{id}"
             );
         }
-        let listed: Vec<usize> = edges.iter().map(|e| e.from).collect();
+        let listed: Vec<usize> = edges.iter().map(|e| e.from()).collect();
         assert_eq!(listed, plain);
         assert_eq!((&edges).into_iter().count(), plain.len());
         assert!(Edges::default().is_empty());

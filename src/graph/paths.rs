@@ -55,9 +55,9 @@ pub fn crossings_in_order<'g>(
                 // AWS, not a way in from elsewhere.
                 let service = w
                     .principals
-                    .get(e.from)
+                    .get(e.from())
                     .is_none_or(|p| p.kind == NodeKind::Service);
-                let (a, b) = (account(e.from).unwrap_or(OUTSIDE), account(e.to));
+                let (a, b) = (account(e.from()).unwrap_or(OUTSIDE), account(e.to()));
                 !service && b.is_some_and(|b| a != b)
             })
         })
@@ -87,10 +87,10 @@ fn key<'a>(graph: &'a Graph, p: &'a Pending) -> Option<[&'a str; 4]> {
         Pending::Edge(i) => {
             let e = graph.edges.get(*i)?;
             [
-                account(e.from).unwrap_or(OUTSIDE),
-                account(e.to)?,
-                id(e.from)?,
-                id(e.to)?,
+                account(e.from()).unwrap_or(OUTSIDE),
+                account(e.to())?,
+                id(e.from())?,
+                id(e.to())?,
             ]
         }
         Pending::Grant(caller, g) => [
@@ -199,8 +199,8 @@ impl Iterator for Crossings<'_> {
                         let account =
                             |n: usize| g.world.principals.get(n).and_then(|p| p.account.clone());
                         Some(Crossing {
-                            from_account: account(e.from).unwrap_or_else(|| OUTSIDE.to_string()),
-                            to_account: account(e.to)?,
+                            from_account: account(e.from()).unwrap_or_else(|| OUTSIDE.to_string()),
+                            to_account: account(e.to())?,
                             hop: e.hop_once(&g.world),
                         })
                     }

@@ -144,7 +144,7 @@ pub fn resolve(graph: &mut Graph, principal: &str) -> Result<usize, QueryError> 
                     from: id.clone(),
                     ..(**e.hop(&graph.world)).clone()
                 };
-                Edge::new(i, e.to, Arc::new(hop))
+                Edge::new(i, e.to(), Arc::new(hop))
             })
             .collect();
         for e in escalations {
@@ -292,10 +292,10 @@ pub fn can(
             continue;
         }
         for e in graph.out_edges(node) {
-            if let std::collections::hash_map::Entry::Vacant(v) = prev.entry(e.to) {
+            if let std::collections::hash_map::Entry::Vacant(v) = prev.entry(e.to()) {
                 v.insert(Some(node));
-                depth.insert(e.to, d + 1);
-                queue.push_back(e.to);
+                depth.insert(e.to(), d + 1);
+                queue.push_back(e.to());
             }
         }
     }
@@ -343,7 +343,7 @@ fn chain(graph: &Graph, prev: &HashMap<usize, Option<usize>>, node: usize) -> Ve
     let mut hops = Vec::new();
     let mut cur = node;
     while let Some(Some(p)) = prev.get(&cur) {
-        if let Some(e) = graph.out_edges(*p).find(|e| e.to == cur) {
+        if let Some(e) = graph.out_edges(*p).find(|e| e.to() == cur) {
             hops.push(e.hop(&graph.world).clone());
         }
         cur = *p;

@@ -232,7 +232,7 @@ pub fn who_can_with(
             if Some(node) == role_node
                 && (e.kind != HopKind::Escalation
                     || w.principals
-                        .get(e.from)
+                        .get(e.from())
                         .is_some_and(|p| p.kind == NodeKind::Administrator))
             {
                 continue;

@@ -7,7 +7,7 @@ use crate::graph::draw::node_label;
 use crate::graph::{Edge, Graph, Hop};
 
 fn nodes_of(edges: &[&Edge]) -> Vec<usize> {
-    let mut n: Vec<usize> = edges.iter().flat_map(|e| [e.from, e.to]).collect();
+    let mut n: Vec<usize> = edges.iter().flat_map(|e| [e.from(), e.to()]).collect();
     n.sort_unstable();
     n.dedup();
     n
@@ -47,8 +47,8 @@ pub fn dot(graph: &Graph, edges: &[&Edge]) -> String {
         let _ = writeln!(
             out,
             "  n{} -> n{} [label=\"{}\"{style}{color}];",
-            e.from,
-            e.to,
+            e.from(),
+            e.to(),
             quote(&edge_label(hop))
         );
     }
@@ -73,7 +73,7 @@ pub fn mermaid(graph: &Graph, edges: &[&Edge]) -> String {
             "-.->"
         };
         let label = edge_label(hop).replace('|', "/").replace('"', "'");
-        let _ = writeln!(out, "  n{} {arrow}|{label}| n{}", e.from, e.to);
+        let _ = writeln!(out, "  n{} {arrow}|{label}| n{}", e.from(), e.to());
     }
     out
 }

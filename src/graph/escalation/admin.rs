@@ -121,7 +121,7 @@ pub(super) fn administrators(
             .map(|s| become_edges(w, best_of_one(unchecked_takeovers(w, *s))))
             .collect();
         for (s, list) in chunk.iter().zip(made) {
-            while let Some(e) = governed.next_if(|e| e.from < *s) {
+            while let Some(e) = governed.next_if(|e| e.from() < *s) {
                 edges.push(e);
             }
             edges.extend(list);

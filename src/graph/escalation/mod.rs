@@ -460,7 +460,7 @@ fn build_with(
     let lookup = Lookup::new(world, model);
     let mut assumable: HashMap<usize, Vec<usize>> = HashMap::new();
     for e in assume {
-        assumable.entry(e.from).or_default().push(e.to);
+        assumable.entry(e.from()).or_default().push(e.to());
     }
     let mut edges: Vec<Edge> = Vec::new();
     let mut kept: HashMap<(usize, usize), usize> = HashMap::new();
@@ -566,7 +566,7 @@ fn build_with(
             .flat_map_iter(|n| edges_from(w, *n))
             .collect();
         for e in theirs {
-            assumable.entry(e.from).or_default().push(e.to);
+            assumable.entry(e.from()).or_default().push(e.to());
             edges.push(e);
         }
         pending = new_nodes

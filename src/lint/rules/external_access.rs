@@ -81,7 +81,7 @@ impl Rule for ExternalAccess {
 fn assume_role_edges(cx: &Context, out: &mut Vec<Finding>) {
     let w = &cx.graph.world;
     for e in &cx.graph.edges {
-        let (Some(from), Some(to)) = (w.principals.get(e.from), w.principals.get(e.to)) else {
+        let (Some(from), Some(to)) = (w.principals.get(e.from()), w.principals.get(e.to())) else {
             continue;
         };
         let who = match from.kind {

@@ -70,10 +70,10 @@ pub fn findings(graph: &Graph) -> Vec<Finding> {
     let w = &graph.world;
     let mut seen: HashSet<(usize, usize)> = HashSet::new();
     for edge in &graph.edges {
-        if edge.kind != HopKind::Escalation || !seen.insert((edge.from, edge.to)) {
+        if edge.kind != HopKind::Escalation || !seen.insert((edge.from(), edge.to())) {
             continue;
         }
-        let (Some(from), Some(to)) = (w.principals.get(edge.from), w.principals.get(edge.to))
+        let (Some(from), Some(to)) = (w.principals.get(edge.from()), w.principals.get(edge.to()))
         else {
             continue;
         };

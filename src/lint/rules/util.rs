@@ -139,14 +139,14 @@ pub fn reaching(graph: &Graph, target: usize) -> HashMap<usize, Vec<Arc<Hop>>> {
             continue;
         };
         for e in graph.in_edges(at) {
-            if best.contains_key(&e.from) {
+            if best.contains_key(&e.from()) {
                 continue;
             }
             let mut path = Vec::with_capacity(tail.len() + 1);
             path.push(e.hop(&graph.world).clone());
             path.extend(tail.iter().cloned());
-            best.insert(e.from, path);
-            queue.push_back(e.from);
+            best.insert(e.from(), path);
+            queue.push_back(e.from());
         }
     }
     best.remove(&target);
