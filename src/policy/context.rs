@@ -310,12 +310,12 @@ pub struct WithKeys<'a> {
 }
 
 impl<'a> WithKeys<'a> {
-    pub fn new(base: &'a dyn Context, keys: &[(&str, Vec<String>)]) -> Self {
+    pub fn new<K: AsRef<str>>(base: &'a dyn Context, keys: &[(K, Vec<String>)]) -> Self {
         WithKeys {
             base,
             keys: keys
                 .iter()
-                .map(|(k, v)| (k.to_ascii_lowercase(), v.clone()))
+                .map(|(k, v)| (k.as_ref().to_ascii_lowercase(), v.clone()))
                 .collect(),
         }
     }

@@ -70,8 +70,8 @@ pub struct Need {
     /// The resources asked about; one allowed is enough (the name of a new resource is
     /// the attacker's to choose).
     pub resources: Vec<String>,
-    /// Keys the real call carries.
-    pub context: Vec<(&'static str, Vec<String>)>,
+    /// Keys the real call carries (most named by the catalog, a resource tag's made).
+    pub context: Vec<(Cow<'static, str>, Vec<String>)>,
     /// A key whose value is the attacker's choice among these (`iam:PolicyARN`): one
     /// allowed is enough.
     pub choice: Option<(&'static str, Vec<String>)>,
@@ -110,7 +110,7 @@ impl Need {
     }
 
     pub fn with(mut self, key: &'static str, value: impl Into<String>) -> Need {
-        self.context.push((key, vec![value.into()]));
+        self.context.push((key.into(), vec![value.into()]));
         self
     }
 
@@ -346,7 +346,7 @@ impl<'a> Cx<'a> {
         };
         let mut keys = need.context.clone();
         if let Some((k, v)) = choice {
-            keys.push((k, vec![v.to_string()]));
+            keys.push((k.into(), vec![v.to_string()]));
         }
         let ctx = WithKeys::new(&p.context, &keys);
         let account = need.account.as_deref().or(p.account.as_deref());

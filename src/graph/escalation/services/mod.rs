@@ -290,7 +290,7 @@ fn need(
                 }
             }
             // An empty value list: the key is missing from the request.
-            Key::Absent => n.context.push((key, Vec::new())),
+            Key::Absent => n.context.push(((*key).into(), Vec::new())),
         }
     }
     if let (On::Existing(_), Some(item)) = (act.on, item) {
@@ -304,8 +304,8 @@ fn need(
 impl Need {
     /// `aws:ResourceTag/KEY` of the existing resource.
     fn with_tag(mut self, key: &str, value: &str) -> Need {
-        let key: &'static str = Box::leak(format!("aws:ResourceTag/{key}").into_boxed_str());
-        self.context.push((key, vec![value.to_string()]));
+        let key = format!("aws:ResourceTag/{key}");
+        self.context.push((key.into(), vec![value.to_string()]));
         self
     }
 }
