@@ -211,7 +211,7 @@ impl Edges {
 
     /// Every edge, in their order.
     pub fn iter(&self) -> impl Iterator<Item = &Edge> {
-        self.assume.iter().chain(&self.more)
+        self.into_iter()
     }
 }
 

@@ -156,23 +156,18 @@ impl GrantOf {
         self.target.account_for(account)
     }
 
-    /// The crossing of a caller this grant allows, with its hop.
-    fn crossing(&self, w: &super::World, caller: usize) -> Option<Crossing> {
-        let p = w.principals.get(caller);
-        let hop = super::edges::hop_of(
-            p.map(|p| p.id.clone()).unwrap_or_default(),
+    /// The hop of a caller this grant allows, with its reasons.
+    fn hop(&self, w: &super::World, caller: usize) -> Option<Arc<Hop>> {
+        super::edges::hop_of(
+            w.principals
+                .get(caller)
+                .map(|p| p.id.clone())
+                .unwrap_or_default(),
             self.resource.clone(),
             self.action.clone(),
             super::HopKind::Access,
             &self.ask(w, caller, super::edges::decide),
-        )?;
-        Some(Crossing {
-            from_account: p
-                .and_then(|p| p.account.clone())
-                .unwrap_or_else(|| ANONYMOUS.to_string()),
-            to_account: self.account.clone(),
-            hop,
-        })
+        )
     }
 }
 
@@ -192,18 +187,17 @@ impl Iterator for Crossings<'_> {
             let g = self.graph;
             let made: Vec<Crossing> = batch
                 .into_par_iter()
-                .filter_map(|p| match p {
-                    Pending::Grant(caller, grant) => grant.crossing(&g.world, caller),
-                    Pending::Edge(i) => {
-                        let e = g.edges.get(i)?;
-                        let account =
-                            |n: usize| g.world.principals.get(n).and_then(|p| p.account.clone());
-                        Some(Crossing {
-                            from_account: account(e.from()).unwrap_or_else(|| OUTSIDE.to_string()),
-                            to_account: account(e.to())?,
-                            hop: e.hop_once(&g.world),
-                        })
-                    }
+                .filter_map(|p| {
+                    let [from_account, to_account, _, _] = key(g, &p)?;
+                    let hop = match &p {
+                        Pending::Grant(caller, grant) => grant.hop(&g.world, *caller)?,
+                        Pending::Edge(i) => g.edges.get(*i)?.hop_once(&g.world),
+                    };
+                    Some(Crossing {
+                        from_account: from_account.to_string(),
+                        to_account: to_account.to_string(),
+                        hop,
+                    })
                 })
                 .collect();
             self.ready.extend(made);

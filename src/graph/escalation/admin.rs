@@ -111,14 +111,14 @@ pub(super) fn administrators(
     let governed = become_edges(w, best_per_gain(found));
     let most: usize = free
         .par_iter()
-        .map(|s| unchecked_takeovers(w, *s).len())
+        .map(|s| unchecked_takeovers(w, *s).count())
         .sum();
     edges.reserve_exact(governed.len() + most);
     let mut governed = governed.into_iter().peekable();
     for chunk in free.chunks(SINKS_AT_ONCE) {
         let made: Vec<Vec<Edge>> = chunk
             .par_iter()
-            .map(|s| become_edges(w, best_of_one(unchecked_takeovers(w, *s))))
+            .map(|s| become_edges(w, best_of_one(unchecked_takeovers(w, *s).collect())))
             .collect();
         for (s, list) in chunk.iter().zip(made) {
             while let Some(e) = governed.next_if(|e| e.from() < *s) {
@@ -148,27 +148,25 @@ fn become_edges(world: &World, found: Vec<Found>) -> Vec<Edge> {
 /// access key, iam-003) and role (a trust naming itself, iam-012) of its account.
 /// An account has as many of these edges as principals: each edge makes its hop when
 /// first asked ([`takeover_hop`]), as an assume-role edge does.
-pub(super) fn unchecked_takeovers(world: &World, sink: usize) -> Vec<Found> {
-    let Some(p) = world.principals.get(sink) else {
-        return Vec::new();
-    };
-    let account = p.account.as_deref().unwrap_or_default();
-    world
-        .of_account(account)
-        .filter_map(|t| {
-            let (id, _, joined) = takeover_of(world.principals.get(t)?)?;
-            Some(Found {
-                from: sink,
-                technique: technique(id)?,
-                gain: Gain::Become(t),
-                decision: Decision::Allowed,
-                action: std::borrow::Cow::Borrowed(joined),
-                grants: Vec::new(),
-                conditions: Vec::new(),
-                takeover: true,
-            })
+pub(super) fn unchecked_takeovers(world: &World, sink: usize) -> impl Iterator<Item = Found> + '_ {
+    let account = world
+        .principals
+        .get(sink)
+        .and_then(|p| p.account.as_deref())
+        .unwrap_or_default();
+    world.of_account(account).filter_map(move |t| {
+        let (id, _, joined) = takeover_of(world.principals.get(t)?)?;
+        Some(Found {
+            from: sink,
+            technique: technique(id)?,
+            gain: Gain::Become(t),
+            decision: Decision::Allowed,
+            action: std::borrow::Cow::Borrowed(joined),
+            grants: Vec::new(),
+            conditions: Vec::new(),
+            takeover: true,
         })
-        .collect()
+    })
 }
 
 /// The technique an administrator takes a principal over with, its permissions and

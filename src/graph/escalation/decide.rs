@@ -208,17 +208,15 @@ pub(super) fn decide_caller(
     let mut allowed: HashSet<Gain> = HashSet::new();
     let mut out = Vec::new();
     for a in attempts {
-        if prune == Prune::Yes && allowed.contains(&a.gain) {
-            continue;
-        }
         // Which administrator node the gain makes is asked only when it matters: to
         // skip once one is reached, to record an allowed one.
         if prune == Prune::Yes
-            && !done.is_empty()
-            && verdicts
-                .of(&a.gain)
-                .node_of
-                .is_some_and(|acct| done.contains(&acct))
+            && (allowed.contains(&a.gain)
+                || (!done.is_empty()
+                    && verdicts
+                        .of(&a.gain)
+                        .node_of
+                        .is_some_and(|acct| done.contains(&acct))))
         {
             continue;
         }
