@@ -10,7 +10,7 @@ pub(super) fn administrators(
     world: &mut World,
     model: &Model,
     lookup: &Lookup,
-    assumable: HashMap<usize, Vec<usize>>,
+    assumable: Assumable,
     edges: &mut Vec<Edge>,
     fixed: &Fixed,
 ) {

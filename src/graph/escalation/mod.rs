@@ -6,6 +6,7 @@
 //! carries, through the caller's boundary, SCPs and RCPs; never by matching action names.
 
 mod admin;
+mod assumable;
 mod catalog;
 mod changed;
 mod decide;
@@ -18,6 +19,7 @@ pub use catalog::{Coverage, TECHNIQUES, Technique, coverage_markdown, technique}
 
 use admin::administrators;
 pub(crate) use admin::takeover_hop;
+use assumable::Assumable;
 use changed::{changed, materialize};
 use decide::{Verdicts, best_of_one, best_per_gain, decide_caller, evaluate};
 use prefilter::{ActionSet, action_bits, bits_of_policies};
@@ -152,9 +154,7 @@ pub struct Cx<'a> {
     pub world: &'a World,
     pub model: &'a Model,
     /// Who may assume whom (the assume-role edges).
-    pub assumable: &'a HashMap<usize, Vec<usize>>,
-    /// Each role's trust policy, shared.
-    pub trusts: HashMap<usize, Arc<CompiledPolicy>>,
+    pub(crate) assumable: &'a Assumable,
     /// Instance profile ARN → the role in it.
     pub profiles: &'a HashMap<&'a str, usize>,
     /// The service techniques' lookups.
@@ -183,28 +183,47 @@ pub(super) struct Lookup<'m> {
 
 impl<'m> Lookup<'m> {
     pub fn new(world: &World, model: &'m Model) -> Self {
-        let mut entities = HashMap::new();
+        // Found through the world's index of its nodes (a record whose ARN is no
+        // node's is no one's), the last record of an ARN winning as in the world.
+        let mut entities = vec![None; world.principals.len()];
         let mut profiles = HashMap::new();
         for a in model.accounts.values() {
             for u in &a.users {
-                entities.insert(u.arn.value.as_str(), Entity::User(a, u));
+                let slot = node_of(world, &u.arn.value).and_then(|i| entities.get_mut(i));
+                if let Some(slot) = slot {
+                    *slot = Some(Entity::User(a, u));
+                }
             }
             for r in &a.roles {
-                entities.insert(r.arn.value.as_str(), Entity::Role(a, r));
-                if let Some(i) = world.by_id.get(r.arn.value.as_str()) {
-                    for ip in &r.instance_profiles {
-                        profiles.insert(ip.as_str(), *i);
+                let Some(i) = node_of(world, &r.arn.value) else {
+                    continue;
+                };
+                if let Some(slot) = entities.get_mut(i) {
+                    *slot = Some(Entity::Role(a, r));
+                }
+                for ip in &r.instance_profiles {
+                    profiles.insert(ip.as_str(), i);
+                }
+            }
+        }
+        // Nodes that share an ID (the index holds the last) have the same record.
+        if world.by_id.len() != world.principals.len() {
+            for (i, p) in world.principals.iter().enumerate() {
+                let first = node_of(world, &p.id).filter(|j| *j != i);
+                if let Some(e) = first.and_then(|j| entities.get(j).copied()) {
+                    if let Some(slot) = entities.get_mut(i) {
+                        *slot = e;
                     }
                 }
             }
         }
-        let entities = world
-            .principals
-            .iter()
-            .map(|p| entities.get(p.id.as_ref()).copied())
-            .collect();
         Lookup { entities, profiles }
     }
+}
+
+/// The node of a loaded user or role, by its ARN.
+fn node_of(world: &World, arn: &str) -> Option<usize> {
+    world.by_id.get(arn).copied()
 }
 
 impl<'a> Cx<'a> {
@@ -212,7 +231,7 @@ impl<'a> Cx<'a> {
         world: &'a World,
         model: &'a Model,
         lookup: &'a Lookup<'a>,
-        assumable: &'a HashMap<usize, Vec<usize>>,
+        assumable: &'a Assumable,
         only_admin: bool,
         sources: &[usize],
     ) -> Self {
@@ -229,12 +248,6 @@ impl<'a> Cx<'a> {
             }
         }
         let (entities, profiles) = (&lookup.entities, &lookup.profiles);
-        let trusts = world
-            .principals
-            .iter()
-            .enumerate()
-            .filter_map(|(i, p)| Some((i, p.trust.clone()?)))
-            .collect();
         let only_admin = only_admin.then(|| {
             (0..world.principals.len())
                 .map(|_| std::sync::OnceLock::new())
@@ -250,7 +263,6 @@ impl<'a> Cx<'a> {
             world,
             model,
             assumable,
-            trusts,
             services,
             admin_policies,
             profiles,
@@ -458,10 +470,7 @@ fn build_with(
 ) -> Vec<Edge> {
     mark_administrators(world);
     let lookup = Lookup::new(world, model);
-    let mut assumable: HashMap<usize, Vec<usize>> = HashMap::new();
-    for e in assume {
-        assumable.entry(e.from()).or_default().push(e.to());
-    }
+    let mut assumable = Assumable::new(assume);
     let mut edges: Vec<Edge> = Vec::new();
     let mut kept: HashMap<(usize, usize), usize> = HashMap::new();
     let mut pending: Vec<usize> = (0..world.principals.len())
@@ -566,7 +575,7 @@ fn build_with(
             .flat_map_iter(|n| edges_from(w, *n))
             .collect();
         for e in theirs {
-            assumable.entry(e.from()).or_default().push(e.to());
+            assumable.add(e.from(), e.to());
             edges.push(e);
         }
         pending = new_nodes

@@ -5,7 +5,6 @@ use super::*;
 
 /// Techniques on other users and roles of the account.
 pub(super) fn others(cx: &Cx, s: usize, p: &Principal, account: &Account, out: &mut Vec<Attempt>) {
-    let assumable: &[usize] = cx.assumable.get(&s).map_or(&[], Vec::as_slice);
     let may = |a: &str| cx.may(s, a);
     // Which kinds of target a technique could apply to at all: most principals have
     // none of these permissions, and the account may be large.
@@ -25,7 +24,7 @@ pub(super) fn others(cx: &Cx, s: usize, p: &Principal, account: &Account, out: &
     ]
     .iter()
     .any(|a| may(a));
-    let on_roles = on_any_role || (on_assumed_roles && !assumable.is_empty());
+    let on_roles = on_any_role || (on_assumed_roles && cx.assumable.any(s));
     if !on_users && !on_roles {
         return;
     }
@@ -41,7 +40,7 @@ pub(super) fn others(cx: &Cx, s: usize, p: &Principal, account: &Account, out: &
                 other_user(cx, s, t, target.id.as_ref(), account, out)
             }
             crate::graph::NodeKind::Role if !target.service_linked => {
-                let can_assume = assumable.contains(&t);
+                let can_assume = cx.assumable.contains(s, t);
                 if on_any_role || (on_assumed_roles && can_assume) {
                     other_role(cx, s, p, t, target, account, can_assume, out)
                 }
@@ -165,7 +164,7 @@ pub(super) fn other_role(
             Need::assume(target, Some(trust_naming(p))),
         ]
     };
-    let real_trust = || Need::assume(target, cx.trusts.get(&t).cloned());
+    let real_trust = || Need::assume(target, cx.principal(t).and_then(|p| p.trust.clone()));
     let modify: Vec<(&str, &str, Vec<Need>)> = {
         let mut m = Vec::new();
         if cx.may(s, "iam:AttachRolePolicy") {
