@@ -13,7 +13,9 @@
 
 use std::collections::HashMap;
 
-use super::world::{NodeKind, World};
+use rayon::prelude::*;
+
+use super::world::{NodeKind, Principal, World};
 use crate::eval::compile::ResourcePattern;
 use crate::policy::arn::Arn;
 
@@ -75,35 +77,23 @@ impl Prefixes {
 }
 
 impl GrantIndex {
-    /// Indexes every loaded user and role of the world.
+    /// Indexes every loaded user and role of the world. What each one's grants name
+    /// is read in parallel; the index is filled in node order after.
     pub fn new(world: &World) -> GrantIndex {
+        let named: Vec<(usize, Named)> = (0..world.principals.len())
+            .into_par_iter()
+            .filter_map(|i| {
+                let p = world.principals.get(i)?;
+                matches!(p.kind, NodeKind::User | NodeKind::Role).then(|| (i, named(p)))
+            })
+            .collect();
         let mut index = GrantIndex::default();
-        for (i, p) in world.principals.iter().enumerate() {
-            if !matches!(p.kind, NodeKind::User | NodeKind::Role) {
-                continue;
-            }
-            let mut keys: Vec<String> = Vec::new();
-            let mut prefixes: Vec<String> = Vec::new();
-            for (pi, si) in &p.assume_grants {
-                let Some(st) = p.identity.get(*pi).and_then(|pol| pol.statements.get(*si)) else {
-                    continue;
-                };
-                let Some(res) = st.resources.as_ref().filter(|r| !r.negated) else {
-                    prefixes.push(String::new());
-                    continue;
-                };
-                for pat in &res.patterns {
-                    match resource_part(pat) {
-                        Part::Literal(key) => keys.push(key),
-                        Part::Prefix(prefix) => prefixes.push(prefix),
-                    }
-                }
-            }
-            prefixes.sort_unstable();
-            prefixes.dedup();
+        for (i, Named { keys, prefixes }) in named {
+            let p = world.principals.get(i);
+            let account = p.and_then(|p| p.account.as_ref());
             for prefix in &prefixes {
                 index.wild.add(prefix, i);
-                if let Some(a) = &p.account {
+                if let Some(a) = account {
                     index
                         .wild_by_account
                         .entry(a.clone())
@@ -111,10 +101,8 @@ impl GrantIndex {
                         .add(prefix, i);
                 }
             }
-            keys.sort_unstable();
-            keys.dedup();
             for k in keys {
-                if let Some(a) = &p.account {
+                if let Some(a) = account {
                     index
                         .by_account_resource
                         .entry(a.clone())
@@ -155,6 +143,38 @@ impl GrantIndex {
             .unwrap_or_default();
         wild.into_iter().chain(named.into_iter().flatten().copied())
     }
+}
+
+/// What one principal's assume-role grants name: literal resource parts and the
+/// literal starts of the others, each sorted and once.
+struct Named {
+    keys: Vec<String>,
+    prefixes: Vec<String>,
+}
+
+fn named(p: &Principal) -> Named {
+    let mut keys: Vec<String> = Vec::new();
+    let mut prefixes: Vec<String> = Vec::new();
+    for (pi, si) in &p.assume_grants {
+        let Some(st) = p.identity.get(*pi).and_then(|pol| pol.statements.get(*si)) else {
+            continue;
+        };
+        let Some(res) = st.resources.as_ref().filter(|r| !r.negated) else {
+            prefixes.push(String::new());
+            continue;
+        };
+        for pat in &res.patterns {
+            match resource_part(pat) {
+                Part::Literal(key) => keys.push(key),
+                Part::Prefix(prefix) => prefixes.push(prefix),
+            }
+        }
+    }
+    prefixes.sort_unstable();
+    prefixes.dedup();
+    keys.sort_unstable();
+    keys.dedup();
+    Named { keys, prefixes }
 }
 
 /// What a Resource pattern says of the resource part of the roles it may name.

@@ -14,6 +14,7 @@ mod org_levels;
 pub mod paths;
 pub mod query;
 pub mod resources;
+mod trust_candidates;
 pub mod what_can;
 pub mod who_can;
 pub mod world;

@@ -1,0 +1,312 @@
+//! The candidates of the assume-role edges: every (role, caller) pair a trust policy
+//! may admit, from the principals it names. Which roles admit whom is kept in the
+//! world ([`TrustAdmits`]) for the principals made after the build.
+
+use rayon::prelude::*;
+
+use super::grant_index::GrantIndex;
+use super::world::{Fixed, NodeKind, World};
+use crate::model::{Effect, PrincipalKind, is_account_id};
+use crate::policy::arn::Arn;
+
+/// A role and a principal its trust policy may admit.
+pub(super) struct Candidate {
+    pub role: usize,
+    pub caller: usize,
+    /// The trust names the caller itself (not only its account).
+    pub direct: bool,
+}
+
+/// How many roles' candidates are found in parallel at a time (their lists are
+/// joined in role order after each batch, so only a batch's lists exist at once).
+const BATCH: usize = 4096;
+
+/// Every (role, caller) pair a trust policy may admit, in the order of the roles
+/// (each role's callers in node order). With `indexed`, a trust that admits an
+/// account (or everyone) yields only the callers whose assume-role grants may name
+/// the role (`GrantIndex`); without, every principal of the account. Also records, for
+/// changed copies made later, which roles admit whom (`World::trust_admits`).
+pub(super) fn candidates(world: &mut World, fixed: &Fixed, indexed: bool) -> Vec<Candidate> {
+    let roles: Vec<usize> = (0..world.principals.len())
+        .filter(|i| {
+            world
+                .principals
+                .get(*i)
+                .is_some_and(|p| p.kind == NodeKind::Role)
+        })
+        .collect();
+    // Whom each trust entry admits, role after role and entry after entry, on one
+    // core: this makes the nodes of the principals outside the data in that order (and
+    // an entry may find a node an earlier one made). It is the cheap part.
+    let mut admitted: Vec<Vec<Admits>> = Vec::with_capacity(roles.len());
+    for role in &roles {
+        let entries = trust_entries(world, *role);
+        admitted.push(
+            entries
+                .into_iter()
+                .map(|(kind, value, negated)| named_by(world, &kind, &value, negated, fixed))
+                .collect(),
+        );
+    }
+    // The callers each role admits, read from the grant index: in parallel.
+    let w: &World = world;
+    let index = indexed.then(|| GrantIndex::new(w));
+    let mut admits = TrustAdmits::default();
+    let mut out = Vec::new();
+    let mut admitted = admitted.into_iter();
+    for batch in roles.chunks(BATCH) {
+        let batch: Vec<(usize, Vec<Admits>)> =
+            batch.iter().copied().zip(admitted.by_ref()).collect();
+        let found: Vec<(usize, RoleAdmits)> = batch
+            .into_par_iter()
+            .map(|(role, entries)| (role, role_admits(w, index.as_ref(), role, entries)))
+            .collect();
+        for (role, found) in found {
+            for caller in found.direct {
+                admits.direct.entry(caller).or_default().push(role);
+            }
+            for account in found.accounts {
+                admits.by_account.entry(account).or_default().push(role);
+            }
+            if found.everyone {
+                admits.everyone.push(role);
+            }
+            out.extend(found.callers.into_iter().map(|(caller, direct)| Candidate {
+                role,
+                caller,
+                direct,
+            }));
+        }
+    }
+    admits.finish();
+    world.trust_admits = admits;
+    out
+}
+
+/// The principal entries of a role's trust statements that may allow: (kind, value,
+/// in a `NotPrincipal`).
+fn trust_entries(world: &World, role: usize) -> Vec<(PrincipalKind, String, bool)> {
+    world
+        .principals
+        .get(role)
+        .and_then(|p| p.trust.as_ref())
+        .into_iter()
+        .flat_map(|t| &t.statements)
+        .filter(|s| s.effect != Some(Effect::Deny))
+        .filter_map(|s| s.principal.as_ref())
+        .flat_map(|p| {
+            p.entries
+                .iter()
+                .map(move |e| (e.kind.clone(), e.value.value.clone(), p.negated))
+        })
+        .collect()
+}
+
+/// Whom one role's trust admits.
+struct RoleAdmits {
+    /// The callers: (node, named directly), each once, in node order.
+    callers: Vec<(usize, bool)>,
+    /// The callers its trust names directly.
+    direct: Vec<usize>,
+    /// The loaded accounts it admits as a whole (an entry each).
+    accounts: Vec<String>,
+    /// It admits everyone.
+    everyone: bool,
+}
+
+/// The callers a role's trust entries admit (`entries`: whom each admits).
+fn role_admits(
+    world: &World,
+    index: Option<&GrantIndex>,
+    role: usize,
+    entries: Vec<Admits>,
+) -> RoleAdmits {
+    let role_id = world
+        .principals
+        .get(role)
+        .map(|p| p.id.clone())
+        .unwrap_or_default();
+    let mut found = RoleAdmits {
+        callers: Vec::new(),
+        direct: Vec::new(),
+        accounts: Vec::new(),
+        everyone: false,
+    };
+    let named = &mut found.callers;
+    for entry in entries {
+        match entry {
+            Admits::Named(list) => {
+                found
+                    .direct
+                    .extend(list.iter().filter(|c| c.1).map(|c| c.0));
+                named.extend(list);
+            }
+            Admits::Account(account) => {
+                let in_account = world.of_account(&account);
+                match index {
+                    Some(ix) => named.extend(
+                        ix.callers_for(&role_id, Some(&account))
+                            .filter(|c| in_account.contains(c))
+                            .map(|c| (c, false)),
+                    ),
+                    None => named.extend(in_account.map(|c| (c, false))),
+                }
+                found.accounts.push(account);
+            }
+            Admits::Everyone => {
+                match index {
+                    Some(ix) => named.extend(ix.callers_for(&role_id, None).map(|c| (c, false))),
+                    None => named.extend(all_iam(world)),
+                }
+                found.everyone = true;
+            }
+        }
+    }
+    // Named directly wins over named through the account. A role does not
+    // implicitly trust itself (decision-rules §6.2), but it may be named.
+    named.sort_unstable_by_key(|c| (c.0, !c.1));
+    named.dedup_by_key(|c| c.0);
+    found
+}
+
+/// Every loaded user and role, as candidates not named directly.
+fn all_iam(w: &World) -> Vec<(usize, bool)> {
+    w.principals
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| matches!(p.kind, NodeKind::User | NodeKind::Role))
+        .map(|(i, _)| (i, false))
+        .collect()
+}
+
+/// Whom one trust-policy entry admits.
+enum Admits {
+    /// These nodes: (node, named directly).
+    Named(Vec<(usize, bool)>),
+    /// Every principal of this loaded account.
+    Account(String),
+    /// Every principal (`*`, or a `NotPrincipal` that may let anyone in).
+    Everyone,
+}
+
+/// Which roles admit whom, kept after the build for principals made later (a changed
+/// copy is admitted wherever its base is).
+#[derive(Debug, Default)]
+pub struct TrustAdmits {
+    /// Caller → the roles whose trust names it directly.
+    direct: std::collections::HashMap<usize, Vec<usize>>,
+    /// Loaded account → the roles whose trust admits the account as a whole.
+    by_account: std::collections::HashMap<String, Vec<usize>>,
+    /// The roles whose trust admits everyone.
+    everyone: Vec<usize>,
+}
+
+impl TrustAdmits {
+    fn finish(&mut self) {
+        for list in self.direct.values_mut().chain(self.by_account.values_mut()) {
+            list.sort_unstable();
+            list.dedup();
+        }
+        self.everyone.sort_unstable();
+        self.everyone.dedup();
+    }
+
+    /// The roles that may admit a copy of `base` in `account`: (role, named directly).
+    pub fn roles_for(&self, base: usize, account: Option<&str>) -> Vec<(usize, bool)> {
+        let mut out: Vec<(usize, bool)> = self
+            .direct
+            .get(&base)
+            .into_iter()
+            .flatten()
+            .map(|r| (*r, true))
+            .collect();
+        let shared = account
+            .and_then(|a| self.by_account.get(a))
+            .into_iter()
+            .flatten()
+            .chain(&self.everyone);
+        out.extend(shared.map(|r| (*r, false)));
+        out.sort_unstable_by_key(|c| (c.0, !c.1));
+        out.dedup_by_key(|c| c.0);
+        out
+    }
+}
+
+/// Whom one trust-policy entry admits.
+fn named_by(
+    world: &mut World,
+    kind: &PrincipalKind,
+    value: &str,
+    negated: bool,
+    fixed: &Fixed,
+) -> Admits {
+    if negated {
+        return Admits::Everyone;
+    }
+    let named = Admits::Named;
+    match kind {
+        PrincipalKind::Everyone => Admits::Everyone,
+        PrincipalKind::Aws if value == "*" => Admits::Everyone,
+        PrincipalKind::Aws => {
+            let account = if is_account_id(value) {
+                Some(value.to_string())
+            } else {
+                Arn::parse(value)
+                    .filter(|a| a.resource == "root")
+                    .map(|a| a.account.to_string())
+            };
+            if let Some(acct) = account {
+                if world.loaded_accounts.contains(&acct) {
+                    return Admits::Account(acct);
+                }
+                return named(
+                    world
+                        .outside(NodeKind::ExternalAccount, &acct, fixed)
+                        .map(|i| vec![(i, false)])
+                        .unwrap_or_default(),
+                );
+            }
+            if let Some(i) = world.by_id.get(value) {
+                return named(vec![(*i, true)]);
+            }
+            let Some(arn) = Arn::parse(value) else {
+                return named(Vec::new());
+            };
+            if world.loaded_accounts.contains(arn.account) {
+                // §2.8: a session of a loaded role names that role (conditionally on
+                // the session name, which the evaluator says). Any other principal
+                // of a loaded account that the data does not hold was deleted.
+                let (kind, rest) = arn.resource_type_and_name();
+                if arn.service == "sts" && kind == "assumed-role" {
+                    let role = rest.split_once('/').map_or(rest, |(r, _)| r);
+                    return named(
+                        world
+                            .role_named(arn.account, role)
+                            .map(|i| vec![(i, true)])
+                            .unwrap_or_default(),
+                    );
+                }
+                return named(Vec::new());
+            }
+            named(
+                world
+                    .outside(NodeKind::ExternalPrincipal, value, fixed)
+                    .map(|i| vec![(i, true)])
+                    .unwrap_or_default(),
+            )
+        }
+        PrincipalKind::Service => named(
+            world
+                .outside(NodeKind::Service, value, fixed)
+                .map(|i| vec![(i, true)])
+                .unwrap_or_default(),
+        ),
+        PrincipalKind::Federated => named(
+            world
+                .outside(NodeKind::Federated, value, fixed)
+                .map(|i| vec![(i, true)])
+                .unwrap_or_default(),
+        ),
+        PrincipalKind::CanonicalUser | PrincipalKind::Unknown(_) => named(Vec::new()),
+    }
+}
