@@ -133,11 +133,23 @@ fn load_chunk(loaded: &mut Loaded, chunk: &[Found], opts: &LoadOptions) {
         diagnostics,
     } = loaded;
     let sources: &SourceMap = sources;
-    let trees: Vec<Option<Result<Node, json::SyntaxError>>> = entries
+    // Parsed in parallel; an account authorization export (most of the data) is read
+    // there too, and only merged into the model below.
+    let trees: Vec<Option<Parsed>> = entries
         .par_iter()
-        .map(|(file, _, readable)| {
+        .zip(chunk)
+        .map(|((file, _, readable), found)| {
             let source = sources.get(*file).filter(|_| *readable)?;
-            Some(json::parse(&source.text, opts.max_depth))
+            let tree = json::parse(&source.text, opts.max_depth);
+            if let (Ok(root), Found::File(path)) = (&tree, found) {
+                let place = walk::place_of(path);
+                if is_export(root, &place) {
+                    let misplaced = place.service.is_some();
+                    let read = gaad::read(*file, &source.text, opts, root, misplaced);
+                    return Some(Parsed::Export(read));
+                }
+            }
+            Some(Parsed::Tree(tree))
         })
         .collect();
     for ((found, (file, notes, _)), tree) in chunk.iter().zip(entries).zip(trees) {
@@ -158,12 +170,37 @@ fn load_chunk(loaded: &mut Loaded, chunk: &[Found], opts: &LoadOptions) {
                 opts,
                 diags: diagnostics,
             };
-            if let Some(tree) = reported(&mut cx, tree) {
-                dispatch(&mut cx, &tree, &walk::place_of(path), path, model);
+            match tree {
+                Parsed::Export(read) => {
+                    gaad::ingest_read(&mut cx, read, walk::place_of(path).account, model)
+                }
+                Parsed::Tree(tree) => {
+                    if let Some(tree) = reported(&mut cx, tree) {
+                        dispatch(&mut cx, &tree, &walk::place_of(path), path, model);
+                    }
+                }
             }
         }
         cap_from(diagnostics, before);
     }
+}
+
+/// A file of a batch after the parallel part of its loading.
+enum Parsed<'t> {
+    /// Its JSON tree (or why it has none), lowered into the model in turn.
+    Tree(Result<Node<'t>, json::SyntaxError>),
+    /// An account authorization export, read already.
+    Export(gaad::Read),
+}
+
+/// Whether a parsed file is an account authorization export, as [`dispatch`] decides
+/// it (an IAMSpy tree outside an account folder is not, whatever its keys).
+fn is_export(tree: &Node, place: &Place) -> bool {
+    if place.account.is_none() && org::is_iamspy_tree(tree) {
+        return false;
+    }
+    tree.as_object()
+        .is_some_and(|members| gaad::is_export(&cx::Fields { members }))
 }
 
 /// What the walk found that is not a file to read, reported on its source entry.
@@ -348,18 +385,17 @@ fn dispatch(cx: &mut Cx, tree: &Node, place: &Place, path: &Path, model: &mut Mo
         .file_stem()
         .and_then(|s| s.to_str())
         .unwrap_or_default();
-    let fields = tree.as_object().map(|members| cx::Fields { members });
     if place.account.is_none() && org::is_iamspy_tree(tree) {
         return org::ingest_iamspy(cx, tree, model);
     }
-    if let Some(f) = &fields {
-        if gaad::is_export(f) {
-            if place.service.is_some() {
-                let msg = "an account authorization export belongs at the top of its account folder, not in a service folder";
-                cx.report(Problem::Misplaced(msg.into()), cx.node_span(tree));
-            }
-            return gaad::ingest(cx, tree, place.account.clone(), model);
+    if is_export(tree, place) {
+        if place.service.is_some() {
+            cx.report(
+                Problem::Misplaced(gaad::MISPLACED.into()),
+                cx.node_span(tree),
+            );
         }
+        return gaad::ingest(cx, tree, place.account.clone(), model);
     }
     if place.organization && tree.as_object().is_none() {
         let msg = format!(

@@ -11,10 +11,12 @@ mod parts;
 
 use std::collections::HashSet;
 
+use super::LoadOptions;
 use super::cx::{Cx, Fields};
-use super::diag::Problem;
-use crate::model::{Group, ManagedPolicy, Model, Role, Spanned, User, is_account_id};
+use super::diag::{Diagnostic, Problem};
+use crate::model::{FileId, Group, ManagedPolicy, Model, Role, Span, Spanned, User, is_account_id};
 use crate::policy::arn::Arn;
+use crate::source::decode::Layers;
 use crate::source::json::{Node, Value};
 use identities::{group, role, user};
 use managed::managed;
@@ -54,15 +56,70 @@ pub fn ingest(
     folder: Option<(String, Option<String>)>,
     model: &mut Model,
 ) {
-    let Some(top) = cx.object(
+    if let Some(export) = export(cx, root) {
+        merge_into(cx, cx.node_span(root), folder, model, export);
+    }
+}
+
+/// An export read from its tree without the model (the loader reads the files of a
+/// batch in parallel), with the diagnostics of reading it, in their order; merged into
+/// the model after, file by file, by [`ingest_read`].
+pub struct Read {
+    export: Option<Export>,
+    root: Span,
+    diags: Vec<Diagnostic>,
+}
+
+/// What [`ingest`] reads before it needs the model; `misplaced`: the file is in a
+/// service folder (reported first, as [`super::dispatch`] does).
+pub fn read(file: FileId, text: &str, opts: &LoadOptions, root: &Node, misplaced: bool) -> Read {
+    let layers = Layers::file();
+    let mut diags = Vec::new();
+    let mut cx = Cx {
+        file,
+        text,
+        layers: &layers,
+        opts,
+        diags: &mut diags,
+    };
+    if misplaced {
+        cx.report(Problem::Misplaced(MISPLACED.into()), cx.node_span(root));
+    }
+    let export = export(&mut cx, root);
+    let root = cx.node_span(root);
+    Read {
+        export,
+        root,
+        diags,
+    }
+}
+
+/// The rest of [`ingest`] for an export [`read`] before: its diagnostics, then its
+/// merge into its account.
+pub fn ingest_read(
+    cx: &mut Cx,
+    read: Read,
+    folder: Option<(String, Option<String>)>,
+    model: &mut Model,
+) {
+    cx.diags.extend(read.diags);
+    if let Some(export) = read.export {
+        merge_into(cx, read.root, folder, model, export);
+    }
+}
+
+/// Why an export in a service folder is reported.
+pub const MISPLACED: &str = "an account authorization export belongs at the top of its account folder, not in a service folder";
+
+/// The users, groups, roles and managed policies of an export.
+fn export(cx: &mut Cx, root: &Node) -> Option<Export> {
+    let top = cx.object(
         root,
         "export",
         "a get-account-authorization-details export",
         TOP_KEYS,
         false,
-    ) else {
-        return;
-    };
+    )?;
     let mut export = Export::default();
     if let Some(t) = top.get("IsTruncated") {
         if matches!(t.value, Value::Bool(true)) {
@@ -90,6 +147,18 @@ pub fn ingest(
     for n in items {
         export.policies.extend(managed(cx, n));
     }
+    Some(export)
+}
+
+/// Merges an export into the account of its folder, or of its ARNs (`root`: the
+/// export's span, where a missing account is reported).
+fn merge_into(
+    cx: &mut Cx,
+    root: Span,
+    folder: Option<(String, Option<String>)>,
+    model: &mut Model,
+    export: Export,
+) {
     let arns: Vec<&Spanned<String>> = export
         .users
         .iter()
@@ -108,7 +177,7 @@ pub fn ingest(
             Some(id) => (id.to_string(), None),
             None => {
                 if !arns.is_empty() {
-                    cx.report(Problem::NoAccount, cx.node_span(root));
+                    cx.report(Problem::NoAccount, root);
                 }
                 return;
             }
