@@ -48,10 +48,7 @@ struct Prefixes {
 
 impl Prefixes {
     fn add(&mut self, prefix: &str, caller: usize) {
-        self.by_prefix
-            .entry(prefix.to_string())
-            .or_default()
-            .push(caller);
+        with_slot(&mut self.by_prefix, prefix, |callers| callers.push(caller));
         if let Err(at) = self.lengths.binary_search(&prefix.len()) {
             self.lengths.insert(at, prefix.len());
         }
@@ -94,24 +91,16 @@ impl GrantIndex {
             for prefix in &prefixes {
                 index.wild.add(prefix, i);
                 if let Some(a) = account {
-                    index
-                        .wild_by_account
-                        .entry(a.clone())
-                        .or_default()
-                        .add(prefix, i);
+                    with_slot(&mut index.wild_by_account, a, |w| w.add(prefix, i));
                 }
             }
             for k in keys {
                 if let Some(a) = account {
-                    index
-                        .by_account_resource
-                        .entry(a.clone())
-                        .or_default()
-                        .entry(k.clone())
-                        .or_default()
-                        .push(i);
+                    with_slot(&mut index.by_account_resource, a, |by| {
+                        with_slot(by, &k, |callers| callers.push(i))
+                    });
                 }
-                index.by_resource.entry(k).or_default().push(i);
+                with_slot(&mut index.by_resource, &k, |callers| callers.push(i));
             }
         }
         index
@@ -142,6 +131,15 @@ impl GrantIndex {
             .map(|w| w.matching(part.as_deref()).collect())
             .unwrap_or_default();
         wild.into_iter().chain(named.into_iter().flatten().copied())
+    }
+}
+
+/// Applies `f` to the entry of `key`, made first when missing (the key is copied only
+/// then: an organization's principals share a few accounts and role names).
+fn with_slot<V: Default>(map: &mut HashMap<String, V>, key: &str, f: impl FnOnce(&mut V)) {
+    match map.get_mut(key) {
+        Some(v) => f(v),
+        None => f(map.entry(key.to_string()).or_default()),
     }
 }
 

@@ -6,6 +6,7 @@ use rayon::prelude::*;
 
 use super::grant_index::GrantIndex;
 use super::world::{Fixed, NodeKind, World};
+use crate::eval::CompiledPolicy;
 use crate::model::{Effect, PrincipalKind, is_account_id};
 use crate::policy::arn::Arn;
 
@@ -40,13 +41,13 @@ pub(super) fn candidates(world: &mut World, fixed: &Fixed, indexed: bool) -> Vec
     // an entry may find a node an earlier one made). It is the cheap part.
     let mut admitted: Vec<Vec<Admits>> = Vec::with_capacity(roles.len());
     for role in &roles {
-        let entries = trust_entries(world, *role);
-        admitted.push(
-            entries
-                .into_iter()
-                .map(|(kind, value, negated)| named_by(world, &kind, &value, negated, fixed))
-                .collect(),
-        );
+        // The trust is shared: held a moment so the world can take new nodes.
+        let trust = world.principals.get(*role).and_then(|p| p.trust.clone());
+        let mut found = Vec::new();
+        for (kind, value, negated) in trust_entries(trust.as_deref()) {
+            found.push(named_by(world, kind, value, negated, fixed));
+        }
+        admitted.push(found);
     }
     // The callers each role admits, read from the grant index: in parallel.
     let w: &World = world;
@@ -83,13 +84,12 @@ pub(super) fn candidates(world: &mut World, fixed: &Fixed, indexed: bool) -> Vec
     out
 }
 
-/// The principal entries of a role's trust statements that may allow: (kind, value,
-/// in a `NotPrincipal`).
-fn trust_entries(world: &World, role: usize) -> Vec<(PrincipalKind, String, bool)> {
-    world
-        .principals
-        .get(role)
-        .and_then(|p| p.trust.as_ref())
+/// The principal entries of a trust policy's statements that may allow: (kind,
+/// value, in a `NotPrincipal`).
+fn trust_entries(
+    trust: Option<&CompiledPolicy>,
+) -> impl Iterator<Item = (&PrincipalKind, &str, bool)> {
+    trust
         .into_iter()
         .flat_map(|t| &t.statements)
         .filter(|s| s.effect != Some(Effect::Deny))
@@ -97,9 +97,8 @@ fn trust_entries(world: &World, role: usize) -> Vec<(PrincipalKind, String, bool
         .flat_map(|p| {
             p.entries
                 .iter()
-                .map(move |e| (e.kind.clone(), e.value.value.clone(), p.negated))
+                .map(move |e| (&e.kind, e.value.value.as_str(), p.negated))
         })
-        .collect()
 }
 
 /// Whom one role's trust admits.

@@ -143,6 +143,11 @@ impl<'a> Verdicts<'a> {
     }
 
     pub fn of(&self, gain: &Gain) -> Verdict {
+        // Only a changed principal takes work to judge: the rest are read directly,
+        // without the lock and the hashing of the shared map.
+        if !matches!(gain, Gain::Changed { .. }) {
+            return self.judge(gain);
+        }
         if let Some(v) = self.known.read().ok().and_then(|m| m.get(gain).cloned()) {
             return v;
         }
