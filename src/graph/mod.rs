@@ -231,7 +231,7 @@ const _: () = assert!(std::mem::size_of::<Edge>() <= 24, "an edge takes 24 bytes
 /// A node as an edge holds it. A node past `u32::MAX` becomes `u32::MAX`: never met,
 /// as a graph of four billion principals (hundreds of bytes each) does not fit in
 /// memory; an end that is not a node of the graph leaves the edge out of the adjacency.
-fn node(n: usize) -> u32 {
+pub(crate) fn node(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 

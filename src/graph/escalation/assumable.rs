@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 
-use crate::graph::Edge;
+use crate::graph::{Edge, node};
 
 #[derive(Debug, Default)]
 pub(crate) struct Assumable {
@@ -76,11 +76,6 @@ impl Assumable {
     pub(crate) fn contains(&self, s: usize, t: usize) -> bool {
         self.of(s).any(|r| r == t)
     }
-}
-
-/// A node as the list holds it (as an edge holds it: a graph never has four billion).
-fn node(n: usize) -> u32 {
-    u32::try_from(n).unwrap_or(u32::MAX)
 }
 
 #[cfg(test)]

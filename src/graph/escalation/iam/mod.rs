@@ -63,8 +63,8 @@ fn attempt(from: usize, id: &str, gain: Gain, needs: Vec<Need>) -> Option<Attemp
     })
 }
 
-fn assuming(mut a: Attempt, assumption: &str) -> Attempt {
-    a.assumptions.push(assumption.to_string());
+fn assuming(mut a: Attempt, assumption: String) -> Attempt {
+    a.assumptions.push(assumption);
     a
 }
 

@@ -59,8 +59,8 @@ pub(super) fn other_user(
     account: &Account,
     out: &mut Vec<Attempt>,
 ) {
-    let keys = format!("{arn} has fewer than 2 access keys (the credential report says)");
-    let keys = keys.as_str();
+    // Written only for an attempt made (most targets get none).
+    let keys = || format!("{arn} has fewer than 2 access keys (the credential report says)");
     let create = cx.may(s, "iam:CreateAccessKey");
     let delete = cx.may(s, "iam:DeleteAccessKey");
     let key = || Need::on("iam:CreateAccessKey", arn);
@@ -76,7 +76,7 @@ pub(super) fn other_user(
             ));
         }
         if let Some(a) = attempt(s, "iam-002", Gain::Become(t), vec![key()]) {
-            out.push(assuming(a, keys));
+            out.push(assuming(a, keys()));
         }
     }
     let create_login = cx.may(s, "iam:CreateLoginProfile");
@@ -100,7 +100,7 @@ pub(super) fn other_user(
             Gain::Become(t),
             vec![Need::on("iam:CreateLoginProfile", arn)],
         ) {
-            out.push(assuming(a, &format!("{arn} has no console password")));
+            out.push(assuming(a, format!("{arn} has no console password")));
         }
     }
     if update_login && takeover {
@@ -110,7 +110,7 @@ pub(super) fn other_user(
             Gain::Become(t),
             vec![Need::on("iam:UpdateLoginProfile", arn)],
         ) {
-            out.push(assuming(a, &format!("{arn} has a console password")));
+            out.push(assuming(a, format!("{arn} has a console password")));
         }
     }
     if create {
@@ -131,7 +131,7 @@ pub(super) fn other_user(
                 needs.push(Need::on("iam:DeleteAccessKey", arn));
                 out.extend(attempt(s, id, boosted(), needs));
             } else if let Some(a) = attempt(s, id, boosted(), needs) {
-                out.push(assuming(a, keys));
+                out.push(assuming(a, keys()));
             }
         }
     }
