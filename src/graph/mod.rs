@@ -19,6 +19,11 @@ pub mod what_can;
 pub mod who_can;
 pub mod world;
 
+/// The organization generator of the benches, for the tests that need a large graph.
+#[cfg(test)]
+#[path = "../../benches/support/org_gen.rs"]
+pub(crate) mod test_org;
+
 use std::sync::Arc;
 
 use rayon::slice::ParallelSliceMut;

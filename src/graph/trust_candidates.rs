@@ -309,3 +309,131 @@ fn named_by(
         PrincipalKind::CanonicalUser | PrincipalKind::Unknown(_) => named(Vec::new()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::graph::test_org as org_gen;
+    use crate::ingest::{LoadOptions, load};
+
+    /// The candidates made role after role on one thread, as before they were found in
+    /// parallel: each trust entry resolved (making outside nodes) just before its
+    /// callers are read.
+    fn one_by_one(world: &mut World, indexed: bool) -> Vec<(usize, usize, bool)> {
+        let roles: Vec<usize> = (0..world.principals.len())
+            .filter(|i| {
+                world
+                    .principals
+                    .get(*i)
+                    .is_some_and(|p| p.kind == NodeKind::Role)
+            })
+            .collect();
+        let index = indexed.then(|| GrantIndex::new(world));
+        let mut out = Vec::new();
+        for role in roles {
+            let trust = world.principals.get(role).and_then(|p| p.trust.clone());
+            let role_id = world.principals.get(role).map(|p| p.id.clone());
+            let role_id = role_id.unwrap_or_default();
+            let mut named: Vec<(usize, bool)> = Vec::new();
+            for (kind, value, negated) in trust_entries(trust.as_deref()) {
+                match named_by(world, kind, value, negated, &[]) {
+                    Admits::Named(list) => named.extend(list),
+                    Admits::Account(account) => {
+                        let in_account = world.of_account(&account);
+                        match &index {
+                            Some(ix) => named.extend(
+                                ix.callers_for(&role_id, Some(&account))
+                                    .filter(|c| in_account.contains(c))
+                                    .map(|c| (c, false)),
+                            ),
+                            None => named.extend(in_account.map(|c| (c, false))),
+                        }
+                    }
+                    Admits::Everyone => match &index {
+                        Some(ix) => {
+                            named.extend(ix.callers_for(&role_id, None).map(|c| (c, false)))
+                        }
+                        None => named.extend(all_iam(world)),
+                    },
+                }
+            }
+            named.sort_unstable_by_key(|c| (c.0, !c.1));
+            named.dedup_by_key(|c| c.0);
+            out.extend(named.into_iter().map(|(c, d)| (role, c, d)));
+        }
+        out
+    }
+
+    /// The nodes of a world by ID, in node order.
+    fn nodes(world: &World) -> Vec<String> {
+        world.principals.iter().map(|p| p.id.to_string()).collect()
+    }
+
+    /// The parallel search gives the candidates, and makes the outside nodes in the
+    /// order, of the search one role at a time: on a trust that names services,
+    /// accounts and principals outside the data, an `AWS` entry naming a service before
+    /// and after the service's node is made, and everyone; on the escalation fixtures;
+    /// and on a generated organization (more roles than one batch).
+    #[test]
+    fn the_same_as_one_role_at_a_time() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut folders = vec![root.join("src/graph/testdata/trust-outside")];
+        let mut fixtures: Vec<std::path::PathBuf> =
+            std::fs::read_dir(root.join("tests/escalations"))
+                .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
+                .unwrap_or_default();
+        fixtures.sort();
+        assert!(fixtures.len() > 50, "no escalation fixtures");
+        folders.extend(fixtures);
+        let org = tempfile::tempdir().unwrap_or_else(|e| panic!("a temporary folder: {e}"));
+        org_gen::write_org(org.path(), &org_gen::OrgOptions::new(3, 3000))
+            .unwrap_or_else(|e| panic!("writing the organization: {e}"));
+        folders.push(org.path().to_path_buf());
+        let mut outside_named = 0;
+        for folder in &folders {
+            let loaded = load(std::slice::from_ref(folder), &LoadOptions::default());
+            for indexed in [true, false] {
+                let mut before = World::new(&loaded.model, &[]);
+                let want = one_by_one(&mut before, indexed);
+                let mut world = World::new(&loaded.model, &[]);
+                let found: Vec<(usize, usize, bool)> = candidates(&mut world, &[], indexed)
+                    .into_iter()
+                    .map(|c| (c.role, c.caller, c.direct))
+                    .collect();
+                assert_eq!(found, want, "{}", folder.display());
+                assert_eq!(nodes(&world), nodes(&before), "{}", folder.display());
+                outside_named += found
+                    .iter()
+                    .filter(|c| {
+                        world
+                            .principals
+                            .get(c.1)
+                            .is_some_and(|p| !p.kind.is_loaded())
+                    })
+                    .count();
+            }
+        }
+        assert!(
+            outside_named > 10,
+            "too few outside callers to compare: {outside_named}"
+        );
+        // The service named in an `AWS` entry after its node was made is a candidate of
+        // that role; before, it is not (nothing named it yet).
+        let loaded = load(&folders[..1], &LoadOptions::default());
+        let mut world = World::new(&loaded.model, &[]);
+        let found = candidates(&mut world, &[], true);
+        let id = |i: usize| {
+            world
+                .principals
+                .get(i)
+                .map(|p| p.id.to_string())
+                .unwrap_or_default()
+        };
+        let pairs: Vec<(String, String)> =
+            found.iter().map(|c| (id(c.role), id(c.caller))).collect();
+        let after = "arn:aws:iam::111111111111:role/an-aws-entry-after-the-service";
+        let before = "arn:aws:iam::111111111111:role/an-aws-entry-before-the-service";
+        assert!(pairs.contains(&(after.into(), "lambda.amazonaws.com".into())));
+        assert!(!pairs.contains(&(before.into(), "ec2.amazonaws.com".into())));
+    }
+}

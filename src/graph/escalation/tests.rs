@@ -152,8 +152,7 @@ fn pruning_and_threads_change_no_edge() {
     );
 }
 
-#[path = "../../../benches/support/org_gen.rs"]
-mod org_gen;
+use crate::graph::test_org as org_gen;
 
 /// The bits of a policy, the plain way: each relevant action against each statement.
 fn plain_policy_bits(pol: &CompiledPolicy) -> prefilter::PolicyBits {
