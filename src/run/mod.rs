@@ -454,7 +454,8 @@ pub(crate) fn write_out(text: &str) {
 
 /// Writes output produced by a writer function.
 pub(crate) fn write_with(f: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) {
-    let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+    // A large buffer: an organization's answers run to hundreds of megabytes.
+    let mut stdout = std::io::BufWriter::with_capacity(1 << 18, std::io::stdout().lock());
     let _ = f(&mut stdout).and_then(|()| stdout.flush());
 }
 
