@@ -28,14 +28,7 @@ const BATCH: usize = 4096;
 /// the role (`GrantIndex`); without, every principal of the account. Also records, for
 /// changed copies made later, which roles admit whom (`World::trust_admits`).
 pub(super) fn candidates(world: &mut World, fixed: &Fixed, indexed: bool) -> Vec<Candidate> {
-    let roles: Vec<usize> = (0..world.principals.len())
-        .filter(|i| {
-            world
-                .principals
-                .get(*i)
-                .is_some_and(|p| p.kind == NodeKind::Role)
-        })
-        .collect();
+    let roles = roles_of(world);
     // Whom each trust entry admits, role after role and entry after entry, on one
     // core: this makes the nodes of the principals outside the data in that order (and
     // an entry may find a node an earlier one made). It is the cheap part.
@@ -82,6 +75,18 @@ pub(super) fn candidates(world: &mut World, fixed: &Fixed, indexed: bool) -> Vec
     admits.finish();
     world.trust_admits = admits;
     out
+}
+
+/// The roles of the world, in node order.
+fn roles_of(world: &World) -> Vec<usize> {
+    (0..world.principals.len())
+        .filter(|i| {
+            world
+                .principals
+                .get(*i)
+                .is_some_and(|p| p.kind == NodeKind::Role)
+        })
+        .collect()
 }
 
 /// The principal entries of a trust policy's statements that may allow: (kind,
@@ -320,14 +325,7 @@ mod tests {
     /// parallel: each trust entry resolved (making outside nodes) just before its
     /// callers are read.
     fn one_by_one(world: &mut World, indexed: bool) -> Vec<(usize, usize, bool)> {
-        let roles: Vec<usize> = (0..world.principals.len())
-            .filter(|i| {
-                world
-                    .principals
-                    .get(*i)
-                    .is_some_and(|p| p.kind == NodeKind::Role)
-            })
-            .collect();
+        let roles = roles_of(world);
         let index = indexed.then(|| GrantIndex::new(world));
         let mut out = Vec::new();
         for role in roles {
