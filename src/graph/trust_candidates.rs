@@ -330,34 +330,11 @@ mod tests {
         let mut out = Vec::new();
         for role in roles {
             let trust = world.principals.get(role).and_then(|p| p.trust.clone());
-            let role_id = world.principals.get(role).map(|p| p.id.clone());
-            let role_id = role_id.unwrap_or_default();
-            let mut named: Vec<(usize, bool)> = Vec::new();
-            for (kind, value, negated) in trust_entries(trust.as_deref()) {
-                match named_by(world, kind, value, negated, &[]) {
-                    Admits::Named(list) => named.extend(list),
-                    Admits::Account(account) => {
-                        let in_account = world.of_account(&account);
-                        match &index {
-                            Some(ix) => named.extend(
-                                ix.callers_for(&role_id, Some(&account))
-                                    .filter(|c| in_account.contains(c))
-                                    .map(|c| (c, false)),
-                            ),
-                            None => named.extend(in_account.map(|c| (c, false))),
-                        }
-                    }
-                    Admits::Everyone => match &index {
-                        Some(ix) => {
-                            named.extend(ix.callers_for(&role_id, None).map(|c| (c, false)))
-                        }
-                        None => named.extend(all_iam(world)),
-                    },
-                }
-            }
-            named.sort_unstable_by_key(|c| (c.0, !c.1));
-            named.dedup_by_key(|c| c.0);
-            out.extend(named.into_iter().map(|(c, d)| (role, c, d)));
+            let entries: Vec<Admits> = trust_entries(trust.as_deref())
+                .map(|(kind, value, negated)| named_by(world, kind, value, negated, &[]))
+                .collect();
+            let found = role_admits(world, index.as_ref(), role, entries);
+            out.extend(found.callers.into_iter().map(|(c, d)| (role, c, d)));
         }
         out
     }

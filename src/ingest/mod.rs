@@ -146,7 +146,7 @@ fn load_chunk(loaded: &mut Loaded, chunk: &[Found], opts: &LoadOptions) {
                 if is_export(root, &place) {
                     let misplaced = place.service.is_some();
                     let read = gaad::read(*file, &source.text, opts, root, misplaced);
-                    return Some(Parsed::Export(read));
+                    return Some(Parsed::Export(read, place.account));
                 }
             }
             Some(Parsed::Tree(tree))
@@ -171,9 +171,7 @@ fn load_chunk(loaded: &mut Loaded, chunk: &[Found], opts: &LoadOptions) {
                 diags: diagnostics,
             };
             match tree {
-                Parsed::Export(read) => {
-                    gaad::ingest_read(&mut cx, read, walk::place_of(path).account, model)
-                }
+                Parsed::Export(read, folder) => gaad::ingest_read(&mut cx, read, folder, model),
                 Parsed::Tree(tree) => {
                     if let Some(tree) = reported(&mut cx, tree) {
                         dispatch(&mut cx, &tree, &walk::place_of(path), path, model);
@@ -189,12 +187,12 @@ fn load_chunk(loaded: &mut Loaded, chunk: &[Found], opts: &LoadOptions) {
 enum Parsed<'t> {
     /// Its JSON tree (or why it has none), lowered into the model in turn.
     Tree(Result<Node<'t>, json::SyntaxError>),
-    /// An account authorization export, read already.
-    Export(gaad::Read),
+    /// An account authorization export, read already, and the account folder it is in.
+    Export(gaad::Read, Option<(String, Option<String>)>),
 }
 
-/// Whether a parsed file is an account authorization export, as [`dispatch`] decides
-/// it (an IAMSpy tree outside an account folder is not, whatever its keys).
+/// Whether a parsed file is an account authorization export (an IAMSpy tree outside
+/// an account folder is not, whatever its keys: [`dispatch`] reads it).
 fn is_export(tree: &Node, place: &Place) -> bool {
     if place.account.is_none() && org::is_iamspy_tree(tree) {
         return false;
@@ -379,7 +377,8 @@ fn cap_from(diags: &mut Vec<Diagnostic>, before: usize) {
     }
 }
 
-/// Decides what a parsed file is from its place in the layout and its shape.
+/// Decides what a parsed file is from its place in the layout and its shape (an
+/// account authorization export is read before, in [`load_chunk`]: see [`is_export`]).
 fn dispatch(cx: &mut Cx, tree: &Node, place: &Place, path: &Path, model: &mut Model) {
     let stem = path
         .file_stem()
@@ -387,15 +386,6 @@ fn dispatch(cx: &mut Cx, tree: &Node, place: &Place, path: &Path, model: &mut Mo
         .unwrap_or_default();
     if place.account.is_none() && org::is_iamspy_tree(tree) {
         return org::ingest_iamspy(cx, tree, model);
-    }
-    if is_export(tree, place) {
-        if place.service.is_some() {
-            cx.report(
-                Problem::Misplaced(gaad::MISPLACED.into()),
-                cx.node_span(tree),
-            );
-        }
-        return gaad::ingest(cx, tree, place.account.clone(), model);
     }
     if place.organization && tree.as_object().is_none() {
         let msg = format!(

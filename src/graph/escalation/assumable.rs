@@ -29,11 +29,10 @@ impl Assumable {
                 *n += 1;
             }
         }
-        for i in 1..start.len() {
-            let before = start.get(i - 1).copied().unwrap_or(0);
-            if let Some(n) = start.get_mut(i) {
-                *n += before;
-            }
+        let mut sum = 0;
+        for n in &mut start {
+            sum += *n;
+            *n = sum;
         }
         let mut next = start.clone();
         let mut to = vec![0u32; edges.len()];

@@ -48,19 +48,6 @@ struct Export {
     truncated: bool,
 }
 
-/// Reads an export and merges it into the account of its folder (`folder`), or,
-/// outside an account folder, into the account its ARNs name.
-pub fn ingest(
-    cx: &mut Cx,
-    root: &Node,
-    folder: Option<(String, Option<String>)>,
-    model: &mut Model,
-) {
-    if let Some(export) = export(cx, root) {
-        merge_into(cx, cx.node_span(root), folder, model, export);
-    }
-}
-
 /// An export read from its tree without the model (the loader reads the files of a
 /// batch in parallel), with the diagnostics of reading it, in their order; merged into
 /// the model after, file by file, by [`ingest_read`].
@@ -70,8 +57,8 @@ pub struct Read {
     diags: Vec<Diagnostic>,
 }
 
-/// What [`ingest`] reads before it needs the model; `misplaced`: the file is in a
-/// service folder (reported first, as [`super::dispatch`] does).
+/// Reads an export without the model; `misplaced`: the file is in a service folder
+/// (reported first).
 pub fn read(file: FileId, text: &str, opts: &LoadOptions, root: &Node, misplaced: bool) -> Read {
     let layers = Layers::file();
     let mut diags = Vec::new();
@@ -94,8 +81,8 @@ pub fn read(file: FileId, text: &str, opts: &LoadOptions, root: &Node, misplaced
     }
 }
 
-/// The rest of [`ingest`] for an export [`read`] before: its diagnostics, then its
-/// merge into its account.
+/// Merges an export [`read`] before into the account of its folder (`folder`), or,
+/// outside an account folder, into the account its ARNs name; its diagnostics first.
 pub fn ingest_read(
     cx: &mut Cx,
     read: Read,
@@ -109,7 +96,7 @@ pub fn ingest_read(
 }
 
 /// Why an export in a service folder is reported.
-pub const MISPLACED: &str = "an account authorization export belongs at the top of its account folder, not in a service folder";
+const MISPLACED: &str = "an account authorization export belongs at the top of its account folder, not in a service folder";
 
 /// The users, groups, roles and managed policies of an export.
 fn export(cx: &mut Cx, root: &Node) -> Option<Export> {
