@@ -10,7 +10,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 pub use super::trust_candidates::TrustAdmits;
-use super::trust_candidates::candidates;
+pub(super) use super::trust_candidates::{Candidate, candidates};
 use super::world::{Fixed, NodeKind, World};
 use super::{Edge, Hop, HopKind, grants_of};
 use crate::eval::{Caller, Decision, Evaluation, Inputs, Request, ResourcePolicyKind, evaluate};
@@ -27,7 +27,16 @@ pub fn build(world: &mut World, fixed: &Fixed) -> Vec<Edge> {
 /// candidate. Both give the same edges (a test checks it); the index is only faster.
 pub fn build_with(world: &mut World, fixed: &Fixed, indexed: bool) -> Vec<Edge> {
     let candidates = candidates(world, fixed, indexed);
-    let w: &World = world;
+    decide_candidates(world, &candidates, None)
+}
+
+/// The assume-role edges of the candidates, in their order; with `callers`, only those
+/// of the callers it marks (the others' edges are left out).
+pub(super) fn decide_candidates(
+    w: &World,
+    candidates: &[Candidate],
+    callers: Option<&[bool]>,
+) -> Vec<Edge> {
     let role_arns: Vec<Option<Arn>> = w
         .principals
         .iter()
@@ -41,6 +50,7 @@ pub fn build_with(world: &mut World, fixed: &Fixed, indexed: bool) -> Vec<Edge> 
         .collect();
     candidates
         .par_iter()
+        .filter(|c| callers.is_none_or(|keep| keep.get(c.caller).copied().unwrap_or(false)))
         .filter(|c| {
             c.direct
                 || may_assume(

@@ -8,6 +8,7 @@ pub mod draw;
 pub mod edges;
 pub mod escalation;
 pub mod escalations;
+mod focus;
 mod grant_index;
 pub mod input;
 mod org_levels;
@@ -30,6 +31,7 @@ use rayon::slice::ParallelSliceMut;
 
 use crate::eval::{Decision, Detail, Evaluation, Gate, ResourcePolicyKind, StatementRef, Verdict};
 use crate::model::{Effect, Model, Span};
+pub use focus::Question;
 pub use world::{NodeKind, Principal, World};
 
 /// How a hop is made.
@@ -268,9 +270,44 @@ impl Graph {
         Graph::from_world(world, model, fixed)
     }
 
+    /// The graph for one question (`who-can`, `can`): only the edges of the
+    /// principals the answer may need are made (see `focus.rs`), so the answer is the
+    /// same as on the whole graph, and no other question may be asked of it. With
+    /// `release`, as [`Graph::build_releasing`].
+    pub fn build_for(
+        model: &mut Model,
+        fixed: &[(String, String)],
+        question: &Question,
+        release: bool,
+    ) -> Graph {
+        let mut world = if release {
+            World::new_releasing(model, fixed)
+        } else {
+            World::new(model, fixed)
+        };
+        let candidates = edges::candidates(&mut world, fixed, true);
+        let needed = focus::needed(&world, model, &candidates, question);
+        let assume = edges::decide_candidates(&world, &candidates, needed.as_deref());
+        drop(candidates);
+        let more = match &needed {
+            Some(sources) => escalation::build_from(&mut world, model, &assume, fixed, sources),
+            None => escalation::build(&mut world, model, &assume, fixed),
+        };
+        Graph::assemble(world, assume, more, fixed)
+    }
+
     fn from_world(mut world: World, model: &Model, fixed: &[(String, String)]) -> Graph {
         let assume = edges::build(&mut world, fixed);
         let more = escalation::build(&mut world, model, &assume, fixed);
+        Graph::assemble(world, assume, more, fixed)
+    }
+
+    fn assemble(
+        world: World,
+        assume: Vec<Edge>,
+        more: Vec<Edge>,
+        fixed: &[(String, String)],
+    ) -> Graph {
         let edges = Edges { assume, more };
         let adjacency = adjacency::Adjacency::new(world.principals.len(), edges.len(), |id| {
             edges.get(id).map(|e| (e.from(), e.to()))

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use super::edges::{assume_action, decide, hop_of};
 use super::input::{QueryError, check_action, check_resource};
 use super::resources::{Target, target};
-use super::world::NodeKind;
+use super::world::{NodeKind, World};
 use super::{Edge, Graph, Hop, HopKind};
 use crate::eval::{Caller, Decision, Evaluation, Verdict};
 use crate::model::{Effect, Model};
@@ -81,6 +81,41 @@ pub struct CanResult {
     pub notes: Vec<String>,
 }
 
+/// The node of a principal given on the command line that the world holds already
+/// (by its ID, or a user or role ARN written without its path); `None` for one
+/// [`resolve`] would make (a named role session) or refuse.
+pub fn find(w: &World, principal: &str) -> Option<usize> {
+    if let Some(i) = w.by_id.get(principal) {
+        return Some(*i);
+    }
+    let caller = crate::eval::Caller::parse(principal).ok()?;
+    find_pathless(w, principal, &caller)
+}
+
+/// A user or role ARN written without its path still names it.
+fn find_pathless(w: &World, principal: &str, caller: &Caller) -> Option<usize> {
+    let (
+        Some(a),
+        Caller::User { .. }
+        | Caller::RoleSession {
+            session_arn: None, ..
+        },
+    ) = (Arn::parse(principal), caller)
+    else {
+        return None;
+    };
+    let kind = if matches!(caller, Caller::User { .. }) {
+        NodeKind::User
+    } else {
+        NodeKind::Role
+    };
+    w.principals.iter().position(|p| {
+        p.kind == kind
+            && p.account.as_deref() == Some(a.account)
+            && Arn::parse(&p.id).is_some_and(|x| x.resource_name() == a.resource_name())
+    })
+}
+
 /// Finds the graph node of a principal given on the command line.
 pub fn resolve(graph: &mut Graph, principal: &str) -> Result<usize, QueryError> {
     let w = &graph.world;
@@ -88,28 +123,8 @@ pub fn resolve(graph: &mut Graph, principal: &str) -> Result<usize, QueryError> 
         return Ok(*i);
     }
     let caller = crate::eval::Caller::parse(principal)?;
-    // A user or role ARN written without its path still names it.
-    if let (
-        Some(a),
-        Caller::User { .. }
-        | Caller::RoleSession {
-            session_arn: None, ..
-        },
-    ) = (Arn::parse(principal), &caller)
-    {
-        let kind = if matches!(caller, Caller::User { .. }) {
-            NodeKind::User
-        } else {
-            NodeKind::Role
-        };
-        let found = w.principals.iter().position(|p| {
-            p.kind == kind
-                && p.account.as_deref() == Some(a.account)
-                && Arn::parse(&p.id).is_some_and(|x| x.resource_name() == a.resource_name())
-        });
-        if let Some(i) = found {
-            return Ok(i);
-        }
+    if let Some(i) = find_pathless(w, principal, &caller) {
+        return Ok(i);
     }
     // A named session of a loaded role: the role's policies, with its session ARN
     // (trust and resource policies may name the session, §2.8).

@@ -215,6 +215,31 @@ impl TrustAdmits {
         self.everyone.dedup();
     }
 
+    /// Each role with an account whose principals its trust may admit (by the account
+    /// as a whole, or by naming one of its loaded principals): `None` for a trust
+    /// that admits everyone. A role may come more than once.
+    pub(crate) fn each_admitted<'w>(
+        &'w self,
+        world: &'w World,
+    ) -> impl Iterator<Item = (Option<&'w str>, usize)> + 'w {
+        let named = self.direct.iter().flat_map(move |(caller, roles)| {
+            let account = world
+                .principals
+                .get(*caller)
+                .filter(|p| p.kind.is_loaded())
+                .and_then(|p| p.account.as_deref());
+            account
+                .into_iter()
+                .flat_map(move |a| roles.iter().map(move |r| (Some(a), *r)))
+        });
+        let by_account = self
+            .by_account
+            .iter()
+            .flat_map(|(a, roles)| roles.iter().map(move |r| (Some(a.as_str()), *r)));
+        let everyone = self.everyone.iter().map(|r| (None, *r));
+        named.chain(by_account).chain(everyone)
+    }
+
     /// The roles that may admit a copy of `base` in `account`: (role, named directly).
     pub fn roles_for(&self, base: usize, account: Option<&str>) -> Vec<(usize, bool)> {
         let mut out: Vec<(usize, bool)> = self

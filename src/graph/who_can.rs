@@ -9,7 +9,7 @@ use rayon::prelude::*;
 use super::input::{QueryError, check_action, check_resource};
 use super::query::{Answer, access_decision, hop_kind};
 use super::resources::{Target, target};
-use super::world::NodeKind;
+use super::world::{NodeKind, World};
 use super::{Graph, Hop, HopKind, grants_of};
 use crate::eval::Decision;
 use crate::eval::service_mask::ServiceMask;
@@ -49,15 +49,15 @@ pub struct WhoResult {
 /// (`arn`: the resource parsed), or, in the resource's own account, the resource
 /// policy names the action and the caller.
 /// (`service` is the action's [`ServiceMask`]: most statements are ruled out by it.)
-fn may_access(
-    graph: &Graph,
+pub(super) fn may_access(
+    world: &World,
     t: &Target,
     arn: Option<&Arn>,
     i: usize,
     action: &str,
     service: ServiceMask,
 ) -> bool {
-    let Some(p) = graph.world.principals.get(i) else {
+    let Some(p) = world.principals.get(i) else {
         return false;
     };
     if !matches!(p.kind, NodeKind::User | NodeKind::Role) {
@@ -176,7 +176,7 @@ pub fn who_can_with(
     // Each principal with access, its answer and its last hop.
     let direct: Vec<(usize, Answer, Arc<Hop>)> = (0..w.principals.len())
         .into_par_iter()
-        .filter(|i| !prefilter || may_access(graph, &t, arn.as_ref(), *i, action, service))
+        .filter(|i| !prefilter || may_access(w, &t, arn.as_ref(), *i, action, service))
         .filter_map(|i| {
             let ev = access_decision(graph, &t, i, action);
             if !matches!(ev.decision, Decision::Allowed | Decision::Conditional) {

@@ -331,6 +331,13 @@ impl World {
         self.account_ranges.get(account).cloned().unwrap_or(0..0)
     }
 
+    /// Each loaded account with the range of its users and roles.
+    pub(crate) fn accounts(&self) -> impl Iterator<Item = (&str, std::ops::Range<usize>)> {
+        self.account_ranges
+            .iter()
+            .map(|(a, r)| (a.as_str(), r.clone()))
+    }
+
     /// Adds a principal (made after the build) and returns its index.
     pub fn push(&mut self, p: Principal) -> usize {
         self.add(p)

@@ -13,7 +13,7 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use crate::cli::{Cli, Color, Command, Format};
-use crate::graph::Graph;
+use crate::graph::{Graph, Question};
 use crate::ingest::{self, LoadOptions, Loaded, Severity};
 
 /// Exit codes shared by every command.
@@ -325,31 +325,47 @@ impl<'a> Env<'a> {
     /// takes a while). Everything loaded stays: for the commands that lint the
     /// documents as well (`lint`, `diff`, `report`).
     pub fn graph(&self) -> Result<(Loaded, Graph), RunError> {
-        self.graph_keeping(Keep::All)
+        self.graph_keeping(Keep::All, None)
     }
 
     /// [`Env::graph`] for a command that reads no user or role policy document after
-    /// the build (`can`, `who-can`, `escalations`): the documents are let go as soon
+    /// the build (`escalations`, and `can` and `who-can` through
+    /// [`Env::graph_for_question`]): the documents are let go as soon
     /// as they are compiled (the graph holds them compiled, with their spans). The
     /// file texts stay for the text output, which quotes the granting statements;
     /// JSON and SARIF name their places only (lines and columns stay exact), so
     /// for them the texts go too.
     pub fn graph_for_answers(&self) -> Result<(Loaded, Graph), RunError> {
-        self.graph_keeping(if self.cli.format == Format::Text {
+        self.graph_keeping(self.texts_for_answers(), None)
+    }
+
+    /// [`Env::graph_for_answers`] for one question (`who-can`, `can`): the edges the
+    /// answer cannot need are not made ([`Graph::build_for`]); nothing else may be
+    /// asked of the graph.
+    pub fn graph_for_question(&self, question: &Question) -> Result<(Loaded, Graph), RunError> {
+        self.graph_keeping(self.texts_for_answers(), Some(question))
+    }
+
+    fn texts_for_answers(&self) -> Keep {
+        if self.cli.format == Format::Text {
             Keep::Texts
         } else {
             Keep::Nothing
-        })
+        }
     }
 
     /// [`Env::graph_for_answers`] for a command whose output quotes no file (`paths`,
     /// `graph`, `what-can`): the texts of the files are let go too, before the build
     /// needs the memory (lines and columns stay exact).
     pub fn graph_without_texts(&self) -> Result<(Loaded, Graph), RunError> {
-        self.graph_keeping(Keep::Nothing)
+        self.graph_keeping(Keep::Nothing, None)
     }
 
-    fn graph_keeping(&self, keep: Keep) -> Result<(Loaded, Graph), RunError> {
+    fn graph_keeping(
+        &self,
+        keep: Keep,
+        question: Option<&Question>,
+    ) -> Result<(Loaded, Graph), RunError> {
         let progress = self.progress();
         progress.step("loading the data");
         let mut loaded = self.load_accounts(&self.cli.data)?;
@@ -357,10 +373,11 @@ impl<'a> Env<'a> {
         if keep == Keep::Nothing {
             loaded.sources.release_texts();
         }
-        let graph = if keep == Keep::All {
-            Graph::build(&loaded.model, &self.fixed)
-        } else {
-            Graph::build_releasing(&mut loaded.model, &self.fixed)
+        let release = keep != Keep::All;
+        let graph = match question {
+            Some(q) => Graph::build_for(&mut loaded.model, &self.fixed, q, release),
+            None if release => Graph::build_releasing(&mut loaded.model, &self.fixed),
+            None => Graph::build(&loaded.model, &self.fixed),
         };
         Ok((loaded, graph))
     }

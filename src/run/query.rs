@@ -2,6 +2,7 @@
 
 use super::{Env, RunError, exit, leak, write_out, write_with};
 use crate::cli::Format;
+use crate::graph::Question;
 use crate::graph::query::{Answer, Limits};
 use crate::report;
 
@@ -13,7 +14,7 @@ pub(super) fn can(
     max_hops: usize,
     max_paths: usize,
 ) -> Result<u8, RunError> {
-    let (loaded, mut graph) = env.graph_for_answers()?;
+    let (loaded, mut graph) = env.graph_for_question(&Question::From(principal))?;
     let limits = Limits {
         max_hops,
         max_paths,
@@ -39,7 +40,7 @@ pub(super) fn can(
 }
 
 pub(super) fn who_can(env: &Env, action: &str, resource: &str) -> Result<u8, RunError> {
-    let (loaded, mut graph) = env.graph_for_answers()?;
+    let (loaded, mut graph) = env.graph_for_question(&Question::To { action, resource })?;
     let r = crate::graph::who_can::who_can(&mut graph, &loaded.model, action, resource)?;
     match env.cli.format {
         Format::Json => write_with(|out| report::access::who_json(out, &r, &loaded.sources)),

@@ -13,6 +13,7 @@ pub(super) fn administrators(
     assumable: Assumable,
     edges: &mut Vec<Edge>,
     fixed: &Fixed,
+    sources: Option<&[bool]>,
 ) {
     let Some(already) = technique("X-00") else {
         return;
@@ -21,7 +22,11 @@ pub(super) fn administrators(
         .principals
         .iter()
         .enumerate()
-        .filter(|(_, p)| p.kind.is_loaded() && p.admin == Tri::True)
+        .filter(|(i, p)| {
+            p.kind.is_loaded()
+                && p.admin == Tri::True
+                && sources.is_none_or(|keep| keep.get(*i).copied().unwrap_or(false))
+        })
         .filter_map(|(i, p)| Some((i, p.account.clone()?)))
         .collect();
     // The statements that make each one an administrator: those allowing an action

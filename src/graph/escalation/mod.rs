@@ -448,7 +448,42 @@ const ROUNDS: usize = 3;
 
 /// Builds the escalation edges; `assume` are the assume-role edges already built.
 pub fn build(world: &mut World, model: &Model, assume: &[Edge], fixed: &Fixed) -> Vec<Edge> {
-    build_with(world, model, assume, fixed, Prune::Yes)
+    build_with(world, model, assume, fixed, Prune::Yes, None)
+}
+
+/// [`build`] for the escalations of the principals `sources` marks only (and of the
+/// nodes their escalations make): each principal's escalations are its own, found the
+/// same way whoever else is searched (`assume` must hold every assume-role edge of
+/// the marked principals). Only the marked administrators reach their account's node
+/// (made for them, or by an escalation). A node made by the whole build but not by
+/// this one is made by unmarked principals only.
+pub(crate) fn build_from(
+    world: &mut World,
+    model: &Model,
+    assume: &[Edge],
+    fixed: &Fixed,
+    sources: &[bool],
+) -> Vec<Edge> {
+    build_with(world, model, assume, fixed, Prune::Yes, Some(sources))
+}
+
+/// Whether a loaded user or role may escalate at all: the policies of one that may not
+/// allow any action a technique needs besides `sts:AssumeRole` (every technique
+/// pairs it with another) can give it no escalation edge. An administrator may (it
+/// reaches its account's node).
+pub(crate) fn may_escalate(world: &World, i: usize) -> bool {
+    let Some(p) = world.principals.get(i).filter(|p| p.kind.is_loaded()) else {
+        return false;
+    };
+    // Actions past the prefilter's capacity have no place: then any principal may.
+    if prefilter::relevant_actions().len() > prefilter::ActionSet::CAPACITY {
+        return true;
+    }
+    let mut bits = action_bits(p, &HashMap::new());
+    if let Some(at) = prefilter::action_slot("sts:AssumeRole") {
+        bits.remove(at);
+    }
+    !bits.is_empty() || administrator(world, p) != Tri::False
 }
 
 /// Whether a caller's attempts whose edge is known not to be kept are left undecided
@@ -467,6 +502,7 @@ fn build_with(
     assume: &[Edge],
     fixed: &Fixed,
     prune: Prune,
+    sources: Option<&[bool]>,
 ) -> Vec<Edge> {
     mark_administrators(world);
     let lookup = Lookup::new(world, model);
@@ -479,6 +515,7 @@ fn build_with(
                 .principals
                 .get(*i)
                 .is_some_and(|p| p.kind.is_loaded() && p.admin != Tri::True)
+                && sources.is_none_or(|keep| keep.get(*i).copied().unwrap_or(false))
         })
         .collect();
     for round in 0..ROUNDS {
@@ -589,7 +626,7 @@ fn build_with(
             .collect();
     }
     drop(kept);
-    administrators(world, model, &lookup, assumable, &mut edges, fixed);
+    administrators(world, model, &lookup, assumable, &mut edges, fixed, sources);
     // The list lives as long as the graph; grown by doubling, up to half of it would
     // be room never used (an organization has a million escalation edges).
     edges.shrink_to_fit();

@@ -63,6 +63,16 @@ impl ActionSet {
         }
     }
 
+    pub(super) fn remove(&mut self, at: usize) {
+        if let Some(word) = self.0.get_mut(at / 64) {
+            *word &= !(1 << (at % 64));
+        }
+    }
+
+    pub(super) fn is_empty(&self) -> bool {
+        self.0.iter().all(|w| *w == 0)
+    }
+
     pub(super) fn contains(&self, at: usize) -> bool {
         self.0
             .get(at / 64)

@@ -129,7 +129,7 @@ fn pruning_and_threads_change_no_edge() {
         pool.install(|| {
             let mut world = World::new(&loaded.model, &[]);
             let assume = crate::graph::edges::build(&mut world, &[]);
-            let edges = build_with(&mut world, &loaded.model, &assume, &[], prune);
+            let edges = build_with(&mut world, &loaded.model, &assume, &[], prune, None);
             let nodes = world.principals.iter().map(|p| p.id.to_string());
             let hops = edges.iter().map(|e| format!("{:?}", e.hop(&world)));
             nodes.chain(hops).collect()

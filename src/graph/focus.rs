@@ -1,0 +1,328 @@
+//! Which principals' edges one question needs. `who-can` asks what reaches one
+//! resource and `can` what one principal reaches: the answer is read from the edges
+//! of the principals that may reach the resource (or that the principal may reach)
+//! only, and in an organization most principals are neither. Their assume-role and
+//! escalation edges are left unmade.
+//!
+//! Which principals those are is worked out before the edges are decided, on a graph
+//! that has every edge the real one may have (and more), made without the evaluator:
+//!
+//! * a caller to each role whose trust may admit it (the trust candidates, a superset
+//!   of the assume-role edges);
+//! * a principal whose policies may allow an action some technique needs (besides
+//!   `sts:AssumeRole`, which every technique pairs with another) to "what an
+//!   escalation makes in its account": every escalation stays in the caller's account
+//!   (its targets are the account's users and roles, a changed copy of one of them,
+//!   or the account's administrator node);
+//! * from that to every user and role of the account, and to every role whose trust
+//!   admits the account, one of its principals, or everyone (where a changed copy or
+//!   the administrator node may go); it may also do anything the account may be
+//!   allowed to do on the resource.
+//!
+//! The principals on no path to the resource (or from the principal) of that graph
+//! are on none of the real one. The edges of every other principal are made exactly
+//! as in the whole graph, in the same order, so the answer is the same (a test
+//! compares both on every fixture, answer, scenario and corpus folder). So are the
+//! nodes escalations make (changed copies, administrator nodes), in the same round
+//! with the same edges: each is made by every principal with an edge to it, so one
+//! on a path to the resource is made only by principals on such paths; and one the
+//! principal may reach is in an account whose every principal the search reached.
+
+use std::collections::{HashMap, VecDeque};
+
+use rayon::prelude::*;
+
+use super::edges::Candidate;
+use super::input::{check_action, check_resource};
+use super::resources::{Target, target};
+use super::world::World;
+use crate::eval::service_mask::ServiceMask;
+use crate::model::{Effect, Model};
+use crate::policy::arn::Arn;
+
+/// A question about one resource or one principal.
+#[derive(Debug, Clone, Copy)]
+pub enum Question<'q> {
+    /// Who may perform the action on the resource (`who-can`).
+    To { action: &'q str, resource: &'q str },
+    /// Whom the principal may reach, and what it may do (`can`).
+    From(&'q str),
+}
+
+/// The principals whose edges the question needs (by node), or `None` when every
+/// principal's are needed (the principal asked about is not a node yet, or the
+/// question is refused later).
+pub(super) fn needed(
+    world: &World,
+    model: &Model,
+    candidates: &[Candidate],
+    question: &Question,
+) -> Option<Vec<bool>> {
+    let mut reached = match *question {
+        Question::To { action, resource } => {
+            check_action(action).ok()?;
+            check_resource(action, resource).ok()?;
+            let t = target(model, world, resource, action);
+            let over = Over::new(world, candidates, Direction::Backward);
+            let start = over.with_access(&t, action);
+            over.search(start)
+        }
+        Question::From(principal) => {
+            let start = super::query::find(world, principal)?;
+            Over::new(world, candidates, Direction::Forward).search(vec![start])
+        }
+    };
+    reached.truncate(world.principals.len());
+    Some(reached)
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Direction {
+    Forward,
+    Backward,
+}
+
+/// The graph of every edge the real one may have, one way: node `i < nodes` is
+/// principal `i`; node `nodes + k` is what an escalation makes in the `k`-th account.
+/// Its edges are worked out when a node is reached, not listed.
+struct Over<'w> {
+    world: &'w World,
+    direction: Direction,
+    nodes: usize,
+    /// The loaded accounts, in the order of their IDs, with their nodes.
+    accounts: Vec<(&'w str, std::ops::Range<usize>)>,
+    /// The account of each node (its place in `accounts`), for loaded principals.
+    account_of: Vec<u32>,
+    /// The trust candidates by node: forward, the roles a caller may assume;
+    /// backward, the callers a role may admit.
+    candidates: Lists,
+    /// Forward, the roles whose trust admits an account, by account; backward, the
+    /// accounts a role's trust admits, by role.
+    admitted: Lists,
+    /// The roles whose trust admits everyone.
+    everyone: Vec<usize>,
+}
+
+impl<'w> Over<'w> {
+    fn new(world: &'w World, candidates: &[Candidate], direction: Direction) -> Over<'w> {
+        let nodes = world.principals.len();
+        let mut accounts: Vec<(&str, std::ops::Range<usize>)> = world.accounts().collect();
+        accounts.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        let mut account_of = vec![u32::MAX; nodes];
+        for (k, (_, range)) in accounts.iter().enumerate() {
+            let k = super::node(k);
+            for slot in account_of.get_mut(range.clone()).into_iter().flatten() {
+                *slot = k;
+            }
+        }
+        let forward = direction == Direction::Forward;
+        let candidates = Lists::new(
+            nodes,
+            candidates.iter().map(|c| {
+                if forward {
+                    (c.caller, c.role)
+                } else {
+                    (c.role, c.caller)
+                }
+            }),
+        );
+        let index: HashMap<&str, usize> = accounts
+            .iter()
+            .enumerate()
+            .map(|(k, (a, _))| (*a, k))
+            .collect();
+        let mut everyone = Vec::new();
+        let mut pairs = Vec::new();
+        for (account, role) in world.trust_admits.each_admitted(world) {
+            match account.map(|a| index.get(a)) {
+                Some(Some(k)) if forward => pairs.push((*k, role)),
+                Some(Some(k)) => pairs.push((role, *k)),
+                Some(None) => {}
+                None => everyone.push(role),
+            }
+        }
+        everyone.sort_unstable();
+        everyone.dedup();
+        let admitted = Lists::new(
+            if forward { accounts.len() } else { nodes },
+            pairs.into_iter(),
+        );
+        Over {
+            world,
+            direction,
+            nodes,
+            accounts,
+            account_of,
+            candidates,
+            admitted,
+            everyone,
+        }
+    }
+
+    /// The nodes that may have access to the target themselves: the principals the
+    /// cheap check of `who-can` keeps, the role asked about, and what an escalation
+    /// makes in an account whose principals the resource's owner may let in.
+    fn with_access(&self, t: &Target, action: &str) -> Vec<usize> {
+        let world = self.world;
+        let arn = Arn::parse(&t.arn);
+        let service = ServiceMask::of_action(action);
+        let mut start: Vec<usize> = (0..self.nodes)
+            .into_par_iter()
+            .filter(|i| super::who_can::may_access(world, t, arn.as_ref(), *i, action, service))
+            .collect();
+        if t.kind == crate::eval::ResourcePolicyKind::RoleTrust {
+            start.extend(world.by_id.get(t.arn.as_str()).copied());
+        }
+        for (k, (account, range)) in self.accounts.iter().enumerate() {
+            if account_may(world, t, account, range.clone()) {
+                start.push(self.nodes + k);
+            }
+        }
+        start
+    }
+
+    /// Which principals of a range may escalate, in parallel.
+    fn may_escalate(&self, range: std::ops::Range<usize>) -> Vec<bool> {
+        range
+            .into_par_iter()
+            .map(|i| super::escalation::may_escalate(self.world, i))
+            .collect()
+    }
+
+    /// The nodes one edge away from `n` in the search's direction.
+    fn next(&self, n: usize, out: &mut Vec<usize>) {
+        let forward = self.direction == Direction::Forward;
+        if let Some(k) = n.checked_sub(self.nodes) {
+            let Some((_, range)) = self.accounts.get(k) else {
+                return;
+            };
+            if forward {
+                // It may become any principal of the account, and go where a trust
+                // admits the account, one of its principals or everyone.
+                out.extend(range.clone());
+                out.extend(self.admitted.of(k));
+                out.extend(self.everyone.iter().copied());
+            } else {
+                let may = self.may_escalate(range.clone());
+                out.extend(range.clone().zip(may).filter(|(_, m)| *m).map(|(i, _)| i));
+            }
+            return;
+        }
+        out.extend(self.candidates.of(n));
+        let made = self
+            .account_of
+            .get(n)
+            .filter(|k| **k != u32::MAX)
+            .map(|k| self.nodes + *k as usize);
+        if forward {
+            if super::escalation::may_escalate(self.world, n) {
+                out.extend(made);
+            }
+        } else {
+            // An escalation may become it; one may go where its trust admits.
+            out.extend(made);
+            let admits = self.admitted.of(n).map(|k| self.nodes + k);
+            out.extend(admits);
+            if self.everyone.binary_search(&n).is_ok() {
+                out.extend((0..self.accounts.len()).map(|k| self.nodes + k));
+            }
+        }
+    }
+
+    /// Every node on a path from `start` (backward: to `start`), by node.
+    fn search(&self, start: Vec<usize>) -> Vec<bool> {
+        let mut seen = vec![false; self.nodes + self.accounts.len()];
+        let mut queue = VecDeque::new();
+        let mut next = Vec::new();
+        for s in start {
+            if let Some(slot) = seen.get_mut(s).filter(|x| !**x) {
+                *slot = true;
+                queue.push_back(s);
+            }
+        }
+        while let Some(n) = queue.pop_front() {
+            next.clear();
+            self.next(n, &mut next);
+            for m in next.drain(..) {
+                if let Some(slot) = seen.get_mut(m).filter(|x| !**x) {
+                    *slot = true;
+                    queue.push_back(m);
+                }
+            }
+        }
+        seen
+    }
+}
+
+/// Lists by node, in one array: node `n`'s are `items[start[n]..start[n + 1]]`.
+struct Lists {
+    start: Vec<usize>,
+    items: Vec<u32>,
+}
+
+impl Lists {
+    fn new(nodes: usize, pairs: impl Iterator<Item = (usize, usize)> + Clone) -> Lists {
+        let mut start = vec![0usize; nodes + 1];
+        for (n, _) in pairs.clone() {
+            if let Some(c) = start.get_mut(n + 1) {
+                *c += 1;
+            }
+        }
+        let mut sum = 0;
+        for c in &mut start {
+            sum += *c;
+            *c = sum;
+        }
+        let mut at = start.clone();
+        let mut items = vec![0u32; sum];
+        for (n, item) in pairs {
+            if let Some(slot) = at.get_mut(n) {
+                if let Some(x) = items.get_mut(*slot) {
+                    *x = super::node(item);
+                }
+                *slot += 1;
+            }
+        }
+        Lists { start, items }
+    }
+
+    fn of(&self, n: usize) -> impl Iterator<Item = usize> + '_ {
+        let from = self.start.get(n).copied().unwrap_or(0);
+        let to = self.start.get(n + 1).copied().unwrap_or(from);
+        self.items
+            .get(from..to)
+            .unwrap_or(&[])
+            .iter()
+            .map(|x| *x as usize)
+    }
+}
+
+/// Whether a principal of `account` with every permission may be let in by the
+/// resource's owner: it owns the resource (or the owner is unknown), or an Allow of
+/// the resource policy may name one of the account's principals.
+fn account_may(world: &World, t: &Target, account: &str, members: std::ops::Range<usize>) -> bool {
+    match t.account_for(Some(account)) {
+        Some(owner) if owner != account => {}
+        _ => return true,
+    }
+    let Some(policy) = &t.policy else {
+        return false;
+    };
+    policy
+        .statements
+        .iter()
+        .filter(|st| st.effect != Some(Effect::Deny))
+        .any(|st| match &st.principal {
+            None => true,
+            Some(spec) => members.clone().any(|i| {
+                world.principals.get(i).is_some_and(|p| {
+                    !crate::eval::principal::naming(spec, &p.caller, p.boundary.is_some(), true)
+                        .any()
+                        .is_false()
+                })
+            }),
+        })
+}
+
+#[cfg(test)]
+mod tests;

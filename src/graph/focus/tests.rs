@@ -1,0 +1,141 @@
+//! The graph built for one question gives the same answer as the whole graph.
+
+use std::path::{Path, PathBuf};
+
+use super::Question;
+use crate::graph::test_org as org_gen;
+use crate::graph::{Graph, NodeKind, query, who_can};
+use crate::ingest::{LoadOptions, Loaded, load};
+use crate::model::{Model, ResourceService};
+
+/// Questions asked of each folder, at most (the tests run unoptimized).
+const ROLES: usize = 8;
+const RESOURCES: usize = 8;
+const CALLERS: usize = 10;
+
+/// `(action, resource)` questions about a folder's data: assuming its first roles,
+/// an action on each resource it holds, and actions on `*`.
+fn resource_questions(model: &Model) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let accounts = || model.accounts.values();
+    for role in accounts().flat_map(|a| &a.roles).take(ROLES) {
+        out.push(("sts:AssumeRole".to_string(), role.arn.value.clone()));
+    }
+    for r in accounts().flat_map(|a| &a.resources).take(RESOURCES) {
+        let (action, arn) = match &r.service {
+            ResourceService::S3 => ("s3:GetObject", format!("{}/some/key", r.arn)),
+            ResourceService::Sqs => ("sqs:SendMessage", r.arn.clone()),
+            ResourceService::Sns => ("sns:Publish", r.arn.clone()),
+            ResourceService::Lambda => ("lambda:InvokeFunction", r.arn.clone()),
+            ResourceService::Kms => ("kms:Decrypt", r.arn.clone()),
+            ResourceService::SecretsManager => ("secretsmanager:GetSecretValue", r.arn.clone()),
+            ResourceService::Ecr => ("ecr:BatchGetImage", r.arn.clone()),
+            ResourceService::Other(_) => continue,
+        };
+        out.push((action.to_string(), arn));
+    }
+    out.push(("iam:PassRole".into(), "*".into()));
+    out.push(("s3:ListAllMyBuckets".into(), "*".into()));
+    out
+}
+
+/// The answers of one question on the whole graph and on the graph built for it (as
+/// their debug output), and whether the latter has fewer edges.
+fn both(loaded: &Loaded, question: &Question) -> (String, String, bool) {
+    let ask = |graph: &mut Graph, model: &Model| match *question {
+        Question::To { action, resource } => {
+            format!("{:?}", who_can::who_can(graph, model, action, resource))
+        }
+        Question::From(principal) => {
+            let (action, resource) = ("s3:GetObject", "arn:aws:s3:::org-shared-reports/x");
+            let limits = query::Limits {
+                max_hops: 8,
+                max_paths: 5,
+            };
+            format!(
+                "{:?}",
+                query::can(graph, model, principal, action, resource, limits)
+            )
+        }
+    };
+    let mut model = loaded.model.clone();
+    let mut whole = Graph::build(&model, &[]);
+    let want = ask(&mut whole, &model);
+    let mut focused = Graph::build_for(&mut model, &[], question, true);
+    let smaller = focused.edges.len() < whole.edges.len();
+    let got = ask(&mut focused, &model);
+    (want, got, smaller)
+}
+
+fn folders() -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut out = Vec::new();
+    for parent in [
+        root.join("tests/escalations"),
+        root.join("tests/answers"),
+        root.join("fixtures/scenarios"),
+        root.join("../shared/corpus"),
+    ] {
+        let mut found: Vec<PathBuf> = std::fs::read_dir(&parent)
+            .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
+            .unwrap_or_default();
+        found.retain(|p| p.is_dir());
+        found.sort();
+        out.extend(found);
+    }
+    out.push(root.join("src/graph/testdata/trust-outside"));
+    out
+}
+
+/// Who can, and what one principal can, on every escalation fixture, answer folder,
+/// scenario and corpus set, and on a generated organization: the same answers, and
+/// on enough questions with fewer edges that the comparison means something.
+#[test]
+fn the_same_answers_as_the_whole_graph() {
+    let org = tempfile::tempdir().unwrap_or_else(|e| panic!("a temporary folder: {e}"));
+    org_gen::write_org(org.path(), &org_gen::OrgOptions::new(6, 40))
+        .unwrap_or_else(|e| panic!("writing the organization: {e}"));
+    let mut folders = folders();
+    assert!(folders.len() > 150, "fixtures missing: {}", folders.len());
+    folders.push(org.path().to_path_buf());
+    let (mut asked, mut smaller) = (0, 0);
+    for folder in &folders {
+        let loaded = load(std::slice::from_ref(folder), &LoadOptions::default());
+        let mut questions: Vec<(String, String)> = resource_questions(&loaded.model);
+        if folder == org.path() {
+            questions.push(("s3:GetObject".into(), org_gen::who_can_resource()));
+        }
+        for (action, resource) in &questions {
+            let q = Question::To { action, resource };
+            let (want, got, less) = both(&loaded, &q);
+            assert_eq!(
+                got,
+                want,
+                "{}: who-can {action} {resource}",
+                folder.display()
+            );
+            asked += 1;
+            smaller += usize::from(less);
+        }
+        let world = crate::graph::World::new(&loaded.model, &[]);
+        let callers: Vec<String> = world
+            .principals
+            .iter()
+            .filter(|p| p.kind.is_loaded() || p.kind == NodeKind::Anonymous)
+            .map(|p| p.id.to_string())
+            .collect();
+        // Spread over the folder: the first, the last and some between.
+        let step = (callers.len() / CALLERS).max(1);
+        for principal in callers.iter().step_by(step) {
+            let (want, got, less) = both(&loaded, &Question::From(principal));
+            assert_eq!(got, want, "{}: can {principal}", folder.display());
+            asked += 1;
+            smaller += usize::from(less);
+        }
+    }
+    assert!(asked > 1000, "too few questions: {asked}");
+    assert!(
+        smaller * 4 > asked,
+        "too few questions left edges out: {smaller} of {asked}"
+    );
+}
