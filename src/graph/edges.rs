@@ -91,6 +91,26 @@ pub fn edges_from(w: &World, caller: usize) -> Vec<Edge> {
         .collect()
 }
 
+/// The assume-role edges of an administrator node (escalation): into the roles of
+/// other accounts whose trust admits its account or everyone (its `Allow *` grants
+/// `sts:AssumeRole`, within its account's SCPs). The roles of its own account it
+/// takes over instead (its takeover edges).
+pub fn administrator_edges(w: &World, sink: usize) -> Vec<Edge> {
+    let Some(account) = w.principals.get(sink).and_then(|p| p.account.as_deref()) else {
+        return Vec::new();
+    };
+    w.trust_admits
+        .roles_admitting(account)
+        .into_iter()
+        .filter(|r| {
+            w.principals
+                .get(*r)
+                .is_some_and(|role| role.account.as_deref() != Some(account))
+        })
+        .filter_map(|r| assume_edge(w, sink, r))
+        .collect()
+}
+
 /// The assume-role request from `caller` into role `r` (`None` when `r` is not a
 /// role): the caller's assume action on the role, decided with its trust policy.
 fn assume_request(w: &World, caller: usize, r: usize) -> Option<Asked<'_>> {

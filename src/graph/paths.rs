@@ -52,11 +52,13 @@ pub fn crossings_in_order<'g>(
         .filter(|i| {
             graph.edges.get(*i).is_some_and(|e| {
                 // A service assuming a role of the account is the account's own use of
-                // AWS, not a way in from elsewhere.
+                // AWS, not a way in from elsewhere. An account's administrator node is a
+                // step of the paths of those who reach it (an administrator assumes
+                // the roles that trust its account), not a principal to list.
                 let service = w
                     .principals
                     .get(e.from())
-                    .is_none_or(|p| p.kind == NodeKind::Service);
+                    .is_none_or(|p| matches!(p.kind, NodeKind::Service | NodeKind::Administrator));
                 let (a, b) = (account(e.from()).unwrap_or(OUTSIDE), account(e.to()));
                 !service && b.is_some_and(|b| a != b)
             })

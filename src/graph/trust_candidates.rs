@@ -240,6 +240,21 @@ impl TrustAdmits {
         named.chain(by_account).chain(everyone)
     }
 
+    /// The roles whose trust admits the account as a whole, or everyone, in order.
+    pub(crate) fn roles_admitting(&self, account: &str) -> Vec<usize> {
+        let mut out: Vec<usize> = self
+            .by_account
+            .get(account)
+            .into_iter()
+            .flatten()
+            .chain(&self.everyone)
+            .copied()
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
     /// The roles that may admit a copy of `base` in `account`: (role, named directly).
     pub fn roles_for(&self, base: usize, account: Option<&str>) -> Vec<(usize, bool)> {
         let mut out: Vec<(usize, bool)> = self

@@ -1,5 +1,6 @@
 //! Administrator nodes: every administrator reaches its account's node (`X-00`), and
-//! the node takes over each principal of the account its SCPs and RCPs allow.
+//! the node takes over each principal of the account its SCPs and RCPs allow, and
+//! assumes the roles of other accounts that trust its account.
 
 use super::*;
 
@@ -133,6 +134,13 @@ pub(super) fn administrators(
         }
     }
     edges.extend(governed);
+    // Then the roles of other accounts each may assume, node after node.
+    sinks.sort_unstable();
+    let assumed: Vec<Edge> = sinks
+        .par_iter()
+        .flat_map_iter(|s| crate::graph::edges::administrator_edges(w, *s))
+        .collect();
+    edges.extend(assumed);
 }
 
 /// How many administrator nodes have their takeovers made at a time.
