@@ -159,25 +159,32 @@ impl<'w> Over<'w> {
         }
     }
 
-    /// The nodes that may have access to the target themselves: the principals the
-    /// cheap check of `who-can` keeps, the role asked about, and what an escalation
-    /// makes in an account whose principals the resource's owner may let in.
+    /// The nodes that may have access to the target themselves: what an escalation
+    /// makes in an account whose principals the resource's owner may let in, the
+    /// principals of those accounts that the cheap check of `who-can` keeps (and the
+    /// nodes of principals outside the data it keeps), and the role asked about.
     fn with_access(&self, t: &Target, action: &str) -> Vec<usize> {
         let world = self.world;
+        let let_in: Vec<bool> = self
+            .accounts
+            .par_iter()
+            .map(|(account, range)| account_may(world, t, account, range.clone()))
+            .collect();
         let arn = Arn::parse(&t.arn);
         let service = ServiceMask::of_action(action);
         let mut start: Vec<usize> = (0..self.nodes)
             .into_par_iter()
+            .filter(|i| {
+                let k = self.account_of.get(*i).copied().unwrap_or(u32::MAX);
+                k == u32::MAX || let_in.get(k as usize).copied().unwrap_or(true)
+            })
             .filter(|i| super::who_can::may_access(world, t, arn.as_ref(), *i, action, service))
             .collect();
         if t.kind == crate::eval::ResourcePolicyKind::RoleTrust {
             start.extend(world.by_id.get(t.arn.as_str()).copied());
         }
-        for (k, (account, range)) in self.accounts.iter().enumerate() {
-            if account_may(world, t, account, range.clone()) {
-                start.push(self.nodes + k);
-            }
-        }
+        let made = let_in.iter().enumerate().filter(|(_, m)| **m);
+        start.extend(made.map(|(k, _)| self.nodes + k));
         start
     }
 
@@ -297,9 +304,10 @@ impl Lists {
     }
 }
 
-/// Whether a principal of `account` with every permission may be let in by the
-/// resource's owner: it owns the resource (or the owner is unknown), or an Allow of
-/// the resource policy may name one of the account's principals.
+/// Whether a principal of `account` (with every permission, or its own) may be let in
+/// by the resource's owner: it owns the resource (or the owner is unknown), or an
+/// Allow of the resource policy may name one of the account's principals. Across
+/// accounts both sides must allow: without, no principal of the account has access.
 fn account_may(world: &World, t: &Target, account: &str, members: std::ops::Range<usize>) -> bool {
     match t.account_for(Some(account)) {
         Some(owner) if owner != account => {}

@@ -254,6 +254,10 @@ pub struct Graph {
     /// The nodes in the order of their IDs (ties by node), for answers listed by
     /// name; made when first asked, again when nodes were added since.
     by_name: Vec<usize>,
+    /// Built for `who-can` ([`Graph::build_for`]): the nodes of the build from which
+    /// the resource asked about may be reached (the others cannot reach it, nor have
+    /// access themselves).
+    reaching: Option<Vec<bool>>,
 }
 
 impl Graph {
@@ -293,7 +297,20 @@ impl Graph {
             Some(sources) => escalation::build_from(&mut world, model, &assume, fixed, sources),
             None => escalation::build(&mut world, model, &assume, fixed),
         };
-        Graph::assemble(world, assume, more, fixed)
+        let mut graph = Graph::assemble(world, assume, more, fixed);
+        if let (Question::To { .. }, Some(reaching)) = (question, needed) {
+            graph.reaching = Some(reaching);
+        }
+        graph
+    }
+
+    /// False for a node that cannot reach the resource the graph was built for
+    /// ([`Graph::build_for`] with a `who-can` question); true for every other node
+    /// (and every node of any other graph).
+    pub(crate) fn may_reach_target(&self, i: usize) -> bool {
+        self.reaching
+            .as_ref()
+            .is_none_or(|r| r.get(i).copied().unwrap_or(true))
     }
 
     fn from_world(mut world: World, model: &Model, fixed: &[(String, String)]) -> Graph {
@@ -318,6 +335,7 @@ impl Graph {
             adjacency,
             fixed: fixed.to_vec(),
             by_name: Vec::new(),
+            reaching: None,
         }
     }
 

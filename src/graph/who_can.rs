@@ -176,6 +176,7 @@ pub fn who_can_with(
     // Each principal with access, its answer and its last hop.
     let direct: Vec<(usize, Answer, Arc<Hop>)> = (0..w.principals.len())
         .into_par_iter()
+        .filter(|i| graph.may_reach_target(*i))
         .filter(|i| !prefilter || may_access(w, &t, arn.as_ref(), *i, action, service))
         .filter_map(|i| {
             let ev = access_decision(graph, &t, i, action);
