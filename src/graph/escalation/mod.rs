@@ -172,22 +172,48 @@ pub struct Cx<'a> {
     only_admin: Option<Vec<std::sync::OnceLock<bool>>>,
 }
 
+/// The accounts a search reads: every account, or (for the escalations of some
+/// principals only, [`build_from`]) theirs. Escalations stay in their account: a
+/// source's targets, the nodes it makes and what they do next are of its account,
+/// so nothing of another account is asked about.
+pub(super) struct Scope(Option<std::collections::HashSet<String>>);
+
+impl Scope {
+    fn of(world: &World, sources: Option<&[bool]>) -> Scope {
+        Scope(sources.map(|marked| {
+            let accounts = marked.iter().enumerate().filter(|(_, m)| **m);
+            accounts
+                .filter_map(|(i, _)| world.principals.get(i)?.account.clone())
+                .collect()
+        }))
+    }
+
+    pub(super) fn holds(&self, account: Option<&str>) -> bool {
+        match &self.0 {
+            None => true,
+            Some(set) => account.is_some_and(|a| set.contains(a)),
+        }
+    }
+}
+
 /// The model record of each node by its ARN (a loaded user or role), and the roles of
 /// instance profiles: the same in every round of the search (made once; the world
 /// only grows, and a node made in the search is a changed copy of one made before, or
-/// an administrator, which has no record).
+/// an administrator, which has no record). Only of the accounts in its scope.
 pub(super) struct Lookup<'m> {
     entities: Vec<Option<Entity<'m>>>,
     profiles: HashMap<&'m str, usize>,
+    scope: Scope,
 }
 
 impl<'m> Lookup<'m> {
-    pub fn new(world: &World, model: &'m Model) -> Self {
+    pub fn new(world: &World, model: &'m Model, scope: Scope) -> Self {
         // Found through the world's index of its nodes (a record whose ARN is no
         // node's is no one's), the last record of an ARN winning as in the world.
         let mut entities = vec![None; world.principals.len()];
         let mut profiles = HashMap::new();
-        for a in model.accounts.values() {
+        let accounts = model.accounts.values();
+        for a in accounts.filter(|a| scope.holds(Some(&a.id))) {
             for u in &a.users {
                 let slot = node_of(world, &u.arn.value).and_then(|i| entities.get_mut(i));
                 if let Some(slot) = slot {
@@ -217,7 +243,11 @@ impl<'m> Lookup<'m> {
                 }
             }
         }
-        Lookup { entities, profiles }
+        Lookup {
+            entities,
+            profiles,
+            scope,
+        }
     }
 }
 
@@ -253,10 +283,11 @@ impl<'a> Cx<'a> {
                 .map(|_| std::sync::OnceLock::new())
                 .collect()
         });
-        let services = services::Index::new(world, profiles);
+        let services = services::Index::new(world, profiles, &lookup.scope);
         let admin_policies = model
             .accounts
             .iter()
+            .filter(|(id, _)| lookup.scope.holds(Some(id)))
             .map(|(id, a)| (id.as_str(), iam::admin_policies(a)))
             .collect();
         Cx {
@@ -426,14 +457,15 @@ fn other_attempts(cx: &Cx, s: usize) -> Vec<Attempt> {
     out
 }
 
-/// Marks which loaded users and roles are administrators.
-fn mark_administrators(world: &mut World) {
+/// Marks which loaded users and roles (of the accounts in `scope`) are administrators.
+fn mark_administrators(world: &mut World, scope: &Scope) {
     let w: &World = world;
     let flags: Vec<(usize, Tri)> = (0..w.principals.len())
         .into_par_iter()
         .filter_map(|i| {
             let p = w.principals.get(i)?;
-            p.kind.is_loaded().then(|| (i, administrator(w, p)))
+            (p.kind.is_loaded() && scope.holds(p.account.as_deref()))
+                .then(|| (i, administrator(w, p)))
         })
         .collect();
     for (i, t) in flags {
@@ -504,8 +536,9 @@ fn build_with(
     prune: Prune,
     sources: Option<&[bool]>,
 ) -> Vec<Edge> {
-    mark_administrators(world);
-    let lookup = Lookup::new(world, model);
+    let scope = Scope::of(world, sources);
+    mark_administrators(world, &scope);
+    let lookup = Lookup::new(world, model, scope);
     let mut assumable = Assumable::new(assume);
     let mut edges: Vec<Edge> = Vec::new();
     let mut kept: HashMap<(usize, usize), usize> = HashMap::new();

@@ -81,6 +81,7 @@ impl Index {
     pub(in crate::graph::escalation) fn new(
         world: &World,
         profiles: &HashMap<&str, usize>,
+        scope: &super::Scope,
     ) -> Index {
         let mut by_service: HashMap<(String, String), Vec<usize>> = HashMap::new();
         for (r, role) in world.principals.iter().enumerate() {
@@ -90,6 +91,9 @@ impl Index {
             let (Some(account), Some(trust)) = (role.account.as_ref(), role.trust.as_ref()) else {
                 continue;
             };
+            if !scope.holds(Some(account)) {
+                continue;
+            }
             let mut keys: Vec<String> = trust
                 .statements
                 .iter()
