@@ -45,29 +45,39 @@ use crate::policy::arn::Arn;
 pub enum Question<'q> {
     /// Who may perform the action on the resource (`who-can`).
     To { action: &'q str, resource: &'q str },
-    /// Whom the principal may reach, and what it may do (`can`).
-    From(&'q str),
+    /// Whether the principal may perform the action on the resource (`can`): whom it
+    /// may reach.
+    From {
+        principal: &'q str,
+        action: &'q str,
+        resource: &'q str,
+    },
 }
 
 /// The principals whose edges the question needs (by node), or `None` when every
-/// principal's are needed (the principal asked about is not a node yet, or the
-/// question is refused later).
+/// principal's are needed (the principal asked about is not a node yet); none for a
+/// question refused for its action or resource (the queries check them first).
 pub(super) fn needed(
     world: &World,
     model: &Model,
     candidates: &[Candidate],
     question: &Question,
 ) -> Option<Vec<bool>> {
+    let (Question::To { action, resource }
+    | Question::From {
+        action, resource, ..
+    }) = *question;
+    if check_action(action).is_err() || check_resource(action, resource).is_err() {
+        return Some(vec![false; world.principals.len()]);
+    }
     let mut reached = match *question {
         Question::To { action, resource } => {
-            check_action(action).ok()?;
-            check_resource(action, resource).ok()?;
             let t = target(model, world, resource, action);
             let over = Over::new(world, candidates, Direction::Backward);
             let start = over.with_access(&t, action);
             over.search(start)
         }
-        Question::From(principal) => {
+        Question::From { principal, .. } => {
             let start = super::query::find(world, principal)?;
             Over::new(world, candidates, Direction::Forward).search(vec![start])
         }

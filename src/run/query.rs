@@ -14,7 +14,11 @@ pub(super) fn can(
     max_hops: usize,
     max_paths: usize,
 ) -> Result<u8, RunError> {
-    let (loaded, mut graph) = env.graph_for_question(&Question::From(principal))?;
+    let (loaded, mut graph) = env.graph_for_question(&Question::From {
+        principal,
+        action,
+        resource,
+    })?;
     let limits = Limits {
         max_hops,
         max_paths,

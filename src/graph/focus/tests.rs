@@ -46,8 +46,11 @@ fn both(loaded: &Loaded, question: &Question) -> (String, String, bool) {
         Question::To { action, resource } => {
             format!("{:?}", who_can::who_can(graph, model, action, resource))
         }
-        Question::From(principal) => {
-            let (action, resource) = ("s3:GetObject", "arn:aws:s3:::org-shared-reports/x");
+        Question::From {
+            principal,
+            action,
+            resource,
+        } => {
             let limits = query::Limits {
                 max_hops: 8,
                 max_paths: 5,
@@ -127,11 +130,27 @@ fn the_same_answers_as_the_whole_graph() {
         // Spread over the folder: the first, the last and some between.
         let step = (callers.len() / CALLERS).max(1);
         for principal in callers.iter().step_by(step) {
-            let (want, got, less) = both(&loaded, &Question::From(principal));
+            let q = Question::From {
+                principal,
+                action: "s3:GetObject",
+                resource: "arn:aws:s3:::org-shared-reports/x",
+            };
+            let (want, got, less) = both(&loaded, &q);
             assert_eq!(got, want, "{}: can {principal}", folder.display());
             asked += 1;
             smaller += usize::from(less);
         }
+    }
+    // A question refused for its action or resource needs no edge: the same error.
+    let loaded = load(&folders[..1], &LoadOptions::default());
+    for (action, resource) in [
+        ("s3:NoSuchAction", "arn:aws:s3:::b/k"),
+        ("s3:GetObject", ""),
+    ] {
+        let q = Question::To { action, resource };
+        let (want, got, _) = both(&loaded, &q);
+        assert!(want.starts_with("Err"), "{want}");
+        assert_eq!(got, want);
     }
     assert!(asked > 1000, "too few questions: {asked}");
     assert!(
