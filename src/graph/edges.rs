@@ -50,7 +50,7 @@ pub(super) fn decide_candidates(
         .collect();
     candidates
         .par_iter()
-        .filter(|c| callers.is_none_or(|keep| keep.get(c.caller).copied().unwrap_or(false)))
+        .filter(|c| super::marked(callers, c.caller))
         .filter(|c| {
             c.direct
                 || may_assume(

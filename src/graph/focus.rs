@@ -34,6 +34,7 @@ use rayon::prelude::*;
 
 use super::edges::Candidate;
 use super::input::{check_action, check_resource};
+use super::lists::Lists;
 use super::resources::{Target, target};
 use super::world::World;
 use crate::eval::service_mask::ServiceMask;
@@ -268,49 +269,6 @@ impl<'w> Over<'w> {
             }
         }
         seen
-    }
-}
-
-/// Lists by node, in one array: node `n`'s are `items[start[n]..start[n + 1]]`.
-struct Lists {
-    start: Vec<usize>,
-    items: Vec<u32>,
-}
-
-impl Lists {
-    fn new(nodes: usize, pairs: impl Iterator<Item = (usize, usize)> + Clone) -> Lists {
-        let mut start = vec![0usize; nodes + 1];
-        for (n, _) in pairs.clone() {
-            if let Some(c) = start.get_mut(n + 1) {
-                *c += 1;
-            }
-        }
-        let mut sum = 0;
-        for c in &mut start {
-            sum += *c;
-            *c = sum;
-        }
-        let mut at = start.clone();
-        let mut items = vec![0u32; sum];
-        for (n, item) in pairs {
-            if let Some(slot) = at.get_mut(n) {
-                if let Some(x) = items.get_mut(*slot) {
-                    *x = super::node(item);
-                }
-                *slot += 1;
-            }
-        }
-        Lists { start, items }
-    }
-
-    fn of(&self, n: usize) -> impl Iterator<Item = usize> + '_ {
-        let from = self.start.get(n).copied().unwrap_or(0);
-        let to = self.start.get(n + 1).copied().unwrap_or(from);
-        self.items
-            .get(from..to)
-            .unwrap_or(&[])
-            .iter()
-            .map(|x| *x as usize)
     }
 }
 

@@ -11,6 +11,7 @@ pub mod escalations;
 mod focus;
 mod grant_index;
 pub mod input;
+mod lists;
 mod org_levels;
 pub mod paths;
 pub mod query;
@@ -240,6 +241,12 @@ const _: () = assert!(std::mem::size_of::<Edge>() <= 24, "an edge takes 24 bytes
 /// memory; an end that is not a node of the graph leaves the edge out of the adjacency.
 pub(crate) fn node(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// Whether node `i` is among those `mask` marks (a build for one question: see
+/// [`Graph::build_for`]); every node is without a mask, none past its end.
+pub(crate) fn marked(mask: Option<&[bool]>, i: usize) -> bool {
+    mask.is_none_or(|m| m.get(i).copied().unwrap_or(false))
 }
 
 /// The principal graph.

@@ -24,9 +24,7 @@ pub(super) fn administrators(
         .iter()
         .enumerate()
         .filter(|(i, p)| {
-            p.kind.is_loaded()
-                && p.admin == Tri::True
-                && sources.is_none_or(|keep| keep.get(*i).copied().unwrap_or(false))
+            p.kind.is_loaded() && p.admin == Tri::True && crate::graph::marked(sources, *i)
         })
         .filter_map(|(i, p)| Some((i, p.account.clone()?)))
         .collect();

@@ -8,13 +8,13 @@
 
 use std::collections::HashMap;
 
+use crate::graph::lists::Lists;
 use crate::graph::{Edge, node};
 
 #[derive(Debug, Default)]
 pub(crate) struct Assumable {
-    /// The entries of node `i` are `to[start[i]..start[i + 1]]`.
-    start: Vec<usize>,
-    to: Vec<u32>,
+    /// The roles of each node made before the search.
+    built: Lists,
     /// Edges added after (from nodes made during the search).
     added: HashMap<usize, Vec<u32>>,
 }
@@ -23,30 +23,8 @@ impl Assumable {
     /// The roles each node may assume, from the assume-role edges.
     pub(crate) fn new(edges: &[Edge]) -> Assumable {
         let nodes = edges.iter().map(|e| e.from() + 1).max().unwrap_or(0);
-        let mut start = vec![0usize; nodes + 1];
-        for e in edges {
-            if let Some(n) = start.get_mut(e.from() + 1) {
-                *n += 1;
-            }
-        }
-        let mut sum = 0;
-        for n in &mut start {
-            sum += *n;
-            *n = sum;
-        }
-        let mut next = start.clone();
-        let mut to = vec![0u32; edges.len()];
-        for e in edges {
-            if let Some(at) = next.get_mut(e.from()) {
-                if let Some(slot) = to.get_mut(*at) {
-                    *slot = node(e.to());
-                }
-                *at += 1;
-            }
-        }
         Assumable {
-            start,
-            to,
+            built: Lists::new(nodes, edges.iter().map(|e| (e.from(), e.to()))),
             added: HashMap::new(),
         }
     }
@@ -58,12 +36,8 @@ impl Assumable {
 
     /// The roles node `s` may assume, in the order of its edges.
     pub(crate) fn of(&self, s: usize) -> impl Iterator<Item = usize> + '_ {
-        let built = match (self.start.get(s), self.start.get(s + 1)) {
-            (Some(&a), Some(&b)) => self.to.get(a..b).unwrap_or(&[]),
-            _ => &[],
-        };
         let added = self.added.get(&s).map_or(&[][..], Vec::as_slice);
-        built.iter().chain(added).map(|t| *t as usize)
+        self.built.of(s).chain(added.iter().map(|t| *t as usize))
     }
 
     /// Whether node `s` may assume some role.

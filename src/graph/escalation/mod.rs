@@ -548,7 +548,7 @@ fn build_with(
                 .principals
                 .get(*i)
                 .is_some_and(|p| p.kind.is_loaded() && p.admin != Tri::True)
-                && sources.is_none_or(|keep| keep.get(*i).copied().unwrap_or(false))
+                && crate::graph::marked(sources, *i)
         })
         .collect();
     for round in 0..ROUNDS {
