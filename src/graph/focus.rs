@@ -1,8 +1,8 @@
 //! Which principals' edges one question needs. `who-can` asks what reaches one
 //! resource and `can` what one principal reaches: the answer is read from the edges
-//! of the principals that may reach the resource (or that the principal may reach)
-//! only, and in an organization most principals are neither. Their assume-role and
-//! escalation edges are left unmade.
+//! of the principals that may reach the resource (for `can`, those of them that the
+//! principal may reach) only, and in an organization most principals are not. Their
+//! assume-role and escalation edges are left unmade.
 //!
 //! Which principals those are is worked out before the edges are decided, on a graph
 //! that has every edge the real one may have (and more), made without the evaluator:
@@ -19,16 +19,20 @@
 //!   the administrator node may go); it may also do anything the account may be
 //!   allowed to do on the resource.
 //!
-//! The principals on no path to the resource (or from the principal) of that graph
-//! are on none of the real one. The edges of every other principal are made exactly
-//! as in the whole graph, in the same order, so the answer is the same (a test
+//! The principals on no path to the resource of that graph (for `can`: on no path
+//! from the principal to one that may have access) are on none of the real one. The
+//! edges of every other principal are made exactly as in the whole graph, in the
+//! same order, so the answer is the same (a test
 //! compares both on every fixture, answer, scenario and corpus folder). So are the
 //! nodes escalations make (changed copies, administrator nodes), in the same round
 //! with the same edges: each is made by every principal with an edge to it, so one
-//! on a path to the resource is made only by principals on such paths; and one the
-//! principal may reach is in an account whose every principal the search reached.
+//! on a path to the resource is made only by principals on such paths. For `can`, a
+//! maker need not be one the principal reaches, so every principal that may escalate
+//! in an account on a path is kept too: a node made later than in the whole graph
+//! could miss the last round of the escalation search.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU8, Ordering};
 
 use rayon::prelude::*;
 
@@ -71,16 +75,29 @@ pub(super) fn needed(
     if check_action(action).is_err() || check_resource(action, resource).is_err() {
         return Some(vec![false; world.principals.len()]);
     }
+    let escalates = Escalates::new(world);
     let mut reached = match *question {
         Question::To { action, resource } => {
             let t = target(model, world, resource, action);
-            let over = Over::new(world, candidates, Direction::Backward);
-            let start = over.with_access(&t, action);
-            over.search(start)
+            let over = Over::new(world, candidates, &escalates, Direction::Backward);
+            let start = over.with_access(&t, action, None);
+            over.search(start, None)
         }
-        Question::From { principal, .. } => {
+        Question::From {
+            principal,
+            action,
+            resource,
+        } => {
             let start = super::query::find(world, principal)?;
-            Over::new(world, candidates, Direction::Forward).search(vec![start])
+            let forward = Over::new(world, candidates, &escalates, Direction::Forward);
+            let from = forward.search(vec![start], None);
+            drop(forward);
+            let t = target(model, world, resource, action);
+            let over = Over::new(world, candidates, &escalates, Direction::Backward);
+            let to = over.with_access(&t, action, Some(&from));
+            let mut reached = over.search(to, Some(&from));
+            over.add_makers(&mut reached);
+            reached
         }
     };
     reached.truncate(world.principals.len());
@@ -98,6 +115,7 @@ enum Direction {
 /// Its edges are worked out when a node is reached, not listed.
 struct Over<'w> {
     world: &'w World,
+    escalates: &'w Escalates,
     direction: Direction,
     nodes: usize,
     /// The loaded accounts, in the order of their IDs, with their nodes.
@@ -115,7 +133,12 @@ struct Over<'w> {
 }
 
 impl<'w> Over<'w> {
-    fn new(world: &'w World, candidates: &[Candidate], direction: Direction) -> Over<'w> {
+    fn new(
+        world: &'w World,
+        candidates: &[Candidate],
+        escalates: &'w Escalates,
+        direction: Direction,
+    ) -> Over<'w> {
         let nodes = world.principals.len();
         let mut accounts: Vec<(&str, std::ops::Range<usize>)> = world.accounts().collect();
         accounts.sort_unstable_by(|a, b| a.0.cmp(b.0));
@@ -160,6 +183,7 @@ impl<'w> Over<'w> {
         );
         Over {
             world,
+            escalates,
             direction,
             nodes,
             accounts,
@@ -173,8 +197,9 @@ impl<'w> Over<'w> {
     /// The nodes that may have access to the target themselves: what an escalation
     /// makes in an account whose principals the resource's owner may let in, the
     /// principals of those accounts that the cheap check of `who-can` keeps (and the
-    /// nodes of principals outside the data it keeps), and the role asked about.
-    fn with_access(&self, t: &Target, action: &str) -> Vec<usize> {
+    /// nodes of principals outside the data it keeps), and the role asked about; with
+    /// `within`, only those of its nodes.
+    fn with_access(&self, t: &Target, action: &str, within: Option<&[bool]>) -> Vec<usize> {
         let world = self.world;
         let let_in: Vec<bool> = self
             .accounts
@@ -183,8 +208,10 @@ impl<'w> Over<'w> {
             .collect();
         let arn = Arn::parse(&t.arn);
         let service = ServiceMask::of_action(action);
+        let inside = |i: &usize| super::marked(within, *i);
         let mut start: Vec<usize> = (0..self.nodes)
             .into_par_iter()
+            .filter(inside)
             .filter(|i| {
                 let k = self.account_of.get(*i).copied().unwrap_or(u32::MAX);
                 k == u32::MAX || let_in.get(k as usize).copied().unwrap_or(true)
@@ -192,18 +219,37 @@ impl<'w> Over<'w> {
             .filter(|i| super::who_can::may_access(world, t, arn.as_ref(), *i, action, service))
             .collect();
         if t.kind == crate::eval::ResourcePolicyKind::RoleTrust {
-            start.extend(world.by_id.get(t.arn.as_str()).copied());
+            start.extend(world.by_id.get(t.arn.as_str()).copied().filter(inside));
         }
         let made = let_in.iter().enumerate().filter(|(_, m)| **m);
-        start.extend(made.map(|(k, _)| self.nodes + k));
+        start.extend(made.map(|(k, _)| self.nodes + k).filter(inside));
         start
+    }
+
+    /// Backward, with `reached` the nodes on a path from the principal to the
+    /// resource: every principal that may make a node an escalation makes in an
+    /// account on such a path (it may escalate, and the node is in its account), so
+    /// that each node made on a path comes out in the same round as in the whole
+    /// graph, whether the principal reaches its makers or not.
+    fn add_makers(&self, reached: &mut [bool]) {
+        for (k, (_, range)) in self.accounts.iter().enumerate() {
+            if !reached.get(self.nodes + k).copied().unwrap_or(false) {
+                continue;
+            }
+            let may = self.may_escalate(range.clone());
+            for (i, m) in range.clone().zip(may) {
+                if let Some(slot) = reached.get_mut(i).filter(|_| m) {
+                    *slot = true;
+                }
+            }
+        }
     }
 
     /// Which principals of a range may escalate, in parallel.
     fn may_escalate(&self, range: std::ops::Range<usize>) -> Vec<bool> {
         range
             .into_par_iter()
-            .map(|i| super::escalation::may_escalate(self.world, i))
+            .map(|i| self.escalates.of(self.world, i))
             .collect()
     }
 
@@ -233,7 +279,7 @@ impl<'w> Over<'w> {
             .filter(|k| **k != u32::MAX)
             .map(|k| self.nodes + *k as usize);
         if forward {
-            if super::escalation::may_escalate(self.world, n) {
+            if self.escalates.of(self.world, n) {
                 out.extend(made);
             }
         } else {
@@ -247,28 +293,68 @@ impl<'w> Over<'w> {
         }
     }
 
-    /// Every node on a path from `start` (backward: to `start`), by node.
-    fn search(&self, start: Vec<usize>) -> Vec<bool> {
+    /// Every node on a path from `start` (backward: to `start`), by node; with
+    /// `within`, on a path through those nodes only. Searched a level at a time, the
+    /// nodes of a level in parallel (what a node leads to takes policy reads).
+    fn search(&self, start: Vec<usize>, within: Option<&[bool]>) -> Vec<bool> {
         let mut seen = vec![false; self.nodes + self.accounts.len()];
-        let mut queue = VecDeque::new();
-        let mut next = Vec::new();
-        for s in start {
-            if let Some(slot) = seen.get_mut(s).filter(|x| !**x) {
-                *slot = true;
-                queue.push_back(s);
+        let mut level = Vec::new();
+        let mut visit = |m: usize, level: &mut Vec<usize>| {
+            if !super::marked(within, m) {
+                return;
             }
+            if let Some(slot) = seen.get_mut(m).filter(|x| !**x) {
+                *slot = true;
+                level.push(m);
+            }
+        };
+        for s in start {
+            visit(s, &mut level);
         }
-        while let Some(n) = queue.pop_front() {
-            next.clear();
-            self.next(n, &mut next);
-            for m in next.drain(..) {
-                if let Some(slot) = seen.get_mut(m).filter(|x| !**x) {
-                    *slot = true;
-                    queue.push_back(m);
-                }
+        while !level.is_empty() {
+            let next: Vec<usize> = level
+                .par_iter()
+                .flat_map_iter(|n| {
+                    let mut out = Vec::new();
+                    self.next(*n, &mut out);
+                    out
+                })
+                .collect();
+            level.clear();
+            for m in next {
+                visit(m, &mut level);
             }
         }
         seen
+    }
+}
+
+/// Whether each principal may escalate, worked out when first asked (by either
+/// direction's search) and kept.
+struct Escalates(Vec<AtomicU8>);
+
+impl Escalates {
+    fn new(world: &World) -> Escalates {
+        Escalates(
+            (0..world.principals.len())
+                .map(|_| AtomicU8::new(0))
+                .collect(),
+        )
+    }
+
+    fn of(&self, world: &World, i: usize) -> bool {
+        let Some(slot) = self.0.get(i) else {
+            return super::escalation::may_escalate(world, i);
+        };
+        match slot.load(Ordering::Relaxed) {
+            1 => false,
+            2 => true,
+            _ => {
+                let may = super::escalation::may_escalate(world, i);
+                slot.store(if may { 2 } else { 1 }, Ordering::Relaxed);
+                may
+            }
+        }
     }
 }
 

@@ -129,16 +129,31 @@ fn the_same_answers_as_the_whole_graph() {
             .collect();
         // Spread over the folder: the first, the last and some between.
         let step = (callers.len() / CALLERS).max(1);
-        for principal in callers.iter().step_by(step) {
-            let q = Question::From {
-                principal,
-                action: "s3:GetObject",
-                resource: "arn:aws:s3:::org-shared-reports/x",
-            };
-            let (want, got, less) = both(&loaded, &q);
-            assert_eq!(got, want, "{}: can {principal}", folder.display());
-            asked += 1;
-            smaller += usize::from(less);
+        // Each asks about the organization's shared bucket and two of the folder's
+        // own resource questions (its roles, its resources), a different two each.
+        for (j, principal) in callers.iter().step_by(step).enumerate() {
+            let mut asks = vec![("s3:GetObject", "arn:aws:s3:::org-shared-reports/x")];
+            for pick in [j, j * 7 + 3] {
+                if let Some((a, r)) = questions.get(pick % questions.len().max(1)) {
+                    asks.push((a.as_str(), r.as_str()));
+                }
+            }
+            for (action, resource) in asks {
+                let q = Question::From {
+                    principal,
+                    action,
+                    resource,
+                };
+                let (want, got, less) = both(&loaded, &q);
+                assert_eq!(
+                    got,
+                    want,
+                    "{}: can {principal} {action} {resource}",
+                    folder.display()
+                );
+                asked += 1;
+                smaller += usize::from(less);
+            }
         }
     }
     // A question refused for its action or resource needs no edge: the same error.
@@ -152,7 +167,7 @@ fn the_same_answers_as_the_whole_graph() {
         assert!(want.starts_with("Err"), "{want}");
         assert_eq!(got, want);
     }
-    assert!(asked > 1000, "too few questions: {asked}");
+    assert!(asked > 4000, "too few questions: {asked}");
     assert!(
         smaller * 4 > asked,
         "too few questions left edges out: {smaller} of {asked}"
