@@ -67,6 +67,19 @@ impl CompiledStatement {
         })
     }
 
+    /// Whether the statement is an Allow whose actions name `action` (`service`: the
+    /// action's service bit, [`ServiceMask::of_action`]); what its resources and
+    /// conditions say is not asked. A cheap test: with no statement of a caller's
+    /// identity policies passing it, only a resource policy can grant the action.
+    pub fn allows_action(&self, action: &str, service: ServiceMask) -> bool {
+        self.effect != Some(Effect::Deny)
+            && self.services.may_match(service)
+            && self
+                .actions
+                .as_ref()
+                .is_some_and(|a| a.matches_action(action))
+    }
+
     /// Whether the statement, in a policy of `kind`, names the request's resource
     /// (`parsed`: the resource split as an ARN, when it is one).
     pub fn names_resource(

@@ -65,7 +65,7 @@ pub(super) fn may_access(
     }
     if p.identity.iter().any(|pol| {
         pol.statements.iter().any(|st| {
-            names_action(st, action, service)
+            st.allows_action(action, service)
                 && !st
                     .names_resource(pol.kind, &t.arn, arn, &p.context)
                     .is_false()
@@ -84,7 +84,7 @@ pub(super) fn may_access(
     t.policy.as_ref().is_some_and(|rp| {
         rp.statements
             .iter()
-            .filter(|st| names_action(st, action, service))
+            .filter(|st| st.allows_action(action, service))
             .any(|st| {
                 st.principal.as_ref().is_some_and(|spec| {
                     !crate::eval::principal::naming(spec, &p.caller, has_boundary, true)
@@ -93,15 +93,6 @@ pub(super) fn may_access(
                 })
             })
     })
-}
-
-fn names_action(st: &crate::eval::CompiledStatement, action: &str, service: ServiceMask) -> bool {
-    st.effect != Some(Effect::Deny)
-        && st.services.may_match(service)
-        && st
-            .actions
-            .as_ref()
-            .is_some_and(|a| a.matches_action(action))
 }
 
 /// `who-can ACTION RESOURCE`.

@@ -346,14 +346,12 @@ impl<'a> Cx<'a> {
         if let (Some(Some(bits)), Some(at)) = (self.bits.get(i), at) {
             return bits.contains(at);
         }
+        let service = crate::eval::service_mask::ServiceMask::of_action(action);
         self.principal(i).is_some_and(|p| {
-            p.identity.iter().flat_map(|pol| &pol.statements).any(|st| {
-                st.effect != Some(crate::model::Effect::Deny)
-                    && st
-                        .actions
-                        .as_ref()
-                        .is_some_and(|a| a.matches_action(action))
-            })
+            p.identity
+                .iter()
+                .flat_map(|pol| &pol.statements)
+                .any(|st| st.allows_action(action, service))
         })
     }
 
@@ -518,8 +516,9 @@ pub(crate) fn may_escalate(world: &World, i: usize) -> bool {
     !bits.is_empty() || administrator(world, p) != Tri::False
 }
 
-/// Whether a caller's attempts whose edge is known not to be kept are left undecided
-/// (see [`decide_caller`]); the tests decide every one to show the edges are the same.
+/// Whether a caller's attempts whose edge is known not to be kept, or that the
+/// evaluator surely denies ([`decide::may_hold`]), are left undecided (see
+/// [`decide_caller`]); the tests decide every one to show the edges are the same.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Prune {
     Yes,

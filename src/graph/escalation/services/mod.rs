@@ -351,7 +351,12 @@ fn pass_role(
         },
         None => vec![None],
     };
+    // Only becoming the role is gained: in a round that follows administrators only,
+    // a role that cannot be one is not worth an attempt.
     for r in roles_trusting(cx, account, row.trusts) {
+        if !cx.worth_becoming(r) {
+            continue;
+        }
         let Some(role) = cx.principal(r) else {
             continue;
         };
@@ -454,7 +459,7 @@ fn use_existing(
                 (None, Some(ip)) => cx.profiles.get(ip.as_str()).copied(),
                 _ => None,
             };
-            let Some(r) = role.filter(|r| *r != s) else {
+            let Some(r) = role.filter(|r| *r != s && cx.worth_becoming(*r)) else {
                 continue;
             };
             let Some(role) = cx.principal(r) else {
@@ -485,7 +490,7 @@ fn use_existing(
     }
     // Not listed: any role the resource could run as, on the condition that one does.
     for r in roles_trusting(cx, account, std::slice::from_ref(&service)) {
-        if r == s || !cx.worth(r) {
+        if r == s || !cx.worth_becoming(r) {
             continue;
         }
         let Some(role) = cx.principal(r) else {
