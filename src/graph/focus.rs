@@ -41,6 +41,7 @@ use super::input::{check_action, check_resource};
 use super::lists::Lists;
 use super::resources::{Target, target};
 use super::world::World;
+use crate::eval::Caller;
 use crate::eval::service_mask::ServiceMask;
 use crate::model::{Effect, Model};
 use crate::policy::arn::Arn;
@@ -60,8 +61,9 @@ pub enum Question<'q> {
 }
 
 /// The principals whose edges the question needs (by node), or `None` when every
-/// principal's are needed (the principal asked about is not a node yet); none for a
-/// question refused for its action or resource (the queries check them first).
+/// principal's are needed (the principal asked about is made when asked: a service
+/// or a federated identity); none for a question refused for its action, resource or
+/// principal (the queries check them first).
 pub(super) fn needed(
     world: &World,
     model: &Model,
@@ -88,7 +90,11 @@ pub(super) fn needed(
             action,
             resource,
         } => {
-            let start = super::query::find(world, principal)?;
+            let start = match start_of(world, principal) {
+                Start::Node(i) => i,
+                Start::Refused => return Some(vec![false; world.principals.len()]),
+                Start::Whole => return None,
+            };
             let forward = Over::new(world, candidates, &escalates, Direction::Forward);
             let from = forward.search(vec![start], None);
             drop(forward);
@@ -102,6 +108,35 @@ pub(super) fn needed(
     };
     reached.truncate(world.principals.len());
     Some(reached)
+}
+
+/// Where `can` starts for the principal asked about (as `query::resolve` finds it).
+enum Start {
+    /// A node of the world; for a named session of a loaded role, the role: the
+    /// session is added after the build and does what its role does.
+    Node(usize),
+    /// A principal `resolve` refuses (not loaded, or no principal at all): no edge is
+    /// needed to say so.
+    Refused,
+    /// A principal made when asked (a service, a federated identity): every edge.
+    Whole,
+}
+
+fn start_of(world: &World, principal: &str) -> Start {
+    if let Some(i) = super::query::find(world, principal) {
+        return Start::Node(i);
+    }
+    match Caller::parse(principal) {
+        Err(_) | Ok(Caller::User { .. } | Caller::Root { .. } | Caller::FederatedUser { .. }) => {
+            Start::Refused
+        }
+        Ok(Caller::RoleSession {
+            role_name, account, ..
+        }) => world
+            .role_named(&account, &role_name)
+            .map_or(Start::Refused, Start::Node),
+        Ok(Caller::Anonymous | Caller::Service(_) | Caller::Federated(_)) => Start::Whole,
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]

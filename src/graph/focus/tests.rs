@@ -156,6 +156,50 @@ fn the_same_answers_as_the_whole_graph() {
             }
         }
     }
+    // Principals that are not nodes: one `can` refuses needs no edge (the same
+    // error); a named session of a loaded role is asked as its role; a service is
+    // made when asked, with every edge.
+    let loaded = load(&[org.path().to_path_buf()], &LoadOptions::default());
+    let world = crate::graph::World::new(&loaded.model, &[]);
+    let session = world
+        .principals
+        .iter()
+        .find_map(|p| match &p.caller {
+            crate::eval::Caller::RoleSession {
+                role_name, account, ..
+            } if p.kind == NodeKind::Role => Some(format!(
+                "arn:aws:sts::{account}:assumed-role/{role_name}/someone"
+            )),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("no role in the organization"));
+    let account = session.split(':').nth(4).unwrap_or_default().to_string();
+    let shared = org_gen::who_can_resource();
+    for (principal, refused) in [
+        ("arn:aws:iam::999999999999:user/nobody", true),
+        (&format!("arn:aws:iam::{account}:user/nobody"), true),
+        ("arn:aws:iam::999999999999:root", true),
+        (
+            &format!("arn:aws:sts::{account}:assumed-role/NoSuchRole/s"),
+            true,
+        ),
+        ("not a principal", true),
+        (&session, false),
+        ("lambda.amazonaws.com", false),
+    ] {
+        let q = Question::From {
+            principal,
+            action: "s3:GetObject",
+            resource: &shared,
+        };
+        let (want, got, less) = both(&loaded, &q);
+        assert_eq!(got, want, "can {principal}");
+        assert_eq!(want.starts_with("Err"), refused, "can {principal}: {want}");
+        if refused {
+            assert!(less, "can {principal}: every edge made for a refusal");
+        }
+    }
+
     // A question refused for its action or resource needs no edge: the same error.
     let loaded = load(&folders[..1], &LoadOptions::default());
     for (action, resource) in [
