@@ -20,7 +20,7 @@ pub(super) fn lint(
 ) -> Result<u8, RunError> {
     let threshold = threshold(fail_on);
     let config = read_config(config)?;
-    let (loaded, mut graph) = env.graph()?;
+    let (loaded, mut graph) = env.graph_for_findings()?;
     let progress = env.progress();
     progress.step("running the rules");
     let mut findings = findings(&mut graph, &loaded, &config);

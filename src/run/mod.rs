@@ -322,10 +322,23 @@ impl<'a> Env<'a> {
     }
 
     /// Loads `--data` and builds the graph (with a spinner on a terminal when that
-    /// takes a while). Everything loaded stays: for the commands that lint the
-    /// documents as well (`lint`, `diff`, `report`).
+    /// takes a while). Everything loaded stays: for `report`, which lints the
+    /// documents and quotes the files (`lint` keeps the texts for its text output
+    /// only: [`Env::graph_for_findings`]).
     pub fn graph(&self) -> Result<(Loaded, Graph), RunError> {
         self.graph_keeping(Keep::All, None)
+    }
+
+    /// [`Env::graph`] for `lint`: the rules read the documents, but only the text
+    /// output quotes the files; JSON, SARIF and GitHub commands name places only
+    /// (lines and columns stay exact), so for them the texts go before the build.
+    pub fn graph_for_findings(&self) -> Result<(Loaded, Graph), RunError> {
+        let keep = if self.cli.format == Format::Text {
+            Keep::All
+        } else {
+            Keep::Documents
+        };
+        self.graph_keeping(keep, None)
     }
 
     /// [`Env::graph`] for a command that reads no user or role policy document after
@@ -370,10 +383,10 @@ impl<'a> Env<'a> {
         progress.step("loading the data");
         let mut loaded = self.load_accounts(&self.cli.data)?;
         progress.step("building the graph: role assumptions, resource policies, escalations");
-        if keep == Keep::Nothing {
+        if matches!(keep, Keep::Nothing | Keep::Documents) {
             loaded.sources.release_texts();
         }
-        let release = keep != Keep::All;
+        let release = matches!(keep, Keep::Texts | Keep::Nothing);
         let graph = match question {
             Some(q) => Graph::build_for(&mut loaded.model, &self.fixed, q, release),
             None if release => Graph::build_releasing(&mut loaded.model, &self.fixed),
@@ -398,6 +411,8 @@ enum Keep {
     All,
     /// The file texts (to quote), not the user and role policy documents.
     Texts,
+    /// The user and role policy documents (to lint), not the file texts.
+    Documents,
     Nothing,
 }
 
