@@ -326,17 +326,22 @@ impl<'a> Env<'a> {
     /// documents and quotes the files (`lint` keeps the texts for its text output
     /// only: [`Env::graph_for_findings`]).
     pub fn graph(&self) -> Result<(Loaded, Graph), RunError> {
-        self.graph_keeping(Keep::All, None)
+        self.graph_keeping(
+            Keep {
+                texts: true,
+                documents: true,
+            },
+            None,
+        )
     }
 
     /// [`Env::graph`] for `lint`: the rules read the documents, but only the text
     /// output quotes the files; JSON, SARIF and GitHub commands name places only
     /// (lines and columns stay exact), so for them the texts go before the build.
     pub fn graph_for_findings(&self) -> Result<(Loaded, Graph), RunError> {
-        let keep = if self.cli.format == Format::Text {
-            Keep::All
-        } else {
-            Keep::Documents
+        let keep = Keep {
+            texts: self.quotes_files(),
+            documents: true,
         };
         self.graph_keeping(keep, None)
     }
@@ -360,18 +365,29 @@ impl<'a> Env<'a> {
     }
 
     fn texts_for_answers(&self) -> Keep {
-        if self.cli.format == Format::Text {
-            Keep::Texts
-        } else {
-            Keep::Nothing
+        Keep {
+            texts: self.quotes_files(),
+            documents: false,
         }
+    }
+
+    /// Whether the output quotes the files (the text format does; JSON, SARIF and the
+    /// others name places only).
+    fn quotes_files(&self) -> bool {
+        self.cli.format == Format::Text
     }
 
     /// [`Env::graph_for_answers`] for a command whose output quotes no file (`paths`,
     /// `graph`, `what-can`): the texts of the files are let go too, before the build
     /// needs the memory (lines and columns stay exact).
     pub fn graph_without_texts(&self) -> Result<(Loaded, Graph), RunError> {
-        self.graph_keeping(Keep::Nothing, None)
+        self.graph_keeping(
+            Keep {
+                texts: false,
+                documents: false,
+            },
+            None,
+        )
     }
 
     fn graph_keeping(
@@ -383,10 +399,10 @@ impl<'a> Env<'a> {
         progress.step("loading the data");
         let mut loaded = self.load_accounts(&self.cli.data)?;
         progress.step("building the graph: role assumptions, resource policies, escalations");
-        if matches!(keep, Keep::Nothing | Keep::Documents) {
+        if !keep.texts {
             loaded.sources.release_texts();
         }
-        let release = matches!(keep, Keep::Texts | Keep::Nothing);
+        let release = !keep.documents;
         let graph = match question {
             Some(q) => Graph::build_for(&mut loaded.model, &self.fixed, q, release),
             None if release => Graph::build_releasing(&mut loaded.model, &self.fixed),
@@ -406,14 +422,12 @@ impl<'a> Env<'a> {
 }
 
 /// What a graph command keeps of the load after the build.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Keep {
-    All,
-    /// The file texts (to quote), not the user and role policy documents.
-    Texts,
-    /// The user and role policy documents (to lint), not the file texts.
-    Documents,
-    Nothing,
+#[derive(Clone, Copy)]
+struct Keep {
+    /// The file texts, to quote.
+    texts: bool,
+    /// The user and role policy documents, to lint.
+    documents: bool,
 }
 
 /// A plan that could not be read, or not placed in an account, stops the run: a CI
