@@ -276,18 +276,15 @@ pub(super) fn may_hold(cx: &Cx, a: &Attempt) -> bool {
         }
         let ctx = WithKeys::new(&p.context, &need.context);
         let service = ServiceMask::of_action(need.action);
-        let parsed: Vec<(&str, Option<Arn>)> = need
-            .resources
-            .iter()
-            .map(|r| (r.as_str(), Arn::parse(r)))
-            .collect();
-        p.identity.iter().any(|pol| {
-            pol.statements.iter().any(|st| {
-                st.allows_action(need.action, service)
-                    && parsed.iter().any(|(r, arn)| {
-                        !st.names_resource(pol.kind, r, arn.as_ref(), &ctx)
+        need.resources.iter().any(|r| {
+            let arn = Arn::parse(r);
+            p.identity.iter().any(|pol| {
+                pol.statements.iter().any(|st| {
+                    st.allows_action(need.action, service)
+                        && !st
+                            .names_resource(pol.kind, r, arn.as_ref(), &ctx)
                             .is_false()
-                    })
+                })
             })
         })
     })
