@@ -24,10 +24,7 @@ impl Linted {
         assert!(dir.is_dir(), "{} is not a folder", dir.display());
         let loaded = ingest::load(&[dir.to_path_buf()], &LoadOptions::default());
         let graph = Graph::build(&loaded.model, &[]);
-        let findings = {
-            let cx = Context::new(&loaded.model, &graph, &loaded.diagnostics);
-            lint::run(&cx)
-        };
+        let findings = lint::run(&Context::new(&loaded.model, &loaded.diagnostics), &graph);
         Linted { loaded, findings }
     }
 
@@ -782,4 +779,53 @@ fn rules_run_on_every_corpus_without_panicking() {
             }
         }
     }
+}
+
+/// `lint` runs the document rules on the load, then builds the graph letting the
+/// user and role documents go, then runs the graph rules: the same findings as every
+/// rule on the whole load and its graph, on every fixture, scenario and corpus
+/// folder.
+#[test]
+fn documents_then_graph_finds_what_the_whole_load_finds() {
+    let mut dirs: Vec<PathBuf> = Vec::new();
+    let parents = [
+        "tests/lint",
+        "tests/escalations",
+        "tests/answers",
+        "fixtures/scenarios",
+        "../shared/corpus",
+    ];
+    for parent in parents {
+        for entry in std::fs::read_dir(repo().join(parent)).unwrap() {
+            let dir = entry.unwrap().path();
+            if !dir.is_dir() {
+                continue;
+            }
+            let kids: Vec<PathBuf> = ["bad", "good"].iter().map(|k| dir.join(k)).collect();
+            if kids.iter().any(|k| k.is_dir()) {
+                dirs.extend(kids.into_iter().filter(|k| k.is_dir()));
+            } else {
+                dirs.push(dir);
+            }
+        }
+    }
+    let mut compared = 0;
+    let mut graph_findings = 0;
+    for dir in &dirs {
+        let whole = Linted::of(dir).findings;
+        let mut loaded = ingest::load(std::slice::from_ref(dir), &LoadOptions::default());
+        let mut found = lint::run_documents(&Context::new(&loaded.model, &loaded.diagnostics));
+        let graph = Graph::build_releasing(&mut loaded.model, &[]);
+        let from_graph = lint::run_graph(&Context::new(&loaded.model, &loaded.diagnostics), &graph);
+        graph_findings += from_graph.len();
+        found.extend(from_graph);
+        lint::sort(&mut found);
+        assert_eq!(found, whole, "{}", dir.display());
+        compared += whole.len();
+    }
+    assert!(dirs.len() > 150, "{} folders", dirs.len());
+    assert!(
+        compared > 200 && graph_findings > 50,
+        "{compared} findings, {graph_findings} from the graph"
+    );
 }

@@ -17,40 +17,25 @@ use crate::graph::Graph;
 use crate::ingest::Diagnostic;
 use crate::model::{Model, Statement};
 
-/// What a rule may look at.
+/// What a rule may look at: the model (every policy with its place) and the load
+/// diagnostics. The graph is given to [`Rule::check_graph`] only: by then the user
+/// and role policy documents may be gone from the model (the graph holds them
+/// compiled, with their places; see [`run_documents`]).
 pub struct Context<'a> {
     pub model: &'a Model,
-    pub graph: &'a Graph,
     /// Load diagnostics (the `invalid-policy` rule surfaces them).
     pub diagnostics: &'a [Diagnostic],
     /// Every policy of the model with its owner and kind.
     pub sites: Vec<PolicySite<'a>>,
-    /// The trust policy site of each role, by role ARN (rules look one up per
-    /// assume-role hop: a scan of every site each time was quadratic).
-    trusts: std::collections::HashMap<String, usize>,
 }
 
 impl<'a> Context<'a> {
-    pub fn new(model: &'a Model, graph: &'a Graph, diagnostics: &'a [Diagnostic]) -> Self {
-        let sites = policy_sites(model);
-        let mut trusts = std::collections::HashMap::new();
-        for (i, s) in sites.iter().enumerate() {
-            if s.owner == sites::Owner::Role && s.kind() == crate::model::PolicyKind::Trust {
-                trusts.entry(s.subject.clone()).or_insert(i);
-            }
-        }
+    pub fn new(model: &'a Model, diagnostics: &'a [Diagnostic]) -> Self {
         Context {
             model,
-            graph,
             diagnostics,
-            sites,
-            trusts,
+            sites: policy_sites(model),
         }
-    }
-
-    /// The trust policy site of a role.
-    pub fn trust_site(&self, role: &str) -> Option<&PolicySite<'a>> {
-        self.trusts.get(role).and_then(|i| self.sites.get(*i))
     }
 
     /// True when the account is one of the loaded ones.
@@ -81,17 +66,18 @@ impl RuleMeta {
     /// A finding about one statement of a policy: subject, account and statement set,
     /// at the statement (narrow the span with `at`), at the default severity.
     pub fn finding_in(&self, site: &PolicySite, st: &Statement) -> FindingBuilder {
-        self.finding(site.subject.clone())
+        self.finding(site.subject)
             .account(site.account)
             .statement(st.label())
             .at(st.span)
     }
 }
 
-/// A lint rule: its [`RuleMeta`] and a check. The check walks the policies the rule
-/// selects with [`Rule::sites`], one [`Rule::check_site`] per policy and one
-/// [`Rule::check_statement`] per statement; a rule overrides the level it needs, or
-/// `check` itself when it reads the graph or the diagnostics.
+/// A lint rule: its [`RuleMeta`] and two checks. [`Rule::check`] reads the documents:
+/// it walks the policies the rule selects with [`Rule::sites`], one
+/// [`Rule::check_site`] per policy and one [`Rule::check_statement`] per statement; a
+/// rule overrides the level it needs, or `check` itself when it reads the
+/// diagnostics. [`Rule::check_graph`] reads the graph.
 pub trait Rule: Sync {
     fn meta(&self) -> &'static RuleMeta;
 
@@ -118,10 +104,16 @@ pub trait Rule: Sync {
         Sites::None
     }
 
-    /// Appends the rule's findings to `out`.
+    /// Appends the rule's findings about the documents to `out`. It runs before the
+    /// graph is built, on every document of the load.
     fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
         walk_sites(self, cx, out);
     }
+
+    /// Appends the rule's findings about the graph to `out`. It runs after the
+    /// build, when the user and role policy documents may be gone from
+    /// `cx.model` (read them compiled, from the graph's principals).
+    fn check_graph(&self, _cx: &Context, _graph: &Graph, _out: &mut Vec<Finding>) {}
 
     /// One policy of the rule's [`Rule::sites`].
     fn check_site(&self, cx: &Context, site: &PolicySite, out: &mut Vec<Finding>) {
@@ -149,19 +141,43 @@ pub fn walk_sites<R: Rule + ?Sized>(rule: &R, cx: &Context, out: &mut Vec<Findin
     }
 }
 
-/// Runs every rule, findings sorted by file position, rule, subject and message (the
-/// order is the same on every run, whatever order the rules found them in).
-pub fn run(cx: &Context) -> Vec<Finding> {
+/// The findings of every rule about the documents ([`Rule::check`]). `lint` runs
+/// them before the graph is built, so the build can let the documents go as it
+/// compiles them (at organization scale they are a tenth of the memory).
+pub fn run_documents(cx: &Context) -> Vec<Finding> {
     let mut out = Vec::new();
     for r in rules::registry() {
         r.check(cx, &mut out);
     }
-    out.sort_by(|a, b| {
+    out
+}
+
+/// The findings of every rule about the graph ([`Rule::check_graph`]).
+pub fn run_graph(cx: &Context, graph: &Graph) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for r in rules::registry() {
+        r.check_graph(cx, graph, &mut out);
+    }
+    out
+}
+
+/// Every rule on a model that still holds its documents and its graph, findings
+/// sorted ([`sort`]).
+pub fn run(cx: &Context, graph: &Graph) -> Vec<Finding> {
+    let mut out = run_documents(cx);
+    out.extend(run_graph(cx, graph));
+    sort(&mut out);
+    out
+}
+
+/// Findings by file position, rule, subject and message: the same order on every
+/// run, whatever order the rules found them in.
+pub fn sort(findings: &mut [Finding]) {
+    findings.sort_by(|a, b| {
         let key = |f: &Finding| (f.span.map(|s| (s.file, s.start)), f.rule);
         key(a)
             .cmp(&key(b))
             .then_with(|| a.subject.cmp(&b.subject))
             .then_with(|| a.message.cmp(&b.message))
     });
-    out
 }

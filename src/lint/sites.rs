@@ -18,21 +18,48 @@ pub enum Owner {
     Standalone,
 }
 
-/// One policy and its place.
+/// One policy and its place. It borrows from the model and makes its label only
+/// when a finding asks for it: an organization has millions of policies and few
+/// findings about them.
 #[derive(Debug, Clone)]
 pub struct PolicySite<'a> {
     pub account: Option<&'a str>,
     pub owner: Owner,
     /// ARN of the user, group, role, managed policy or resource (or the org policy ID).
-    pub subject: String,
-    /// Human label: "inline policy `p` of role `r`".
-    pub label: String,
+    pub subject: &'a str,
+    named: Named<'a>,
     pub policy: &'a Policy,
+}
+
+/// What a policy's label is made of.
+#[derive(Debug, Clone, Copy)]
+enum Named<'a> {
+    /// An inline policy: its name, the kind of its owner, the owner's name.
+    Inline(&'a str, &'static str, &'a str),
+    Trust(&'a str),
+    Managed(&'a str),
+    Resource(&'a str),
+    Org(&'a str),
+    Standalone(PolicyKind),
 }
 
 impl PolicySite<'_> {
     pub fn kind(&self) -> PolicyKind {
         self.policy.kind
+    }
+
+    /// Human label: "inline policy `p` of role `r`".
+    pub fn label(&self) -> String {
+        match self.named {
+            Named::Inline(policy, kind, owner) => {
+                format!("inline policy `{policy}` of {kind} `{owner}`")
+            }
+            Named::Trust(role) => format!("trust policy of role `{role}`"),
+            Named::Managed(name) => format!("managed policy `{name}`"),
+            Named::Resource(name) => format!("resource policy of `{name}`"),
+            Named::Org(name) => format!("organization policy `{name}`"),
+            Named::Standalone(kind) => format!("{kind} policy document"),
+        }
     }
 }
 
@@ -92,8 +119,8 @@ pub fn policy_sites(model: &Model) -> Vec<PolicySite<'_>> {
                     out.push(PolicySite {
                         account: acct,
                         owner: Owner::User,
-                        subject: u.arn.value.clone(),
-                        label: format!("inline policy `{}` of user `{}`", p.name.value, u.name),
+                        subject: &u.arn.value,
+                        named: Named::Inline(&p.name.value, "user", &u.name),
                         policy: doc,
                     });
                 }
@@ -105,8 +132,8 @@ pub fn policy_sites(model: &Model) -> Vec<PolicySite<'_>> {
                     out.push(PolicySite {
                         account: acct,
                         owner: Owner::Group,
-                        subject: g.arn.value.clone(),
-                        label: format!("inline policy `{}` of group `{}`", p.name.value, g.name),
+                        subject: &g.arn.value,
+                        named: Named::Inline(&p.name.value, "group", &g.name),
                         policy: doc,
                     });
                 }
@@ -117,8 +144,8 @@ pub fn policy_sites(model: &Model) -> Vec<PolicySite<'_>> {
                 out.push(PolicySite {
                     account: acct,
                     owner: Owner::Role,
-                    subject: r.arn.value.clone(),
-                    label: format!("trust policy of role `{}`", r.name),
+                    subject: &r.arn.value,
+                    named: Named::Trust(&r.name),
                     policy: t,
                 });
             }
@@ -127,8 +154,8 @@ pub fn policy_sites(model: &Model) -> Vec<PolicySite<'_>> {
                     out.push(PolicySite {
                         account: acct,
                         owner: Owner::Role,
-                        subject: r.arn.value.clone(),
-                        label: format!("inline policy `{}` of role `{}`", p.name.value, r.name),
+                        subject: &r.arn.value,
+                        named: Named::Inline(&p.name.value, "role", &r.name),
                         policy: doc,
                     });
                 }
@@ -139,8 +166,8 @@ pub fn policy_sites(model: &Model) -> Vec<PolicySite<'_>> {
                 out.push(PolicySite {
                     account: acct,
                     owner: Owner::ManagedPolicy,
-                    subject: m.arn.clone(),
-                    label: format!("managed policy `{}`", m.name),
+                    subject: &m.arn,
+                    named: Named::Managed(&m.name),
                     policy: doc,
                 });
             }
@@ -150,8 +177,8 @@ pub fn policy_sites(model: &Model) -> Vec<PolicySite<'_>> {
                 out.push(PolicySite {
                     account: acct,
                     owner: Owner::Resource,
-                    subject: r.arn.clone(),
-                    label: format!("resource policy of `{}`", r.name),
+                    subject: &r.arn,
+                    named: Named::Resource(&r.name),
                     policy: doc,
                 });
             }
@@ -165,8 +192,8 @@ pub fn policy_sites(model: &Model) -> Vec<PolicySite<'_>> {
                 out.push(PolicySite {
                     account: mgmt,
                     owner: Owner::OrgPolicy,
-                    subject: p.id.clone(),
-                    label: format!("organization policy `{name}`"),
+                    subject: &p.id,
+                    named: Named::Org(name),
                     policy: doc,
                 });
             }
@@ -176,8 +203,8 @@ pub fn policy_sites(model: &Model) -> Vec<PolicySite<'_>> {
         out.push(PolicySite {
             account: None,
             owner: Owner::Standalone,
-            subject: String::new(),
-            label: format!("{} policy document", doc.kind),
+            subject: "",
+            named: Named::Standalone(doc.kind),
             policy: doc,
         });
     }

@@ -7,7 +7,7 @@ use schemars::JsonSchema;
 use serde::Serialize;
 
 use super::diagnostics::{Shown, snippet};
-use super::records::{FindingJson, place, write_json};
+use super::records::{Each, FindingJson, place, write_json};
 use crate::lint::{Finding, Severity};
 use crate::source::SourceMap;
 
@@ -69,13 +69,16 @@ pub fn json(
     findings: &[Finding],
     sources: &SourceMap,
 ) -> std::io::Result<()> {
-    let doc = LintDoc {
-        findings: findings
-            .iter()
-            .map(|f| FindingJson::new(f, sources))
-            .collect(),
+    let doc = LintStream {
+        findings: Each::new(findings, |f| FindingJson::new(f, sources)),
     };
     write_json(out, &doc)
+}
+
+/// [`LintDoc`] written finding by finding.
+#[derive(Serialize)]
+struct LintStream<F: Serialize> {
+    findings: F,
 }
 
 /// GitHub Actions workflow commands: `::error file=…,line=…,col=…,title=…::message`.

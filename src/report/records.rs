@@ -42,6 +42,24 @@ pub fn write_json<T: Serialize>(out: &mut dyn std::io::Write, doc: &T) -> std::i
     out.write_all(b"\n")
 }
 
+/// A JSON array whose records are made as they are written, one from each item of
+/// a slice: `lint` and SARIF write hundreds of thousands of findings at
+/// organization scale, and their records are never all held at once.
+pub struct Each<'a, T, F>(&'a [T], F);
+
+impl<'a, T, R: Serialize, F: Fn(&'a T) -> R> Each<'a, T, F> {
+    /// The records `record` makes of `items`.
+    pub fn new(items: &'a [T], record: F) -> Self {
+        Each(items, record)
+    }
+}
+
+impl<'a, T, R: Serialize, F: Fn(&'a T) -> R> Serialize for Each<'a, T, F> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter().map(&self.1))
+    }
+}
+
 /// A statement that grants a hop.
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct GrantJson<'a> {

@@ -7,25 +7,26 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::records::{place, write_json};
+use super::records::{Each, place, write_json};
 use crate::lint::{Finding, Rule, Severity};
 use crate::model::Span;
 use crate::source::SourceMap;
 
 #[derive(Serialize)]
-struct Log<'a> {
+struct Log<'a, R: Serialize> {
     #[serde(rename = "$schema")]
     schema: &'static str,
     version: &'static str,
-    runs: Vec<Run<'a>>,
+    runs: [Run<'a, R>; 1],
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct Run<'a> {
+struct Run<'a, R: Serialize> {
     tool: Tool<'a>,
     column_kind: &'static str,
-    results: Vec<SarifResult<'a>>,
+    /// The [`SarifResult`]s, made as they are written.
+    results: R,
 }
 
 #[derive(Serialize)]
@@ -283,7 +284,7 @@ pub fn write(
     let log = Log {
         schema: "https://json.schemastore.org/sarif-2.1.0.json",
         version: "2.1.0",
-        runs: vec![Run {
+        runs: [Run {
             tool: Tool {
                 driver: Driver {
                     name: "iampath",
@@ -293,7 +294,7 @@ pub fn write(
                 },
             },
             column_kind: "unicodeCodePoints",
-            results: findings.iter().map(|f| result(f, rules, sources)).collect(),
+            results: Each::new(findings, |f| result(f, rules, sources)),
         }],
     };
     write_json(out, &log)

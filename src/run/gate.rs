@@ -2,13 +2,14 @@
 
 use std::path::{Path, PathBuf};
 
+use super::progress::Progress;
 use super::{Env, RunError, exit, leak, read_config, threshold, write_out, write_with};
 use crate::cli::Format;
 use crate::graph::Graph;
 use crate::ingest::Loaded;
 use crate::ingest::iac::IacInput;
-use crate::lint::Finding;
 use crate::lint::config::Config;
+use crate::lint::{Context, Finding};
 use crate::report;
 
 pub(super) fn lint(
@@ -20,10 +21,9 @@ pub(super) fn lint(
 ) -> Result<u8, RunError> {
     let threshold = threshold(fail_on);
     let config = read_config(config)?;
-    let (loaded, mut graph) = env.graph_for_findings()?;
     let progress = env.progress();
-    progress.step("running the rules");
-    let mut findings = findings(&mut graph, &loaded, &config);
+    let mut loaded = env.load_for_findings(&progress)?;
+    let (graph, mut findings) = lint_load(env, &progress, &mut loaded, &config);
     drop(progress);
     if let Some(p) = write_baseline {
         crate::lint::baseline::write(p, &findings)?;
@@ -41,12 +41,45 @@ pub(super) fn lint(
     Ok(code)
 }
 
-/// Runs the rules and the assertions, then the configuration.
+/// Lints a load: the rules read the documents first; then the graph is built,
+/// letting the user and role policy documents go as it compiles them (they are the
+/// largest part of the load, and the graph holds them compiled, with their places),
+/// and the rules that read the graph and the assertions run on it; then the
+/// configuration. The same findings as [`findings`] on the whole load.
+fn lint_load(
+    env: &Env,
+    progress: &Progress,
+    loaded: &mut Loaded,
+    config: &Config,
+) -> (Graph, Vec<Finding>) {
+    progress.step("running the rules on the documents");
+    let mut found = crate::lint::run_documents(&Context::new(&loaded.model, &loaded.diagnostics));
+    progress.step("building the graph: role assumptions, resource policies, escalations");
+    let mut graph = Graph::build_releasing(&mut loaded.model, &env.fixed);
+    progress.step("running the rules on the graph");
+    let cx = Context::new(&loaded.model, &loaded.diagnostics);
+    found.extend(crate::lint::run_graph(&cx, &graph));
+    drop(cx);
+    crate::lint::sort(&mut found);
+    let found = with_assertions(found, &mut graph, loaded, config);
+    (graph, found)
+}
+
+/// Runs the rules and the assertions on a load that keeps its documents, then the
+/// configuration.
 pub(super) fn findings(graph: &mut Graph, loaded: &Loaded, config: &Config) -> Vec<Finding> {
-    let mut findings = {
-        let cx = crate::lint::Context::new(&loaded.model, graph, &loaded.diagnostics);
-        crate::lint::run(&cx)
-    };
+    let found = crate::lint::run(&Context::new(&loaded.model, &loaded.diagnostics), graph);
+    with_assertions(found, graph, loaded, config)
+}
+
+/// The rules' findings (sorted) with the assertions' after them, then the
+/// configuration.
+fn with_assertions(
+    mut findings: Vec<Finding>,
+    graph: &mut Graph,
+    loaded: &Loaded,
+    config: &Config,
+) -> Vec<Finding> {
     findings.extend(crate::lint::assertions::check(
         graph,
         &loaded.model,
@@ -99,18 +132,14 @@ pub(super) fn diff(
     let snapshot = |paths: &[PathBuf], iac: &IacInput| -> Result<_, RunError> {
         let progress = env.progress();
         let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
-        progress.step(&format!(
-            "loading, graphing and linting {}",
-            names.join(", ")
-        ));
-        let loaded = if paths.is_empty() && iac.is_empty() {
+        progress.step(&format!("loading {}", names.join(", ")));
+        let mut loaded = if paths.is_empty() && iac.is_empty() {
             // Only a plan: before it, there is nothing.
             Loaded::default()
         } else {
             env.load_accounts_with(paths, iac)?
         };
-        let mut graph = Graph::build(&loaded.model, &env.fixed);
-        let findings = findings(&mut graph, &loaded, &config);
+        let (graph, findings) = lint_load(env, &progress, &mut loaded, &config);
         let crossings = crate::graph::paths::crossings(&graph, &loaded.model, None, None);
         Ok((loaded, crossings, findings))
     };

@@ -323,8 +323,8 @@ impl<'a> Env<'a> {
 
     /// Loads `--data` and builds the graph (with a spinner on a terminal when that
     /// takes a while). Everything loaded stays: for `report`, which lints the
-    /// documents and quotes the files (`lint` keeps the texts for its text output
-    /// only: [`Env::graph_for_findings`]).
+    /// documents and quotes the files (`lint` lints the documents before the build
+    /// and keeps the texts for its text output only: [`Env::load_for_findings`]).
     pub fn graph(&self) -> Result<(Loaded, Graph), RunError> {
         self.graph_keeping(
             Keep {
@@ -335,15 +335,17 @@ impl<'a> Env<'a> {
         )
     }
 
-    /// [`Env::graph`] for `lint`: the rules read the documents, but only the text
-    /// output quotes the files; JSON, SARIF and GitHub commands name places only
-    /// (lines and columns stay exact), so for them the texts go before the build.
-    pub fn graph_for_findings(&self) -> Result<(Loaded, Graph), RunError> {
-        let keep = Keep {
-            texts: self.quotes_files(),
-            documents: true,
-        };
-        self.graph_keeping(keep, None)
+    /// Loads `--data` for `lint`, which runs its rules on the load before it
+    /// builds the graph: the file texts stay for the text output only; JSON, SARIF
+    /// and GitHub commands name places only (lines and columns stay exact), so for
+    /// them the texts go at once.
+    pub fn load_for_findings(&self, progress: &progress::Progress) -> Result<Loaded, RunError> {
+        progress.step("loading the data");
+        let mut loaded = self.load_accounts(&self.cli.data)?;
+        if !self.quotes_files() {
+            loaded.sources.release_texts();
+        }
+        Ok(loaded)
     }
 
     /// [`Env::graph`] for a command that reads no user or role policy document after

@@ -76,7 +76,7 @@ impl Rule for ActionStar {
             let b = if is_everything(text) {
                 b.message(format!(
                     "{} allows every action of every service (`\"{text}\"`): list the actions the principal needs",
-                    site.label
+                    site.label()
                 ))
             } else if let Some(service) = text
                 .strip_suffix(":*")
@@ -84,7 +84,7 @@ impl Rule for ActionStar {
             {
                 b.severity(Severity::Medium).message(format!(
                     "{} allows every {service} action (`\"{text}\"`), including those AWS adds later: list the actions the principal needs",
-                    site.label
+                    site.label()
                 ))
             } else {
                 continue;

@@ -101,7 +101,8 @@ impl Rule for AssumeRoleAny {
             };
             let message = format!(
                 "{} allows sts:AssumeRole{via} on `{}`: {what} whose trust policy admits the principal can be assumed; name the roles instead",
-                site.label, v.value
+                site.label(),
+                v.value
             );
             out.push(
                 META.finding_in(site, st)

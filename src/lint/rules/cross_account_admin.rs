@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use crate::graph::{Hop, NodeKind};
+use crate::graph::{Graph, Hop, NodeKind};
 use crate::lint::{Context, Finding, Rule, RuleMeta, Severity};
 
 use super::util::{is_admin, kind_rank, path_text, reaching, some_of, trust_entry};
@@ -38,8 +38,8 @@ impl Rule for CrossAccountAdmin {
         &META
     }
 
-    fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
-        let w = &cx.graph.world;
+    fn check_graph(&self, cx: &Context, graph: &Graph, out: &mut Vec<Finding>) {
+        let w = &graph.world;
         for (ri, role) in w.principals.iter().enumerate() {
             if role.kind != NodeKind::Role || !is_admin(role) {
                 continue;
@@ -50,7 +50,7 @@ impl Rule for CrossAccountAdmin {
             // Source account → (rank, path length, id, path) of each principal there.
             type Entry = (u8, usize, String, Vec<Arc<Hop>>);
             let mut by_account: BTreeMap<String, Vec<Entry>> = BTreeMap::new();
-            for (i, path) in reaching(cx.graph, ri) {
+            for (i, path) in reaching(graph, ri) {
                 let Some(p) = w.principals.get(i) else {
                     continue;
                 };
@@ -100,7 +100,7 @@ impl Rule for CrossAccountAdmin {
                     .message(message);
                 let last = path.last().and_then(|h| {
                     let from = w.by_id.get(&h.from).and_then(|i| w.principals.get(*i))?;
-                    trust_entry(cx, &role.id, h, from)
+                    trust_entry(role, h, from)
                 });
                 if let Some((span, statement)) = last {
                     b = b.at(span);

@@ -65,7 +65,7 @@ impl Rule for DanglingPrincipal {
             }
             let message = format!(
                 "{} names `{value}` in its {place}: a bare unique ID is what IAM leaves when the principal was deleted; it matches nobody, not even a new principal of the same name",
-                site.label
+                site.label()
             );
             out.push(META.finding_in(site, st).at(span).message(message).build());
         }

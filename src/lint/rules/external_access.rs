@@ -4,8 +4,8 @@
 use std::sync::Arc;
 
 use crate::eval::{CompiledStatement, Decision, StatementRef, compile};
-use crate::graph::{Grant, GrantSource, Hop, HopKind, NodeKind};
-use crate::lint::{Context, Finding, PolicySite, Rule, RuleMeta, Severity, Sites, walk_sites};
+use crate::graph::{Grant, GrantSource, Graph, Hop, HopKind, NodeKind};
+use crate::lint::{Context, Finding, PolicySite, Rule, RuleMeta, Severity, Sites};
 use crate::model::{ConditionValue, PrincipalEntry, PrincipalKind, Statement};
 
 use super::util::{actions_text, admitted, is_everyone, principal_account, trust_entry};
@@ -59,14 +59,13 @@ impl Rule for ExternalAccess {
         Sites::LoadedResources
     }
 
-    fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
-        assume_role_edges(cx, out);
-        walk_sites(self, cx, out);
+    fn check_graph(&self, _cx: &Context, graph: &Graph, out: &mut Vec<Finding>) {
+        assume_role_edges(graph, out);
     }
 
     /// Resource policies that grant to principals outside the loaded data.
     fn check_site(&self, cx: &Context, site: &PolicySite, out: &mut Vec<Finding>) {
-        let compiled = compile(site.policy, site.label.as_str());
+        let compiled = compile(site.policy, site.label());
         for (st, cst) in site.policy.statements.iter().zip(&compiled.statements) {
             for e in admitted(st) {
                 if let Some(f) = resource_grant(cx, site, st, cst, e) {
@@ -78,9 +77,9 @@ impl Rule for ExternalAccess {
 }
 
 /// Assume-role edges from outside into loaded roles.
-fn assume_role_edges(cx: &Context, out: &mut Vec<Finding>) {
-    let w = &cx.graph.world;
-    for e in &cx.graph.edges {
+fn assume_role_edges(graph: &Graph, out: &mut Vec<Finding>) {
+    let w = &graph.world;
+    for e in &graph.edges {
         let (Some(from), Some(to)) = (w.principals.get(e.from()), w.principals.get(e.to())) else {
             continue;
         };
@@ -110,7 +109,7 @@ fn assume_role_edges(cx: &Context, out: &mut Vec<Finding>) {
             .account(to.account.as_deref())
             .other_account(from.account.as_deref())
             .message(message);
-        if let Some((span, statement)) = trust_entry(cx, &to.id, hop, from) {
+        if let Some((span, statement)) = trust_entry(to, hop, from) {
             b = b.at(span);
             if let Some(s) = statement {
                 b = b.statement(s);
@@ -153,14 +152,14 @@ fn resource_grant(
     };
     let hop = Hop {
         from: e.value.value.as_str().into(),
-        to: site.subject.as_str().into(),
+        to: site.subject.into(),
         action: actions.clone().into(),
         kind: HopKind::Access,
         decision,
         grants: vec![Grant {
             source: GrantSource::Resource,
             permission: None,
-            policy: Arc::from(site.label.as_str()),
+            policy: Arc::from(site.label()),
             statement: Some(StatementRef {
                 index: st.index,
                 sid: st.sid.as_ref().map(|s| Arc::from(s.value.as_str())),
@@ -177,7 +176,8 @@ fn resource_grant(
     };
     let message = format!(
         "{} grants {who} {actions} on `{}`{under}",
-        site.label, site.subject
+        site.label(),
+        site.subject
     );
     Some(
         META.finding_in(site, st)

@@ -55,7 +55,7 @@ fn owner(cx: &Context, d: &Diagnostic) -> Owner {
             .find(|st| contains(st.span, d.span))
             .map(|st| st.label());
         return Owner {
-            subject: s.subject.clone(),
+            subject: s.subject.to_string(),
             account: s.account.map(str::to_string),
             statement,
         };

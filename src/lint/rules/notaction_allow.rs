@@ -49,7 +49,7 @@ impl Rule for NotActionAllow {
         };
         let message = format!(
             "{} allows with NotAction: every action of every service except {listed} is granted, including actions AWS adds later",
-            site.label
+            site.label()
         );
         out.push(
             META.finding_in(site, st)

@@ -52,7 +52,7 @@ impl Rule for NotPrincipalAllow {
         }
         let message = format!(
             "{} allows with NotPrincipal: every principal of every account, anonymous callers included, is granted except those listed",
-            site.label
+            site.label()
         );
         out.push(
             META.finding_in(site, st)

@@ -49,7 +49,7 @@ impl Rule for NotResourceAllow {
         };
         let message = format!(
             "{} allows with NotResource: every resource of every account except {listed} is covered, including resources created later",
-            site.label
+            site.label()
         );
         out.push(
             META.finding_in(site, st)

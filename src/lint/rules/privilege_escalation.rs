@@ -38,8 +38,8 @@ impl Rule for PrivilegeEscalation {
         &META
     }
 
-    fn check(&self, cx: &Context, out: &mut Vec<Finding>) {
-        out.extend(findings(cx.graph));
+    fn check_graph(&self, _cx: &Context, graph: &Graph, out: &mut Vec<Finding>) {
+        out.extend(findings(graph));
     }
 }
 

@@ -41,7 +41,7 @@ impl Rule for PublicPrincipal {
     }
 
     fn check_site(&self, _cx: &Context, site: &PolicySite, out: &mut Vec<Finding>) {
-        let compiled = compile(site.policy, site.label.as_str());
+        let compiled = compile(site.policy, site.label());
         for (st, cst) in site.policy.statements.iter().zip(&compiled.statements) {
             if !cst.public {
                 continue;
@@ -73,7 +73,7 @@ impl Rule for PublicPrincipal {
             } else {
                 b.message(format!(
                     "{} {grants} {} to everyone (`Principal \"*\"`) with no condition limiting it to known accounts, networks or sources: the resource is public{why}",
-                    site.label,
+                    site.label(),
                     actions_text(st)
                 ))
             };

@@ -61,7 +61,8 @@ impl Rule for ResourceOtherAccount {
             };
             let message = format!(
                 "{} is in account {own}'s folder but names `{}` of account {other}: a resource policy governs only its own resource, so this grants nothing (is the file in the wrong account folder?)",
-                site.label, v.value
+                site.label(),
+                v.value
             );
             out.push(
                 META.finding_in(site, st)

@@ -41,7 +41,7 @@ impl Rule for ResourceStar {
     }
 
     fn check_site(&self, _cx: &Context, site: &PolicySite, out: &mut Vec<Finding>) {
-        let compiled = compile(site.policy, site.label.as_str());
+        let compiled = compile(site.policy, site.label());
         for (st, cst) in site.policy.statements.iter().zip(&compiled.statements) {
             if !is_allow(st) {
                 continue;
@@ -87,7 +87,7 @@ impl Rule for ResourceStar {
             };
             let message = format!(
                 "{} allows {what} resource-level permissions on `\"Resource\": \"*\"` (highest access level: {}, e.g. {}): name the resources instead",
-                site.label,
+                site.label(),
                 level.as_str().to_ascii_lowercase(),
                 examples.join(", ")
             );

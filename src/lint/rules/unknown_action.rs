@@ -81,7 +81,7 @@ impl Rule for UnknownAction {
             out.push(
                 META.finding_in(site, st)
                     .at(v.span)
-                    .message(format!("{}: {why}", site.label))
+                    .message(format!("{}: {why}", site.label()))
                     .build(),
             );
         }

@@ -210,7 +210,7 @@ impl Rule for UnmatchedResource {
             out.push(
                 META.finding_in(site, st)
                     .at(v.span)
-                    .message(format!("{}: {why}{effect}", site.label))
+                    .message(format!("{}: {why}{effect}", site.label()))
                     .build(),
             );
         }

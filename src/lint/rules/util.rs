@@ -5,9 +5,8 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 
 use crate::catalog::AccessLevel;
-use crate::eval::{CompiledPolicy, StatementRef};
+use crate::eval::{CompiledPolicy, CompiledStatement, StatementRef};
 use crate::graph::{Graph, Hop, NodeKind, Principal};
-use crate::lint::Context;
 use crate::model::{
     Effect, PrincipalEntry, PrincipalKind, Span, Spanned, Statement, ValueBlock, is_account_id,
 };
@@ -118,16 +117,6 @@ pub fn is_admin(p: &Principal) -> bool {
         && p.boundary.as_deref().is_none_or(allows_everything)
 }
 
-/// The graph node of a loaded role or user, by ARN.
-pub fn node<'g>(graph: &'g Graph, arn: &str) -> Option<&'g Principal> {
-    graph
-        .world
-        .by_id
-        .get(arn)
-        .and_then(|i| graph.world.principals.get(*i))
-        .map(|p| &**p)
-}
-
 /// Every node that reaches `target` through assume-role edges, with its shortest
 /// path (first hop first). `target` itself is not included.
 pub fn reaching(graph: &Graph, target: usize) -> HashMap<usize, Vec<Arc<Hop>>> {
@@ -192,12 +181,12 @@ pub fn some_of(items: &[String], n: usize) -> String {
     out
 }
 
-/// Where the trust policy of `role` admits `from` for an assume-role hop: the
-/// principal entry naming it (by ARN, then by account, then `*`), else the granting
-/// statement; with the statement's label.
+/// Where the trust policy of `role` (a loaded role of the graph) admits `from` for
+/// an assume-role hop: the principal entry naming it (by ARN, then by account, then
+/// `*`), else the granting statement; with the statement's label. The trust policy
+/// is read compiled, from the graph: the documents may be gone by then.
 pub fn trust_entry(
-    cx: &Context,
-    role: &str,
+    role: &Principal,
     hop: &Hop,
     from: &Principal,
 ) -> Option<(Span, Option<String>)> {
@@ -209,13 +198,10 @@ pub fn trust_entry(
         .span
         .map(|s| (s, grant.statement.as_ref().map(statement_label)));
     let index = grant.statement.as_ref().map(|s| s.index);
-    let site = cx.trust_site(role);
-    let st = site.and_then(|s| {
-        s.policy
-            .statements
-            .iter()
-            .find(|st| Some(st.index) == index)
-    });
+    // A changed copy of a role (an escalation) may trust through a policy it wrote
+    // itself, which is in no file.
+    let trust = role.trust.as_deref().filter(|_| role.base.is_none());
+    let st = trust.and_then(|t| t.statements.iter().find(|st| Some(st.index) == index));
     let Some(st) = st else {
         return fallback;
     };
@@ -238,7 +224,23 @@ pub fn trust_entry(
         .or_else(by_account)
         .or_else(by_everyone)
         .map_or(st.span, |e| e.value.span);
-    Some((span, Some(st.label())))
+    Some((span, Some(compiled_label(st))))
+}
+
+/// `Sid` or `#index` of a compiled statement, as [`Statement::label`] words it.
+pub fn compiled_label(st: &CompiledStatement) -> String {
+    statement_label(&StatementRef {
+        index: st.index,
+        sid: st.sid.clone(),
+    })
+}
+
+/// [`admitted`] of a compiled statement.
+pub fn admitted_compiled(st: &CompiledStatement) -> &[PrincipalEntry] {
+    match &st.principal {
+        Some(p) if st.effect == Some(Effect::Allow) && !p.negated => &p.entries,
+        _ => &[],
+    }
 }
 
 /// The principal entries an Allow statement grants to: none for a Deny, a
