@@ -2,10 +2,11 @@
 //! (principal ARN, account, tags, organization) are filled in; every other key is
 //! unknown (decision-rules §4.6).
 
-use std::sync::OnceLock;
+use std::cell::RefCell;
+use std::sync::{Arc, OnceLock};
 
 use crate::eval::Caller;
-use crate::policy::context::{KeyMap, MapContext, Values};
+use crate::policy::context::{Clock, KeyMap, MapContext, Token, Values};
 
 use super::org_levels::OrgLevels;
 use super::world::Fixed;
@@ -29,7 +30,7 @@ pub(super) fn base_context(caller: &Caller, org: &OrgLevels, fixed: &Fixed) -> M
         ctx.set_default("aws:PrincipalArn", vec![arn]);
     }
     if let Some(account) = caller.account() {
-        ctx.set_default("aws:PrincipalAccount", vec![account.to_string()]);
+        ctx.set_default("aws:PrincipalAccount", account_values(account));
         ctx.set_default("aws:PrincipalIsAWSService", shared().no.clone());
         match (&org.org_id_values, org.in_org(account)) {
             (Some(id), true) => ctx.set_default("aws:PrincipalOrgID", id.clone()),
@@ -55,12 +56,33 @@ pub(super) fn base_context(caller: &Caller, org: &OrgLevels, fixed: &Fixed) -> M
     ctx
 }
 
+/// `aws:PrincipalAccount` of a principal of `account`. The principals of an account
+/// are made one after another, so each thread keeps the last account's values for
+/// the next principal: one copy per account, not one per principal.
+fn account_values(account: &str) -> Values {
+    thread_local! {
+        static LAST: RefCell<Option<Values>> = const { RefCell::new(None) };
+    }
+    LAST.with(|last| {
+        let mut last = last.borrow_mut();
+        match &*last {
+            Some(v) if v.first().is_some_and(|a| a == account) => v.clone(),
+            _ => {
+                let v: Values = vec![account.to_string()].into();
+                *last = Some(v.clone());
+                v
+            }
+        }
+    })
+}
+
 /// The values every principal's context shares: made once, held once.
 struct Shared {
-    /// `aws:CurrentTime` and a session's `aws:TokenIssueTime`: now, when the run began.
-    now: Values,
-    /// `aws:EpochTime`, the same instant.
-    epoch: Values,
+    /// The clock of a caller by the kind of its token: a session's, a user's (long-term
+    /// keys or a session), none.
+    session: Arc<Clock>,
+    user: Arc<Clock>,
+    tokenless: Arc<Clock>,
     yes: Values,
     no: Values,
 }
@@ -71,10 +93,19 @@ fn shared() -> &'static Shared {
         let secs = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
-        let now = crate::policy::condition::date::format_utc(secs);
+        let now: Values = vec![crate::policy::condition::date::format_utc(secs)].into();
+        let epoch: Values = vec![secs.to_string()].into();
+        let clock = |token| {
+            Arc::new(Clock {
+                now: now.clone(),
+                epoch: epoch.clone(),
+                token,
+            })
+        };
         Shared {
-            now: vec![now].into(),
-            epoch: vec![secs.to_string()].into(),
+            session: clock(Token::Now),
+            user: clock(Token::NoneOrNow),
+            tokenless: clock(Token::Absent),
             yes: vec!["true".to_string()].into(),
             no: vec!["false".to_string()].into(),
         }
@@ -84,26 +115,16 @@ fn shared() -> &'static Shared {
 /// The request is made now: `aws:CurrentTime` and `aws:EpochTime` are now; a role
 /// session's token was issued now (`aws:TokenIssueTime`); a user may call with
 /// long-term keys (no token) or a session token issued now. "Now" is one instant per
-/// run, so every principal of a graph asks at the same time.
+/// run, so every principal of a graph asks at the same time. A key `--context` gives
+/// is the context's own and comes first.
 fn set_time(ctx: &mut MapContext, caller: &Caller) {
     let shared = shared();
-    ctx.set_default("aws:CurrentTime", shared.now.clone());
-    ctx.set_default("aws:EpochTime", shared.epoch.clone());
-    if ctx.values.contains_key("aws:tokenissuetime") {
-        return;
-    }
-    match caller {
-        Caller::RoleSession { .. } | Caller::Federated(_) => {
-            ctx.set("aws:TokenIssueTime", shared.now.clone());
-        }
-        Caller::User { .. } | Caller::Root { .. } | Caller::FederatedUser { .. } => {
-            ctx.either
-                .insert("aws:tokenissuetime".into(), shared.now.clone());
-        }
-        Caller::Anonymous | Caller::Service(_) => {
-            ctx.absent.insert("aws:tokenissuetime".into());
-        }
-    }
+    let clock = match caller {
+        Caller::RoleSession { .. } | Caller::Federated(_) => &shared.session,
+        Caller::User { .. } | Caller::Root { .. } | Caller::FederatedUser { .. } => &shared.user,
+        Caller::Anonymous | Caller::Service(_) => &shared.tokenless,
+    };
+    ctx.clock = Some(clock.clone());
 }
 
 /// An anonymous caller carries no principal keys and no service source keys (§4.5).

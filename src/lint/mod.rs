@@ -152,20 +152,19 @@ pub fn run_documents(cx: &Context) -> Vec<Finding> {
     out
 }
 
-/// The findings of every rule about the graph ([`Rule::check_graph`]).
-pub fn run_graph(cx: &Context, graph: &Graph) -> Vec<Finding> {
-    let mut out = Vec::new();
+/// Appends the findings of every rule about the graph ([`Rule::check_graph`]) to
+/// `out` (an organization has hundreds of thousands: one list grows, not two).
+pub fn run_graph(cx: &Context, graph: &Graph, out: &mut Vec<Finding>) {
     for r in rules::registry() {
-        r.check_graph(cx, graph, &mut out);
+        r.check_graph(cx, graph, out);
     }
-    out
 }
 
 /// Every rule on a model that still holds its documents and its graph, findings
 /// sorted ([`sort`]).
 pub fn run(cx: &Context, graph: &Graph) -> Vec<Finding> {
     let mut out = run_documents(cx);
-    out.extend(run_graph(cx, graph));
+    run_graph(cx, graph, &mut out);
     sort(&mut out);
     out
 }

@@ -58,7 +58,7 @@ fn lint_load(
     let mut graph = Graph::build_releasing(&mut loaded.model, &env.fixed);
     progress.step("running the rules on the graph");
     let cx = Context::new(&loaded.model, &loaded.diagnostics);
-    found.extend(crate::lint::run_graph(&cx, &graph));
+    crate::lint::run_graph(&cx, &graph, &mut found);
     drop(cx);
     crate::lint::sort(&mut found);
     let found = with_assertions(found, &mut graph, loaded, config);
