@@ -5,7 +5,7 @@ use std::fmt::Write;
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use super::records::{HopJson, write_json};
+use super::records::{Each, HopJson, write_json};
 
 use crate::graph::query::{CanResult, Miss};
 use crate::graph::who_can::WhoResult;
@@ -199,12 +199,14 @@ fn who_name(principal: &str, kind: &NodeKind) -> String {
 }
 
 /// `who-can --format json`.
+// Written with its principals made as they are written (`P` is then an `Each`): an
+// answer may hold half an organization.
 #[derive(Serialize, JsonSchema)]
-pub struct WhoDoc<'a> {
+pub struct WhoDoc<'a, P = Vec<WhoJson<'a>>> {
     pub action: &'a str,
     pub resource: &'a str,
     /// Every principal that can (or may), shortest path first.
-    pub principals: Vec<WhoJson<'a>>,
+    pub principals: P,
     pub notes: &'a [String],
 }
 
@@ -230,16 +232,12 @@ pub fn who_json(
     let doc = WhoDoc {
         action: &r.action,
         resource: &r.resource,
-        principals: r
-            .principals
-            .iter()
-            .map(|e| WhoJson {
-                principal: &e.principal,
-                kind: kind_str(&e.kind),
-                decision: e.decision.as_str(),
-                hops: e.hops.iter().map(|h| HopJson::new(h, sources)).collect(),
-            })
-            .collect(),
+        principals: Each::new(&r.principals, |e| WhoJson {
+            principal: &e.principal,
+            kind: kind_str(&e.kind),
+            decision: e.decision.as_str(),
+            hops: e.hops.iter().map(|h| HopJson::new(h, sources)).collect(),
+        }),
         notes: &r.notes,
     };
     write_json(out, &doc)

@@ -8,14 +8,16 @@ use schemars::JsonSchema;
 use serde::Serialize;
 
 use super::access::hop_text;
-use super::records::{HopJson, write_json};
+use super::records::{Each, HopJson, write_json};
 use crate::graph::escalations::Escalation;
 use crate::source::SourceMap;
 
 /// `escalations --format json`.
+// `E` is a list of `EscalationJson`, written as an `Each` (its records made as they
+// are written).
 #[derive(Serialize, JsonSchema)]
-pub struct EscalationsDoc<'a> {
-    pub escalations: Vec<EscalationJson<'a>>,
+pub struct EscalationsDoc<E> {
+    pub escalations: E,
 }
 
 /// One principal that can escalate.
@@ -40,17 +42,14 @@ pub fn json(
     sources: &SourceMap,
 ) -> std::io::Result<()> {
     let doc = EscalationsDoc {
-        escalations: found
-            .iter()
-            .map(|e| EscalationJson {
-                principal: &e.principal,
-                decision: e.decision.as_str(),
-                target: &e.target,
-                account: e.account.as_deref(),
-                reached: &e.reached,
-                hops: e.hops.iter().map(|h| HopJson::new(h, sources)).collect(),
-            })
-            .collect(),
+        escalations: Each::new(found, |e| EscalationJson {
+            principal: &e.principal,
+            decision: e.decision.as_str(),
+            target: &e.target,
+            account: e.account.as_deref(),
+            reached: &e.reached,
+            hops: e.hops.iter().map(|h| HopJson::new(h, sources)).collect(),
+        }),
     };
     write_json(out, &doc)
 }

@@ -59,9 +59,11 @@ pub fn text(findings: &[Finding], sources: &SourceMap, color: bool) -> String {
 }
 
 /// `lint --format json`.
+// `F` is a list of `FindingJson`, written as an `Each` (its records made as they are
+// written).
 #[derive(Serialize, JsonSchema)]
-pub struct LintDoc<'a> {
-    pub findings: Vec<FindingJson<'a>>,
+pub struct LintDoc<F> {
+    pub findings: F,
 }
 
 pub fn json(
@@ -69,16 +71,10 @@ pub fn json(
     findings: &[Finding],
     sources: &SourceMap,
 ) -> std::io::Result<()> {
-    let doc = LintStream {
+    let doc = LintDoc {
         findings: Each::new(findings, |f| FindingJson::new(f, sources)),
     };
     write_json(out, &doc)
-}
-
-/// [`LintDoc`] written finding by finding.
-#[derive(Serialize)]
-struct LintStream<F: Serialize> {
-    findings: F,
 }
 
 /// GitHub Actions workflow commands: `::error file=…,line=…,col=…,title=…::message`.

@@ -21,8 +21,10 @@ pub fn all() -> Vec<(&'static str, Schema)> {
         one::<super::access::WhoDoc<'static>>("who-can"),
         one::<super::what_can::WhatCanDoc<'static>>("what-can"),
         one::<super::paths::PathsDoc<'static>>("paths"),
-        one::<super::lint::LintDoc<'static>>("lint"),
+        one::<super::lint::LintDoc<Vec<super::records::FindingJson<'static>>>>("lint"),
         one::<super::diff::DiffDoc<'static>>("diff"),
-        one::<super::escalations::EscalationsDoc<'static>>("escalations"),
+        one::<super::escalations::EscalationsDoc<Vec<super::escalations::EscalationJson<'static>>>>(
+            "escalations",
+        ),
     ]
 }

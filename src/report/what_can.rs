@@ -5,15 +5,17 @@ use std::fmt::Write;
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use super::records::write_json;
+use super::records::{Each, write_json};
 
 use crate::graph::Hop;
 use crate::graph::what_can::{ActionAccess, Reach, ServiceAccess};
 
+// `R` is a list of `ReachJson`, written as an `Each` (its records made as they are
+// written).
 #[derive(Serialize, JsonSchema)]
-pub struct WhatCanDoc<'a> {
+pub struct WhatCanDoc<'a, R = Vec<ReachJson<'a>>> {
     principal: &'a str,
-    reaches: Vec<ReachJson<'a>>,
+    reaches: R,
 }
 
 #[derive(Serialize, JsonSchema)]
@@ -86,14 +88,11 @@ fn service_json<'a>(name: &'a str, s: &'a ServiceAccess) -> ServiceJson<'a> {
 pub fn json(out: &mut dyn std::io::Write, principal: &str, reach: &[Reach]) -> std::io::Result<()> {
     let doc = WhatCanDoc {
         principal,
-        reaches: reach
-            .iter()
-            .map(|r| ReachJson {
-                principal: &r.principal,
-                hops: r.hops.iter().map(|h| hop_json(h)).collect(),
-                services: r.services.iter().map(|(n, s)| service_json(n, s)).collect(),
-            })
-            .collect(),
+        reaches: Each::new(reach, |r| ReachJson {
+            principal: &r.principal,
+            hops: r.hops.iter().map(|h| hop_json(h)).collect(),
+            services: r.services.iter().map(|(n, s)| service_json(n, s)).collect(),
+        }),
     };
     write_json(out, &doc)
 }
