@@ -23,6 +23,7 @@ pub struct SourceFile {
     len: usize,
     lines: OnceLock<LineIndex>,
     ascii: OnceLock<bool>,
+    lone_cr: OnceLock<bool>,
 }
 
 impl SourceFile {
@@ -34,6 +35,7 @@ impl SourceFile {
             text,
             lines: OnceLock::new(),
             ascii: OnceLock::new(),
+            lone_cr: OnceLock::new(),
         }
     }
 
@@ -47,6 +49,17 @@ impl SourceFile {
         if *self.ascii.get_or_init(|| self.text.is_ascii()) {
             self.text = String::new();
         }
+    }
+
+    /// True when the text has a carriage return that no line feed follows: a line
+    /// break to miette's snippets, not to [`SourceFile::line_col`].
+    pub fn has_lone_cr(&self) -> bool {
+        *self.lone_cr.get_or_init(|| {
+            let b = self.text.as_bytes();
+            b.iter()
+                .enumerate()
+                .any(|(i, c)| *c == b'\r' && b.get(i + 1) != Some(&b'\n'))
+        })
     }
 
     /// 1-based line and column (in characters) of a byte offset.
