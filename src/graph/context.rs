@@ -37,7 +37,7 @@ pub(super) fn base_context(caller: &Caller, org: &OrgLevels, fixed: &Fixed) -> M
             // A loaded account outside the tree is outside the organization: its
             // principals' org ID, if any, is not this one (README, "How iampath decides").
             (Some(id), false) if org.loaded.contains(account) => {
-                ctx.excluded.insert("aws:principalorgid".into(), id.clone());
+                ctx.exclude("aws:PrincipalOrgID", id.clone());
             }
             _ => {}
         }

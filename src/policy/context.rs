@@ -105,10 +105,9 @@ pub struct MapContext {
     pub values: KeyMap<Values>,
     /// Keys known to be absent even when `missing_is_unknown`.
     pub absent: KeySet,
-    /// Keys known to be absent or to differ from every listed value.
-    pub excluded: KeyMap<Values>,
-    /// Keys known to be absent or to have one of the listed values.
-    pub either: KeyMap<Values>,
+    /// Keys known to be absent or to differ from every listed value ([`MapContext::exclude`]):
+    /// few contexts have any, and the graph holds one context per principal.
+    pub excluded: Option<Box<KeyMap<Values>>>,
     pub missing_is_unknown: bool,
     /// When the request is made, for the keys of time that no other field gives.
     pub clock: Option<Arc<Clock>>,
@@ -169,13 +168,21 @@ impl MapContext {
         }
     }
 
+    /// Says a key (its name is lowercased) is absent or has one value, which is none of
+    /// `values`.
+    pub fn exclude(&mut self, key: &str, values: impl Into<Values>) {
+        self.excluded
+            .get_or_insert_with(Box::default)
+            .insert(key.to_ascii_lowercase(), values.into());
+    }
+
     /// Frees the room the maps grew into: the graph holds a context per principal,
     /// and a context is complete once its principal is made.
     pub fn shrink_to_fit(&mut self) {
         self.values.shrink_to_fit();
-        self.absent.shrink_to_fit();
-        self.excluded.shrink_to_fit();
-        self.either.shrink_to_fit();
+        if let Some(x) = &mut self.excluded {
+            x.shrink_to_fit();
+        }
     }
 }
 
@@ -266,7 +273,7 @@ impl<V> KeyMap<V> {
 pub struct KeySet {
     /// Bit `i`: `COMMON_KEYS[i]`.
     common: u16,
-    others: Vec<Box<str>>,
+    others: Box<[Box<str>]>,
 }
 
 const _: () = assert!(
@@ -290,7 +297,11 @@ impl KeySet {
         }
         match common_bit(&key) {
             Some(bit) => self.common |= bit,
-            None => self.others.push(key.into_boxed_str()),
+            None => {
+                let mut others = std::mem::take(&mut self.others).into_vec();
+                others.push(key.into_boxed_str());
+                self.others = others.into_boxed_slice();
+            }
         }
         true
     }
@@ -304,11 +315,7 @@ impl KeySet {
 
     pub fn clear(&mut self) {
         self.common = 0;
-        self.others.clear();
-    }
-
-    pub fn shrink_to_fit(&mut self) {
-        self.others.shrink_to_fit();
+        self.others = Box::default();
     }
 
     /// The keys: the common ones in their order, then the others as added.
@@ -326,11 +333,8 @@ impl Context for MapContext {
         if let Some(v) = self.values.get(key_lower) {
             return KeyValue::Values(v);
         }
-        if let Some(v) = self.excluded.get(key_lower) {
+        if let Some(v) = self.excluded.as_ref().and_then(|x| x.get(key_lower)) {
             return KeyValue::NoneOf(v);
-        }
-        if let Some(v) = self.either.get(key_lower) {
-            return KeyValue::Either(v);
         }
         if let Some(time) = self.clock.as_deref().and_then(|c| c.get(key_lower)) {
             return time;

@@ -183,10 +183,7 @@ fn a_key_known_to_differ_decides_string_tests() {
         missing_is_unknown: true,
         ..MapContext::default()
     };
-    outside.excluded.insert(
-        "aws:principalorgid".into(),
-        vec!["o-aaa".to_string()].into(),
-    );
+    outside.exclude("aws:PrincipalOrgID", vec!["o-aaa".to_string()]);
     let t = |op: &str, v: &str| cond(op, "aws:PrincipalOrgID", &[v]).evaluate(&outside);
     assert_eq!(t("StringNotEquals", "o-aaa"), Tri::True);
     assert_eq!(t("StringEquals", "o-aaa"), Tri::False);
