@@ -70,17 +70,21 @@ pub fn findings(graph: &Graph) -> Vec<Finding> {
     let w = &graph.world;
     let mut seen: HashSet<(usize, usize)> = HashSet::new();
     for edge in &graph.edges {
-        if edge.kind != HopKind::Escalation || !seen.insert((edge.from(), edge.to())) {
+        if edge.kind != HopKind::Escalation {
             continue;
         }
         let (Some(from), Some(to)) = (w.principals.get(edge.from()), w.principals.get(edge.to()))
         else {
             continue;
         };
+        // These tests read the two ends only, so a pair they skip is skipped on every
+        // edge: only the pairs that make a finding are remembered (an organization has
+        // millions of escalation edges).
         if !from.kind.is_loaded()
             || from.admin == Tri::True
             || critical.contains(&*from.id)
             || to.kind == NodeKind::Administrator
+            || !seen.insert((edge.from(), edge.to()))
         {
             continue;
         }
