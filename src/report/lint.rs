@@ -19,8 +19,14 @@ fn miette_severity(s: Severity) -> miette::Severity {
     }
 }
 
-pub fn text(findings: &[Finding], sources: &SourceMap, color: bool) -> String {
-    let mut out = String::new();
+/// The findings for people, each with a snippet of its file, then a count by
+/// severity. Written finding by finding (an organization has hundreds of thousands).
+pub fn text(
+    out: &mut dyn std::io::Write,
+    findings: &[Finding],
+    sources: &SourceMap,
+    color: bool,
+) -> std::io::Result<()> {
     for f in findings {
         let message = format!("[{}] {}", f.severity.as_str(), f.message);
         let rendered = f.span.and_then(|span| {
@@ -34,18 +40,16 @@ pub fn text(findings: &[Finding], sources: &SourceMap, color: bool) -> String {
             snippet(&shown, sources, color)
         });
         match rendered {
-            Some(r) => out.push_str(&r),
-            None => {
-                let _ = writeln!(out, "{} {message} ({})", f.rule, f.subject);
-            }
+            Some(r) => out.write_all(r.as_bytes())?,
+            None => writeln!(out, "{} {message} ({})", f.rule, f.subject)?,
         }
         for hop in &f.path {
-            let _ = writeln!(out, "    path: {} → {} ({})", hop.from, hop.to, hop.action);
+            writeln!(out, "    path: {} → {} ({})", hop.from, hop.to, hop.action)?;
         }
-        out.push('\n');
+        writeln!(out)?;
     }
     let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
-    let _ = writeln!(
+    writeln!(
         out,
         "{} findings: {} critical, {} high, {} medium, {} low, {} info",
         findings.len(),
@@ -54,8 +58,7 @@ pub fn text(findings: &[Finding], sources: &SourceMap, color: bool) -> String {
         count(Severity::Medium),
         count(Severity::Low),
         count(Severity::Info)
-    );
-    out
+    )
 }
 
 /// `lint --format json`.

@@ -107,7 +107,7 @@ fn write_findings(env: &Env, findings: &[Finding], sources: &crate::source::Sour
         Format::Json => write_with(|out| report::lint::json(out, findings, sources)),
         Format::Sarif => write_with(|out| report::sarif::write(out, findings, &rules, sources)),
         Format::Github => write_out(&report::lint::github(findings, sources)),
-        _ => write_out(&report::lint::text(findings, sources, env.color())),
+        _ => write_with(|out| report::lint::text(out, findings, sources, env.color())),
     }
 }
 
