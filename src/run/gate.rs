@@ -54,7 +54,7 @@ fn lint_load(
 ) -> (Graph, Vec<Finding>) {
     progress.step("running the rules on the documents");
     let mut found = crate::lint::run_documents(&Context::new(&loaded.model, &loaded.diagnostics));
-    progress.step("building the graph: role assumptions, resource policies, escalations");
+    progress.step(super::BUILDING);
     let mut graph = Graph::build_releasing(&mut loaded.model, &env.fixed);
     progress.step("running the rules on the graph");
     let cx = Context::new(&loaded.model, &loaded.diagnostics);

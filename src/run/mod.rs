@@ -340,9 +340,14 @@ impl<'a> Env<'a> {
     /// and GitHub commands name places only (lines and columns stay exact), so for
     /// them the texts go at once.
     pub fn load_for_findings(&self, progress: &progress::Progress) -> Result<Loaded, RunError> {
+        self.load_keeping(progress, self.quotes_files())
+    }
+
+    /// Loads `--data`, letting the file texts go unless `texts`.
+    fn load_keeping(&self, progress: &progress::Progress, texts: bool) -> Result<Loaded, RunError> {
         progress.step("loading the data");
         let mut loaded = self.load_accounts(&self.cli.data)?;
-        if !self.quotes_files() {
+        if !texts {
             loaded.sources.release_texts();
         }
         Ok(loaded)
@@ -398,12 +403,8 @@ impl<'a> Env<'a> {
         question: Option<&Question>,
     ) -> Result<(Loaded, Graph), RunError> {
         let progress = self.progress();
-        progress.step("loading the data");
-        let mut loaded = self.load_accounts(&self.cli.data)?;
-        progress.step("building the graph: role assumptions, resource policies, escalations");
-        if !keep.texts {
-            loaded.sources.release_texts();
-        }
+        let mut loaded = self.load_keeping(&progress, keep.texts)?;
+        progress.step(BUILDING);
         let release = !keep.documents;
         let graph = match question {
             Some(q) => Graph::build_for(&mut loaded.model, &self.fixed, q, release),
@@ -422,6 +423,9 @@ impl<'a> Env<'a> {
         progress::Progress::new(for_people && std::io::stderr().is_terminal())
     }
 }
+
+/// The progress step of a graph build.
+const BUILDING: &str = "building the graph: role assumptions, resource policies, escalations";
 
 /// What a graph command keeps of the load after the build.
 #[derive(Clone, Copy)]
