@@ -1,9 +1,10 @@
-//! `can`, `who-can` and `escalations` let the file texts go before the build when
-//! they print JSON or SARIF (`Env::graph_for_answers`): those outputs name places
-//! (file, line, column), which the line index keeps, and never quote a statement.
-//! Each output here is written with the texts and again after they are released;
-//! the two must be the same, byte for byte, on every reference scenario, every
-//! escalation fixture and a corpus export.
+//! `can`, `who-can`, `escalations` and `lint` let the file texts go before the build
+//! (`Env::graph_for_answers`, `Env::load_for_findings`). JSON and SARIF name places
+//! (file, line, column), which the line index keeps, and never quote a statement;
+//! the text outputs quote, reading each file again (`source::Quotes`). Each output
+//! here is written with the texts and again after they are released; the two must be
+//! the same, byte for byte, on every reference scenario, every escalation fixture and
+//! corpus exports; a file changed since the load is not quoted.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod support;
@@ -28,9 +29,9 @@ fn dirs(parent: &str) -> Vec<PathBuf> {
     found
 }
 
-/// Every JSON and SARIF output of the three commands on one data folder, written
-/// with the sources as they are.
-fn outputs(loaded: &Loaded, graph: &mut Graph) -> Vec<(String, Vec<u8>)> {
+/// Every JSON and SARIF output (or with `text`, every text output) of the three
+/// commands on one data folder, written with the sources as they are.
+fn outputs(loaded: &Loaded, graph: &mut Graph, text: bool) -> Vec<(String, Vec<u8>)> {
     let mut out = Vec::new();
     let mut write = |label: String, f: &dyn Fn(&mut Vec<u8>) -> std::io::Result<()>| {
         let mut bytes = Vec::new();
@@ -38,14 +39,20 @@ fn outputs(loaded: &Loaded, graph: &mut Graph) -> Vec<(String, Vec<u8>)> {
         out.push((label, bytes));
     };
     let found = escalations(graph, &Target::Admin);
-    write("escalations json".into(), &|o| {
-        report::escalations::json(o, &found, &loaded.sources)
-    });
-    let findings = iampath::lint::rules::privilege_escalation::findings(graph);
-    let rules = iampath::lint::rules::registry();
-    write("escalations sarif".into(), &|o| {
-        report::sarif::write(o, &findings, &rules, &loaded.sources)
-    });
+    if text {
+        write("escalations text".into(), &|o| {
+            report::escalations::text(o, &found, &loaded.sources)
+        });
+    } else {
+        write("escalations json".into(), &|o| {
+            report::escalations::json(o, &found, &loaded.sources)
+        });
+        let findings = iampath::lint::rules::privilege_escalation::findings(graph);
+        let rules = iampath::lint::rules::registry();
+        write("escalations sarif".into(), &|o| {
+            report::sarif::write(o, &findings, &rules, &loaded.sources)
+        });
+    }
     let principals: Vec<String> = graph
         .world
         .principals
@@ -77,7 +84,11 @@ fn outputs(loaded: &Loaded, graph: &mut Graph) -> Vec<(String, Vec<u8>)> {
     for (action, resource) in &asks {
         let r = who_can(graph, &loaded.model, action, resource).unwrap();
         write(format!("who-can {action} {resource}"), &|o| {
-            report::access::who_json(o, &r, &loaded.sources)
+            if text {
+                report::access::who_text(o, &r, &loaded.sources)
+            } else {
+                report::access::who_json(o, &r, &loaded.sources)
+            }
         });
     }
     let limits = Limits {
@@ -90,7 +101,11 @@ fn outputs(loaded: &Loaded, graph: &mut Graph) -> Vec<(String, Vec<u8>)> {
                 continue;
             };
             write(format!("can {p} {action} {resource}"), &|o| {
-                report::access::can_json(o, &r, &loaded.sources)
+                if text {
+                    report::access::can_text(o, &r, &loaded.sources)
+                } else {
+                    report::access::can_json(o, &r, &loaded.sources)
+                }
             });
         }
     }
@@ -107,9 +122,9 @@ fn json_and_sarif_answers_are_the_same_without_the_file_texts() {
     for folder in &folders {
         let mut loaded = support::load_one(folder);
         let mut graph = Graph::build(&loaded.model, &[]);
-        let before = outputs(&loaded, &mut graph);
+        let before = outputs(&loaded, &mut graph, false);
         loaded.sources.release_texts();
-        let after = outputs(&loaded, &mut graph);
+        let after = outputs(&loaded, &mut graph, false);
         assert_eq!(before.len(), after.len(), "{}", folder.display());
         for ((label, a), (_, b)) in before.iter().zip(&after) {
             assert!(
@@ -126,4 +141,135 @@ fn json_and_sarif_answers_are_the_same_without_the_file_texts() {
     }
     assert!(compared > 100, "only {compared} outputs compared");
     assert!(with_grants > 50, "only {with_grants} outputs name a place");
+}
+
+/// The text outputs of `can`, `who-can` and `escalations` quote the granting
+/// statements, reading the files again when the texts were let go
+/// (`Env::graph_for_answers`): the same output, byte for byte, as with the texts kept.
+#[test]
+fn text_answers_are_the_same_when_the_files_are_read_again() {
+    let mut folders = dirs("fixtures/scenarios");
+    folders.extend(dirs("tests/escalations"));
+    folders.push(support::corpus("cloudmapper-demo"));
+    let (mut compared, mut quoted) = (0, 0);
+    for folder in &folders {
+        let mut loaded = support::load_one(folder);
+        let mut graph = Graph::build(&loaded.model, &[]);
+        let before = outputs(&loaded, &mut graph, true);
+        loaded.sources.release_texts_to_reread();
+        let after = outputs(&loaded, &mut graph, true);
+        assert_eq!(before.len(), after.len(), "{}", folder.display());
+        for ((label, a), (_, b)) in before.iter().zip(&after) {
+            assert!(
+                a == b,
+                "{}: {label} changes when the files are read again",
+                folder.display()
+            );
+            compared += 1;
+            quoted += String::from_utf8_lossy(a).matches("│ ").count();
+        }
+    }
+    assert!(compared > 100, "only {compared} outputs compared");
+    assert!(quoted > 100, "only {quoted} statements quoted");
+}
+
+/// `lint`'s text output for a load, with every rule on the whole load.
+fn lint_text(loaded: &Loaded, graph: &Graph) -> String {
+    use iampath::lint::{self, Context};
+    let findings = lint::run(&Context::new(&loaded.model, &loaded.diagnostics), graph);
+    let mut out = Vec::new();
+    report::lint::text(&mut out, &findings, &loaded.sources, false).unwrap();
+    String::from_utf8(out).unwrap()
+}
+
+/// `lint` lets the texts go before the build and reads each file again to quote it
+/// (`Env::load_for_findings`): its text output is the one written with the texts
+/// kept, byte for byte, on the lint fixtures, the scenarios and the corpus (with
+/// their bundled AWS-managed policies, which no file holds).
+#[test]
+fn lint_text_is_the_same_when_the_files_are_read_again() {
+    let mut folders: Vec<PathBuf> = support::folders("tests/lint")
+        .iter()
+        .flat_map(|d| [d.join("bad"), d.join("good")])
+        .filter(|d| d.is_dir())
+        .collect();
+    folders.extend(dirs("fixtures/scenarios"));
+    folders.extend(support::GRAPH_CORPUS.iter().map(|s| support::corpus(s)));
+    let mut quoted = 0;
+    for folder in &folders {
+        let mut loaded = support::load_one(folder);
+        let graph = Graph::build(&loaded.model, &[]);
+        let kept = lint_text(&loaded, &graph);
+        loaded.sources.release_texts_to_reread();
+        let reread = lint_text(&loaded, &graph);
+        assert!(
+            kept == reread,
+            "{}: lint text changes when the files are read again",
+            folder.display()
+        );
+        assert!(!reread.contains("not quoted"), "{}", folder.display());
+        quoted += kept.matches("╭─[").count();
+    }
+    assert!(quoted > 80, "only {quoted} snippets compared");
+}
+
+/// A file changed after the load (in length, or in place with the same length) is
+/// not quoted: its findings name their place on one line and say why; the other
+/// files are still quoted.
+#[test]
+fn a_file_changed_after_the_load_is_not_quoted() {
+    let from = support::repo().join("tests/lint/action-star/bad");
+    for change in ["longer", "same length"] {
+        let dir = tempfile::tempdir().unwrap();
+        let files = copy_tree(&from, dir.path());
+        let mut loaded = support::load_one(dir.path());
+        let graph = Graph::build(&loaded.model, &[]);
+        let kept = lint_text(&loaded, &graph);
+        loaded.sources.release_texts_to_reread();
+        // The first file with a finding (findings come by file).
+        let changed = files
+            .iter()
+            .find(|f| kept.contains(&*f.file_name().unwrap().to_string_lossy()))
+            .unwrap();
+        let text = std::fs::read_to_string(changed).unwrap();
+        let edited = match change {
+            "longer" => format!("{text} "),
+            _ => text.replacen("Allow", "Alloh", 1),
+        };
+        assert_ne!(text, edited);
+        std::fs::write(changed, edited).unwrap();
+        let reread = lint_text(&loaded, &graph);
+        let name = changed.display().to_string();
+        let unquoted: Vec<&str> = reread
+            .lines()
+            .filter(|l| l.contains("(not quoted: the file changed"))
+            .collect();
+        assert!(!unquoted.is_empty(), "{change}: {reread}");
+        for line in &unquoted {
+            assert!(line.starts_with(&format!("{name}:")), "{change}: {line}");
+            assert!(line.contains("action-star"), "{change}: {line}");
+        }
+        assert!(
+            !reread.contains("Alloh"),
+            "{change}: quoted the changed text"
+        );
+    }
+}
+
+/// Copies the files under `from` to `to`; the copies, sorted.
+fn copy_tree(from: &std::path::Path, to: &std::path::Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for e in std::fs::read_dir(from).unwrap() {
+        let path = e.unwrap().path();
+        let target = to.join(path.file_name().unwrap());
+        if path.is_dir() {
+            std::fs::create_dir(&target).unwrap();
+            files.extend(copy_tree(&path, &target));
+        } else {
+            std::fs::copy(&path, &target).unwrap();
+            files.push(target);
+        }
+    }
+    files.sort();
+    files
 }

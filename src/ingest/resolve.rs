@@ -3,7 +3,6 @@
 //! bundled copy), and group memberships name groups that exist.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
 
 use super::cx::Cx;
 use super::diag::{Diagnostic, Problem};
@@ -139,9 +138,7 @@ fn bundled(loaded: &mut Loaded, w: &Wanted, opts: &LoadOptions) -> Option<Manage
     };
     loaded.diagnostics.push(Diagnostic::new(problem, w.span));
     let name = format!("<bundled>/aws-managed-policies/{}.json", data.name);
-    let file = loaded
-        .sources
-        .add(SourceFile::new(Path::new(&name), data.document));
+    let file = loaded.sources.add(SourceFile::made(&name, data.document));
     let text = loaded
         .sources
         .get(file)

@@ -1,6 +1,7 @@
 //! `can` and `who-can`: paths with the statements that grant every hop.
 
-use std::fmt::Write;
+use std::collections::HashMap;
+use std::io::{self, Write};
 
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -11,7 +12,7 @@ use crate::graph::query::{CanResult, Miss};
 use crate::graph::who_can::WhoResult;
 use crate::graph::{Hop, HopKind, NodeKind};
 use crate::model::Span;
-use crate::source::SourceMap;
+use crate::source::{Quotes, SourceMap};
 
 /// File, line and column of a span, when it is in a loaded file.
 fn place(span: Option<Span>, sources: &SourceMap) -> Option<(&str, usize, usize)> {
@@ -23,19 +24,64 @@ fn place(span: Option<Span>, sources: &SourceMap) -> Option<(&str, usize, usize)
 
 /// The text at a span on one line (whitespace collapsed, cut at 120 characters): a
 /// statement reads as `{ "Effect": "Allow", "Action": … }`.
-fn snippet(span: Option<Span>, sources: &SourceMap) -> Option<String> {
-    let span = span?;
-    let f = sources.get(span.file)?;
-    let text = f.text.get(span.start as usize..span.end as usize)?;
-    let collapsed = text.split_whitespace().collect::<Vec<_>>().join(" ");
+/// The one-line snippets of an answer's statements ([`collapse`]), each made once: a
+/// statement on many paths (a bucket policy's, a peer role's trust) is quoted on
+/// each, and its file is read again only when no snippet of it is held.
+pub(super) struct Snippets<'s> {
+    quotes: Quotes<'s>,
+    made: HashMap<Span, Option<String>>,
+}
+
+impl<'s> Snippets<'s> {
+    pub(super) fn new(sources: &'s SourceMap) -> Self {
+        Snippets {
+            quotes: Quotes::new(sources),
+            made: HashMap::new(),
+        }
+    }
+
+    fn of(&mut self, span: Option<Span>) -> Option<&str> {
+        let span = span?;
+        let quotes = &mut self.quotes;
+        let made = self
+            .made
+            .entry(span)
+            .or_insert_with(|| collapse(quotes.at(span)?));
+        made.as_deref()
+    }
+}
+
+/// Whitespace collapsed to single spaces, cut at 120 characters (`…` after a cut).
+fn collapse(text: &str) -> Option<String> {
+    const MAX: usize = 120;
+    // Word by word, up to one character past the limit (a statement naming every
+    // account of an organization is long, and quoted on each path through it).
+    let mut collapsed = String::new();
+    let mut chars = 0;
+    for word in text.split_whitespace() {
+        if chars > 0 {
+            collapsed.push(' ');
+            chars += 1;
+        }
+        for c in word.chars() {
+            if chars > MAX {
+                break;
+            }
+            collapsed.push(c);
+            chars += 1;
+        }
+        if chars > MAX {
+            break;
+        }
+    }
     if collapsed.is_empty() {
         return None;
     }
-    Some(if collapsed.chars().count() > 120 {
-        format!("{}…", collapsed.chars().take(120).collect::<String>())
-    } else {
-        collapsed
-    })
+    if chars > MAX {
+        let cut: String = collapsed.chars().take(MAX).collect();
+        collapsed = format!("{cut}…");
+    }
+    Some(collapsed)
 }
 
 fn miss_text(m: &Miss, sources: &SourceMap) -> String {
@@ -98,7 +144,13 @@ pub fn can_json(
 
 /// One hop as text: who, what, how; then each granting statement with its place and
 /// a one-line snippet (for an escalation, the permissions it grants).
-pub fn hop_text(out: &mut String, n: usize, h: &Hop, sources: &SourceMap) {
+pub(super) fn hop_text(
+    out: &mut dyn Write,
+    n: usize,
+    h: &Hop,
+    sources: &SourceMap,
+    snippets: &mut Snippets,
+) -> io::Result<()> {
     let cond = if h.conditions.is_empty() {
         String::new()
     } else {
@@ -108,11 +160,11 @@ pub fn hop_text(out: &mut String, n: usize, h: &Hop, sources: &SourceMap) {
         Some(t) => format!("escalation {}: {}", t.id, t.name),
         None => h.kind.as_str().to_string(),
     };
-    let _ = writeln!(
+    writeln!(
         out,
         "  {n}. {} → {}  {} ({how}){cond}",
         h.from, h.to, h.action
-    );
+    )?;
     // One line per statement, naming every permission it grants in the hop.
     type Statement<'h> = (&'h str, Option<usize>, Option<Span>, Vec<&'h str>);
     let mut seen: Vec<Statement> = Vec::new();
@@ -140,49 +192,52 @@ pub fn hop_text(out: &mut String, n: usize, h: &Hop, sources: &SourceMap) {
         } else {
             format!("{} ", permissions.join(", "))
         };
-        let _ = writeln!(out, "       {what}granted by {policy} statement {stmt}{at}");
-        if let Some(line) = snippet(*span, sources) {
-            let _ = writeln!(out, "         │ {line}");
+        writeln!(out, "       {what}granted by {policy} statement {stmt}{at}")?;
+        if let Some(line) = snippets.of(*span) {
+            writeln!(out, "         │ {line}")?;
         }
     }
+    Ok(())
 }
 
-pub fn can_text(r: &CanResult, sources: &SourceMap) -> String {
-    let mut out = String::new();
-    let _ = writeln!(
+/// `can` for people: each path with its hops and their statements, quoted (the
+/// files are read again when their texts were let go: [`Snippets`]), or why not.
+pub fn can_text(out: &mut dyn Write, r: &CanResult, sources: &SourceMap) -> io::Result<()> {
+    let mut snippets = Snippets::new(sources);
+    writeln!(
         out,
         "{}: {} → {} on {}",
         r.decision.as_str(),
         r.principal,
         r.action,
         r.resource
-    );
+    )?;
     for (i, p) in r.paths.iter().enumerate() {
-        let _ = writeln!(
+        writeln!(
             out,
             "path {} ({}, {} hop{}):",
             i + 1,
             p.decision.as_str(),
             p.hops.len(),
             if p.hops.len() == 1 { "" } else { "s" }
-        );
+        )?;
         for (n, h) in p.hops.iter().enumerate() {
-            hop_text(&mut out, n + 1, h, sources);
+            hop_text(out, n + 1, h, sources, &mut snippets)?;
         }
     }
     if !r.why_not.is_empty() {
-        let _ = writeln!(out, "why not:");
+        writeln!(out, "why not:")?;
         for m in &r.why_not {
-            let _ = writeln!(out, "  - {}", miss_text(m, sources));
-            if let Some(line) = snippet(m.span, sources) {
-                let _ = writeln!(out, "      │ {line}");
+            writeln!(out, "  - {}", miss_text(m, sources))?;
+            if let Some(line) = snippets.of(m.span) {
+                writeln!(out, "      │ {line}")?;
             }
         }
     }
     for n in &r.notes {
-        let _ = writeln!(out, "note: {n}");
+        writeln!(out, "note: {n}")?;
     }
-    out
+    Ok(())
 }
 
 pub fn kind_str(k: &NodeKind) -> &'static str {
@@ -243,16 +298,18 @@ pub fn who_json(
     write_json(out, &doc)
 }
 
-pub fn who_text(r: &WhoResult, sources: &SourceMap) -> String {
-    let mut out = String::new();
-    let _ = writeln!(
+/// `who-can` for people: each principal, then the hops of its path with their
+/// statements, quoted (see [`can_text`]). Written principal by principal.
+pub fn who_text(out: &mut dyn Write, r: &WhoResult, sources: &SourceMap) -> io::Result<()> {
+    let mut snippets = Snippets::new(sources);
+    writeln!(
         out,
         "who can {} on {}: {} principal{}",
         r.action,
         r.resource,
         r.principals.len(),
         if r.principals.len() == 1 { "" } else { "s" }
-    );
+    )?;
     for e in &r.principals {
         let escalations = e
             .hops
@@ -269,19 +326,55 @@ pub fn who_text(r: &WhoResult, sources: &SourceMap) -> String {
                 if e.hops.len() == 1 { "" } else { "s" }
             ),
         };
-        let _ = writeln!(
+        writeln!(
             out,
             "{} {} ({}){via}",
             e.decision.as_str(),
             who_name(&e.principal, &e.kind),
             kind_str(&e.kind)
-        );
+        )?;
         for (n, h) in e.hops.iter().enumerate() {
-            hop_text(&mut out, n + 1, h, sources);
+            hop_text(out, n + 1, h, sources, &mut snippets)?;
         }
     }
     for n in &r.notes {
-        let _ = writeln!(out, "note: {n}");
+        writeln!(out, "note: {n}")?;
     }
-    out
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    /// The whole text collapsed, then cut.
+    fn collapse_whole(text: &str) -> Option<String> {
+        let collapsed = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        if collapsed.is_empty() {
+            return None;
+        }
+        Some(if collapsed.chars().count() > 120 {
+            format!("{}…", collapsed.chars().take(120).collect::<String>())
+        } else {
+            collapsed
+        })
+    }
+
+    proptest! {
+        /// Collapsing word by word up to the cut gives what collapsing the whole
+        /// text and cutting it gives.
+        #[test]
+        fn collapsing_up_to_the_cut_is_collapsing_the_whole(text in "[a é\\n\\t\"{}]{0,300}") {
+            prop_assert_eq!(super::collapse(&text), collapse_whole(&text));
+        }
+    }
+
+    #[test]
+    fn a_long_statement_is_cut_at_120_characters() {
+        let text = format!("{{ \"Principal\": [{}] }}", "\"x\",\n  ".repeat(100));
+        let got = super::collapse(&text).unwrap_or_default();
+        assert_eq!(got.chars().count(), 121);
+        assert!(got.ends_with('…'));
+        assert_eq!(Some(got), collapse_whole(&text));
+    }
 }

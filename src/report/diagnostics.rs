@@ -60,19 +60,26 @@ pub struct Shown<'a> {
     pub related: &'a [(Span, String)],
 }
 
-/// Renders `shown` with miette, or `None` when its file is not loaded.
+/// Renders `shown` with miette, or `None` when its file is not loaded or cannot be
+/// quoted ([`SourceFile::quote`]).
 pub fn snippet(shown: &Shown, sources: &SourceMap, color: bool) -> Option<String> {
     let file = sources.get(shown.span.file)?;
+    snippet_in(shown, file, &file.quote()?, color)
+}
+
+/// [`snippet`] in the file's `text` (its text to quote).
+pub fn snippet_in(shown: &Shown, file: &SourceFile, text: &str, color: bool) -> Option<String> {
     let theme = if color {
         GraphicalTheme::unicode()
     } else {
         GraphicalTheme::unicode_nocolor()
     };
     let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
-    let excerpt = Excerpt::of(file, shown.span);
+    let excerpt = Excerpt::of(file, text, shown.span);
     let located = Located {
         shown,
         file,
+        text,
         excerpt,
     };
     let mut out = String::new();
@@ -83,6 +90,8 @@ pub fn snippet(shown: &Shown, sources: &SourceMap, color: bool) -> Option<String
 struct Located<'a> {
     shown: &'a Shown<'a>,
     file: &'a SourceFile,
+    /// Its text.
+    text: &'a str,
     /// For a span on a very long line (a one-line plan or export), the part of the line
     /// around it: the snippet shows that, not the whole line.
     excerpt: Option<Excerpt>,
@@ -111,8 +120,7 @@ struct Excerpt {
 }
 
 impl Excerpt {
-    fn of(file: &SourceFile, span: Span) -> Option<Excerpt> {
-        let text = &file.text;
+    fn of(file: &SourceFile, text: &str, span: Span) -> Option<Excerpt> {
         let start = (span.start as usize).min(text.len());
         let line_start = text.get(..start)?.rfind('\n').map_or(0, |i| i + 1);
         let line_end = text
@@ -179,7 +187,7 @@ impl miette::Diagnostic for Located<'_> {
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let text_len = self.file.text.len();
+        let text_len = self.text.len();
         let span = |start: u32, end: u32| -> Option<SourceSpan> {
             let start = (start as usize).min(text_len);
             let end = (end as usize).clamp(start, text_len);
@@ -231,7 +239,7 @@ impl SourceCode for Located<'_> {
         // megabyte took minutes that way). A lone CR is a line break to miette and not
         // to the line index, which counts the lines above the window: such a file is
         // read whole.
-        let text = &self.file.text;
+        let text = self.text;
         let start = span.offset().min(text.len());
         let end = (start + span.len()).min(text.len());
         if self.file.has_lone_cr() {
@@ -365,6 +373,7 @@ mod tests {
             let located = Located {
                 shown: &shown,
                 file,
+                text,
                 excerpt: None,
             };
             let bounds = (0..=text.len()).filter(|i| text.is_char_boundary(*i));

@@ -2,12 +2,10 @@
 //! principal), with its shortest path; each hop names its technique and the statements
 //! that grant each permission it needs.
 
-use std::fmt::Write;
-
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use super::access::hop_text;
+use super::access::{Snippets, hop_text};
 use super::records::{Each, HopJson, write_json};
 use crate::graph::escalations::Escalation;
 use crate::source::SourceMap;
@@ -54,8 +52,14 @@ pub fn json(
     write_json(out, &doc)
 }
 
-pub fn text(found: &[Escalation], sources: &SourceMap) -> String {
-    let mut out = String::new();
+/// `escalations` for people: each principal that can escalate and the hops of its
+/// path, their statements quoted (see [`super::access::can_text`]).
+pub fn text(
+    out: &mut dyn std::io::Write,
+    found: &[Escalation],
+    sources: &SourceMap,
+) -> std::io::Result<()> {
+    let mut snippets = Snippets::new(sources);
     for e in found {
         let goal = if e.target == "admin" {
             format!(
@@ -65,24 +69,23 @@ pub fn text(found: &[Escalation], sources: &SourceMap) -> String {
         } else {
             format!("`{}`", e.target)
         };
-        let _ = writeln!(
+        writeln!(
             out,
             "{} can become {goal} ({}, {} hop{})",
             e.principal,
             e.decision.as_str(),
             e.hops.len(),
             if e.hops.len() == 1 { "" } else { "s" }
-        );
+        )?;
         for (n, h) in e.hops.iter().enumerate() {
-            hop_text(&mut out, n + 1, h, sources);
+            hop_text(out, n + 1, h, sources, &mut snippets)?;
         }
-        out.push('\n');
+        writeln!(out)?;
     }
-    let _ = writeln!(
+    writeln!(
         out,
         "{} principal{} can escalate",
         found.len(),
         if found.len() == 1 { "" } else { "s" }
-    );
-    out
+    )
 }

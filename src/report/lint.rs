@@ -6,10 +6,10 @@ use std::fmt::Write;
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use super::diagnostics::{Shown, snippet};
+use super::diagnostics::{Shown, snippet_in};
 use super::records::{Each, FindingJson, place, write_json};
 use crate::lint::{Finding, Severity};
-use crate::source::SourceMap;
+use crate::source::{Quotes, SourceMap};
 
 fn miette_severity(s: Severity) -> miette::Severity {
     match s {
@@ -20,29 +20,19 @@ fn miette_severity(s: Severity) -> miette::Severity {
 }
 
 /// The findings for people, each with a snippet of its file, then a count by
-/// severity. Written finding by finding (an organization has hundreds of thousands).
+/// severity. Written finding by finding (an organization has hundreds of thousands);
+/// the files are read again to be quoted, one at a time (findings come by file). A
+/// finding whose file cannot be quoted (it changed since it was loaded) is written
+/// on one line with its place, and says so.
 pub fn text(
     out: &mut dyn std::io::Write,
     findings: &[Finding],
     sources: &SourceMap,
     color: bool,
 ) -> std::io::Result<()> {
+    let mut quotes = Quotes::new(sources);
     for f in findings {
-        let message = format!("[{}] {}", f.severity.as_str(), f.message);
-        let rendered = f.span.and_then(|span| {
-            let shown = Shown {
-                code: f.rule,
-                message: message.clone(),
-                severity: miette_severity(f.severity),
-                span,
-                related: &f.related,
-            };
-            snippet(&shown, sources, color)
-        });
-        match rendered {
-            Some(r) => out.write_all(r.as_bytes())?,
-            None => writeln!(out, "{} {message} ({})", f.rule, f.subject)?,
-        }
+        head(out, f, &mut quotes, color)?;
         for hop in &f.path {
             writeln!(out, "    path: {} → {} ({})", hop.from, hop.to, hop.action)?;
         }
@@ -58,6 +48,45 @@ pub fn text(
         count(Severity::Medium),
         count(Severity::Low),
         count(Severity::Info)
+    )
+}
+
+/// A finding's snippet, or its place on one line when its file cannot be quoted.
+fn head(
+    out: &mut dyn std::io::Write,
+    f: &Finding,
+    quotes: &mut Quotes,
+    color: bool,
+) -> std::io::Result<()> {
+    let message = format!("[{}] {}", f.severity.as_str(), f.message);
+    let Some((span, file)) = f.span.and_then(|s| Some((s, quotes.file(s.file)?))) else {
+        return writeln!(out, "{} {message} ({})", f.rule, f.subject);
+    };
+    let quoted = quotes.of(span.file);
+    let unquoted = quoted.is_none();
+    let rendered = quoted.and_then(|(file, text)| {
+        let shown = Shown {
+            code: f.rule,
+            message: message.clone(),
+            severity: miette_severity(f.severity),
+            span,
+            related: &f.related,
+        };
+        snippet_in(&shown, file, text, color)
+    });
+    if let Some(r) = rendered {
+        return out.write_all(r.as_bytes());
+    }
+    let (line, column) = file.line_col(span.start);
+    let why = if unquoted {
+        " (not quoted: the file changed or cannot be read since it was loaded)"
+    } else {
+        ""
+    };
+    writeln!(
+        out,
+        "{}:{line}:{column}: {} {message} ({}){why}",
+        file.name, f.rule, f.subject
     )
 }
 

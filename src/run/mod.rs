@@ -324,11 +324,11 @@ impl<'a> Env<'a> {
     /// Loads `--data` and builds the graph (with a spinner on a terminal when that
     /// takes a while). Everything loaded stays: for `report`, which lints the
     /// documents and quotes the files (`lint` lints the documents before the build
-    /// and keeps the texts for its text output only: [`Env::load_for_findings`]).
+    /// and reads the files again for its text output: [`Env::load_for_findings`]).
     pub fn graph(&self) -> Result<(Loaded, Graph), RunError> {
         self.graph_keeping(
             Keep {
-                texts: true,
+                texts: Texts::Keep,
                 documents: true,
             },
             None,
@@ -336,19 +336,26 @@ impl<'a> Env<'a> {
     }
 
     /// Loads `--data` for `lint`, which runs its rules on the load before it
-    /// builds the graph: the file texts stay for the text output only; JSON, SARIF
-    /// and GitHub commands name places only (lines and columns stay exact), so for
-    /// them the texts go at once.
+    /// builds the graph. The file texts go at once (lines and columns stay exact):
+    /// JSON, SARIF and GitHub commands name places only, and the text output reads
+    /// each file again when it quotes it (findings come by file), so that the texts
+    /// of a whole organization are not held while the graph is built.
     pub fn load_for_findings(&self, progress: &progress::Progress) -> Result<Loaded, RunError> {
-        self.load_keeping(progress, self.quotes_files())
+        self.load_keeping(progress, self.texts_to_quote())
     }
 
-    /// Loads `--data`, letting the file texts go unless `texts`.
-    fn load_keeping(&self, progress: &progress::Progress, texts: bool) -> Result<Loaded, RunError> {
+    /// Loads `--data`, keeping the file texts or letting them go.
+    fn load_keeping(
+        &self,
+        progress: &progress::Progress,
+        texts: Texts,
+    ) -> Result<Loaded, RunError> {
         progress.step("loading the data");
         let mut loaded = self.load_accounts(&self.cli.data)?;
-        if !texts {
-            loaded.sources.release_texts();
+        match texts {
+            Texts::Keep => {}
+            Texts::Reread => loaded.sources.release_texts_to_reread(),
+            Texts::Drop => loaded.sources.release_texts(),
         }
         Ok(loaded)
     }
@@ -357,9 +364,9 @@ impl<'a> Env<'a> {
     /// the build (`escalations`, and `can` and `who-can` through
     /// [`Env::graph_for_question`]): the documents are let go as soon
     /// as they are compiled (the graph holds them compiled, with their spans). The
-    /// file texts stay for the text output, which quotes the granting statements;
-    /// JSON and SARIF name their places only (lines and columns stay exact), so
-    /// for them the texts go too.
+    /// file texts go too (lines and columns stay exact): JSON and SARIF name places
+    /// only, and the text output, which quotes the granting statements, reads the
+    /// files again ([`crate::source::Quotes`]).
     pub fn graph_for_answers(&self) -> Result<(Loaded, Graph), RunError> {
         self.graph_keeping(self.texts_for_answers(), None)
     }
@@ -373,15 +380,19 @@ impl<'a> Env<'a> {
 
     fn texts_for_answers(&self) -> Keep {
         Keep {
-            texts: self.quotes_files(),
+            texts: self.texts_to_quote(),
             documents: false,
         }
     }
 
-    /// Whether the output quotes the files (the text format does; JSON, SARIF and the
-    /// others name places only).
-    fn quotes_files(&self) -> bool {
-        self.cli.format == Format::Text
+    /// What becomes of the file texts after the load: the text format quotes the
+    /// files, reading them again; JSON, SARIF and the others name places only.
+    fn texts_to_quote(&self) -> Texts {
+        if self.cli.format == Format::Text {
+            Texts::Reread
+        } else {
+            Texts::Drop
+        }
     }
 
     /// [`Env::graph_for_answers`] for a command whose output quotes no file (`paths`,
@@ -390,7 +401,7 @@ impl<'a> Env<'a> {
     pub fn graph_without_texts(&self) -> Result<(Loaded, Graph), RunError> {
         self.graph_keeping(
             Keep {
-                texts: false,
+                texts: Texts::Drop,
                 documents: false,
             },
             None,
@@ -429,9 +440,17 @@ const BUILDING: &str = "building the graph: role assumptions, resource policies,
 
 /// What a graph command keeps of the load after the build.
 #[derive(Clone, Copy)]
+/// What becomes of the file texts after a load.
+enum Texts {
+    Keep,
+    /// Let go, to be read again from the files when quoted.
+    Reread,
+    Drop,
+}
+
 struct Keep {
     /// The file texts, to quote.
-    texts: bool,
+    texts: Texts,
     /// The user and role policy documents, to lint.
     documents: bool,
 }

@@ -33,7 +33,7 @@ pub(super) fn can(
     )?;
     match env.cli.format {
         Format::Json => write_with(|out| report::access::can_json(out, &r, &loaded.sources)),
-        _ => write_out(&report::access::can_text(&r, &loaded.sources)),
+        _ => write_with(|out| report::access::can_text(out, &r, &loaded.sources)),
     }
     leak((loaded, graph));
     Ok(if r.decision == Answer::Denied {
@@ -48,7 +48,7 @@ pub(super) fn who_can(env: &Env, action: &str, resource: &str) -> Result<u8, Run
     let r = crate::graph::who_can::who_can(&mut graph, &loaded.model, action, resource)?;
     match env.cli.format {
         Format::Json => write_with(|out| report::access::who_json(out, &r, &loaded.sources)),
-        _ => write_out(&report::access::who_text(&r, &loaded.sources)),
+        _ => write_with(|out| report::access::who_text(out, &r, &loaded.sources)),
     }
     leak((loaded, graph));
     Ok(exit::OK)
@@ -97,7 +97,7 @@ pub(super) fn escalations(env: &Env, to: &str) -> Result<u8, RunError> {
             let rules = crate::lint::rules::registry();
             write_with(|out| report::sarif::write(out, &findings, &rules, &loaded.sources))
         }
-        _ => write_out(&report::escalations::text(&found, &loaded.sources)),
+        _ => write_with(|out| report::escalations::text(out, &found, &loaded.sources)),
     }
     leak((loaded, graph));
     Ok(exit::OK)

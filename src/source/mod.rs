@@ -5,6 +5,7 @@ pub mod decode;
 pub mod json;
 pub mod yaml;
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -24,6 +25,12 @@ pub struct SourceFile {
     lines: OnceLock<LineIndex>,
     ascii: OnceLock<bool>,
     lone_cr: OnceLock<bool>,
+    /// When the text was let go to be read again for quoting
+    /// ([`SourceMap::release_texts_to_reread`]): its digest, which the file must still
+    /// match.
+    digest: Option<u64>,
+    /// False for a text made by iampath (a bundled policy), which no file holds.
+    on_disk: bool,
 }
 
 impl SourceFile {
@@ -36,6 +43,17 @@ impl SourceFile {
             lines: OnceLock::new(),
             ascii: OnceLock::new(),
             lone_cr: OnceLock::new(),
+            digest: None,
+            on_disk: true,
+        }
+    }
+
+    /// A text that no file holds (a bundled AWS-managed policy), under a name of its
+    /// own: when texts are let go to be read again, it stays.
+    pub fn made(name: &str, text: String) -> Self {
+        SourceFile {
+            on_disk: false,
+            ..SourceFile::new(Path::new(name), text)
         }
     }
 
@@ -43,12 +61,75 @@ impl SourceFile {
         self.lines.get_or_init(|| LineIndex::new(&self.text))
     }
 
-    /// Drops the text of an ASCII file, keeping what [`SourceFile::line_col`] needs.
-    fn release_text(&mut self) {
+    /// Drops the text of an ASCII file, keeping what [`SourceFile::line_col`] needs
+    /// (and with `reread`, its digest, for [`SourceFile::quote`]).
+    fn release_text(&mut self, reread: bool) {
         self.lines();
+        if reread && !self.on_disk {
+            return;
+        }
         if *self.ascii.get_or_init(|| self.text.is_ascii()) {
+            if reread {
+                self.has_lone_cr();
+                self.digest = Some(digest(self.text.as_bytes()));
+            }
             self.text = String::new();
         }
+    }
+
+    /// The text to quote: the one kept, or for a text let go to be read again, the
+    /// file's when it still holds the same text (its byte-order mark aside, as when it
+    /// was loaded); `None` when the text was let go for good, or the file changed or
+    /// cannot be read since.
+    pub fn quote(&self) -> Option<Cow<'_, str>> {
+        if self.is_kept() {
+            return Some(Cow::Borrowed(&self.text));
+        }
+        self.reread().map(|(text, _)| Cow::Owned(text))
+    }
+
+    /// True when the text is held (not let go).
+    fn is_kept(&self) -> bool {
+        self.text.len() == self.len
+    }
+
+    /// The text let go, read again from the file when it is unchanged, and how the
+    /// file looked then.
+    fn reread(&self) -> Option<(String, Stamp)> {
+        let digest_then = self.digest?;
+        // Only a regular file no larger than it was (a file replaced by a pipe would
+        // block the read).
+        let meta = std::fs::metadata(&self.path).ok()?;
+        if !meta.is_file() || meta.len() > self.len as u64 + 3 {
+            return None;
+        }
+        let mut bytes = std::fs::read(&self.path).ok()?;
+        let mut bom = 0;
+        if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
+            bytes.drain(..3);
+            bom = 3;
+        }
+        if bytes.len() != self.len || digest(&bytes) != digest_then {
+            return None;
+        }
+        let stamp = Stamp::of(&meta, bom);
+        String::from_utf8(bytes).ok().map(|text| (text, stamp))
+    }
+
+    /// Bytes `range` of a text let go, read from the file when it still looks as it
+    /// did when it was last read whole (`stamp`).
+    fn reread_part(&self, stamp: Stamp, range: std::ops::Range<usize>) -> Option<String> {
+        use std::io::{Read, Seek, SeekFrom};
+        let meta = std::fs::metadata(&self.path).ok()?;
+        if !meta.is_file() || Stamp::of(&meta, stamp.bom) != stamp || range.end > self.len {
+            return None;
+        }
+        let mut file = std::fs::File::open(&self.path).ok()?;
+        file.seek(SeekFrom::Start(stamp.bom + range.start as u64))
+            .ok()?;
+        let mut bytes = vec![0; range.len()];
+        file.read_exact(&mut bytes).ok()?;
+        String::from_utf8(bytes).ok()
     }
 
     /// True when the text has a carriage return that no line feed follows: a line
@@ -56,9 +137,9 @@ impl SourceFile {
     pub fn has_lone_cr(&self) -> bool {
         *self.lone_cr.get_or_init(|| {
             let b = self.text.as_bytes();
-            b.iter()
-                .enumerate()
-                .any(|(i, c)| *c == b'\r' && b.get(i + 1) != Some(&b'\n'))
+            self.text
+                .match_indices('\r')
+                .any(|(i, _)| b.get(i + 1) != Some(&b'\n'))
         })
     }
 
@@ -76,6 +157,116 @@ impl SourceFile {
         };
         (line, column)
     }
+}
+
+/// How a file read again looked when its text was found unchanged: a part of it read
+/// later is trusted while it looks the same (its length and modification time).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Stamp {
+    len: u64,
+    modified: Option<std::time::SystemTime>,
+    /// The bytes of a byte-order mark before the text.
+    bom: u64,
+}
+
+impl Stamp {
+    fn of(meta: &std::fs::Metadata, bom: u64) -> Stamp {
+        Stamp {
+            len: meta.len(),
+            modified: meta.modified().ok(),
+            bom,
+        }
+    }
+}
+
+/// The texts of a run's files for quoting: the texts kept, and the files whose texts
+/// were let go read again ([`SourceFile::quote`]). The last file read whole is held:
+/// findings come by file. A span of a file read whole before is read alone, while
+/// the file looks unchanged: answers come by principal, and quote statements of
+/// files all over an organization.
+pub struct Quotes<'s> {
+    sources: &'s SourceMap,
+    held: Option<(FileId, Option<Cow<'s, str>>)>,
+    /// Files read whole: how they looked then (`None` when changed since the load).
+    stamps: std::collections::HashMap<FileId, Option<Stamp>>,
+    /// The last span read alone.
+    part: String,
+}
+
+impl<'s> Quotes<'s> {
+    pub fn new(sources: &'s SourceMap) -> Self {
+        Quotes {
+            sources,
+            held: None,
+            stamps: std::collections::HashMap::new(),
+            part: String::new(),
+        }
+    }
+
+    /// A loaded file.
+    pub fn file(&self, id: FileId) -> Option<&'s SourceFile> {
+        self.sources.get(id)
+    }
+
+    /// The file and its text to quote, `None` when it cannot be quoted.
+    pub fn of(&mut self, id: FileId) -> Option<(&'s SourceFile, &str)> {
+        let file = self.sources.get(id)?;
+        if self.held.as_ref().is_none_or(|(held, _)| *held != id) {
+            let text = if file.is_kept() {
+                Some(Cow::Borrowed(file.text.as_str()))
+            } else {
+                let read = file.reread();
+                self.stamps
+                    .insert(id, read.as_ref().map(|(_, stamp)| *stamp));
+                read.map(|(text, _)| Cow::Owned(text))
+            };
+            self.held = Some((id, text));
+        }
+        let text = self.held.as_ref()?.1.as_deref()?;
+        Some((file, text))
+    }
+
+    /// The text at a span, when its file can be quoted.
+    pub fn at(&mut self, span: Span) -> Option<&str> {
+        let id = span.file;
+        let file = self.sources.get(id)?;
+        let range = span.start as usize..span.end as usize;
+        let held = self.held.as_ref().is_some_and(|(h, _)| *h == id);
+        let stamp = match self.stamps.get(&id) {
+            _ if held || file.is_kept() => None,
+            None => None,
+            Some(None) => return None,
+            Some(Some(stamp)) => Some(*stamp),
+        };
+        if let Some(part) = stamp.and_then(|s| file.reread_part(s, range.clone())) {
+            self.part = part;
+            return Some(&self.part);
+        }
+        // Not read whole before, or it looks changed since: read whole (again).
+        if stamp.is_some() {
+            self.held = None;
+        }
+        let (_, text) = self.of(id)?;
+        text.get(range)
+    }
+}
+
+/// A digest of a text, to tell whether a file read again still holds it (not against
+/// someone who means to deceive: against a file edited or replaced during a run).
+fn digest(bytes: &[u8]) -> u64 {
+    const K: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mix = |h: u64, w: u64| (h ^ w).wrapping_mul(K).rotate_left(29);
+    let mut h = mix(K, bytes.len() as u64);
+    let mut words = bytes.chunks_exact(8);
+    for w in &mut words {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(w);
+        h = mix(h, u64::from_le_bytes(b));
+    }
+    let mut b = [0u8; 8];
+    let rest = words.remainder();
+    b[..rest.len()].copy_from_slice(rest);
+    mix(mix(h, u64::from_le_bytes(b)), h >> 32)
 }
 
 /// Where the lines of a text start, held compactly: a load of a 1 GB export keeps
@@ -243,7 +434,17 @@ impl SourceMap {
     /// columns count in.
     pub fn release_texts(&mut self) {
         use rayon::prelude::*;
-        self.files.par_iter_mut().for_each(SourceFile::release_text);
+        self.files
+            .par_iter_mut()
+            .for_each(|f| f.release_text(false));
+    }
+
+    /// [`SourceMap::release_texts`] for an output that quotes the files (`lint`'s
+    /// text): each text is read again from its file when quoted
+    /// ([`SourceFile::quote`]), and quoted only when the file has not changed since.
+    pub fn release_texts_to_reread(&mut self) {
+        use rayon::prelude::*;
+        self.files.par_iter_mut().for_each(|f| f.release_text(true));
     }
 
     /// Where in the `.tf` sources the plan text at `span` was written: the attribute of
@@ -352,5 +553,57 @@ mod tests {
         // The ASCII files let go of their text; the one with `é` keeps it.
         let kept: Vec<bool> = map.files().map(|(_, f)| !f.text.is_empty()).collect();
         assert_eq!(kept, [false, true, false, false]);
+    }
+
+    /// Spans of files let go are read again: a file whole the first time, then a
+    /// span alone (the file held stays), and nothing once the file has changed (same
+    /// length, in place); a byte-order mark before the text is skipped; a text made by
+    /// iampath stays.
+    #[test]
+    fn quotes_read_spans_again_and_nothing_of_a_changed_file() {
+        use std::time::{Duration, SystemTime};
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let a_text = "{\"a\": \"first\", \"b\": \"second\"}\n";
+        let b_text = "{\"c\": \"third\"}\n";
+        let a = dir.path().join("a.json");
+        let b = dir.path().join("b.json");
+        std::fs::write(&a, a_text).expect("written");
+        std::fs::write(&b, format!("\u{feff}{b_text}")).expect("written");
+        let mut map = SourceMap::default();
+        let ia = map.add(SourceFile::new(&a, a_text.into()));
+        let ib = map.add(SourceFile::new(&b, b_text.into()));
+        let im = map.add(SourceFile::made("<bundled>/x.json", "{}".into()));
+        map.release_texts_to_reread();
+        let span = |file, text: &str, part: &str| {
+            let start = text.find(part).expect("in the text") as u32;
+            Span {
+                file,
+                start,
+                end: start + part.len() as u32,
+            }
+        };
+        let mut q = Quotes::new(&map);
+        assert_eq!(q.at(span(ia, a_text, "\"first\"")), Some("\"first\""));
+        assert_eq!(q.at(span(ib, b_text, "\"third\"")), Some("\"third\""));
+        assert_eq!(q.at(span(ia, a_text, "\"second\"")), Some("\"second\""));
+        assert!(
+            q.held.as_ref().is_some_and(|(h, _)| *h == ib),
+            "b stays held"
+        );
+        assert_eq!(q.of(im).map(|(_, t)| t.to_string()), Some("{}".into()));
+        // The same length, another text, a later modification time.
+        let changed = a_text.replace("first", "fir5t");
+        std::fs::write(&a, &changed).expect("written");
+        let later = SystemTime::now() + Duration::from_secs(10);
+        let f = std::fs::File::options()
+            .write(true)
+            .open(&a)
+            .expect("opened");
+        f.set_modified(later).expect("modification time set");
+        drop(f);
+        assert_eq!(q.at(span(ia, a_text, "\"second\"")), None);
+        assert_eq!(q.at(span(ia, a_text, "\"first\"")), None);
+        assert!(Quotes::new(&map).of(ia).is_none());
+        assert_eq!(q.at(span(ib, b_text, "\"c\"")), Some("\"c\""));
     }
 }
