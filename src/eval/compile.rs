@@ -110,7 +110,8 @@ impl CompiledStatement {
 #[derive(Debug, Clone)]
 pub struct Matcher<P> {
     pub negated: bool,
-    pub patterns: Box<[P]>,
+    /// Shared by the statements with the same list in a scope of [`super::intern`].
+    pub patterns: Arc<[P]>,
     /// Where each pattern is written.
     pub spans: Box<[Span]>,
 }
@@ -202,11 +203,12 @@ pub fn compile(policy: &Policy, label: impl Into<Arc<str>>) -> CompiledPolicy {
 fn statement(s: &Statement, variables: bool) -> CompiledStatement {
     let actions = s.action.as_ref().map(|a| Matcher {
         negated: a.negated,
-        patterns: a
-            .values
-            .iter()
-            .map(|v| Pattern::new(v, CaseMode::Insensitive))
-            .collect(),
+        patterns: super::intern::actions(&a.values, || {
+            a.values
+                .iter()
+                .map(|v| Pattern::new(v, CaseMode::Insensitive))
+                .collect()
+        }),
         spans: a.values.iter().map(|v| v.span).collect(),
     });
     CompiledStatement {
@@ -217,11 +219,12 @@ fn statement(s: &Statement, variables: bool) -> CompiledStatement {
         actions,
         resources: s.resource.as_ref().map(|r| Matcher {
             negated: r.negated,
-            patterns: r
-                .values
-                .iter()
-                .map(|v| ResourcePattern::compile(v, variables))
-                .collect(),
+            patterns: super::intern::resources(&r.values, variables, || {
+                r.values
+                    .iter()
+                    .map(|v| ResourcePattern::compile(v, variables))
+                    .collect()
+            }),
             spans: r.values.iter().map(|v| v.span).collect(),
         }),
         principal: s

@@ -6,6 +6,7 @@ pub mod actions;
 pub mod admin;
 pub mod compile;
 mod decide;
+pub mod intern;
 pub mod principal;
 mod public;
 pub mod request;

@@ -161,7 +161,7 @@ fn named(p: &Principal) -> Named {
             prefixes.push(String::new());
             continue;
         };
-        for pat in &res.patterns {
+        for pat in res.patterns.iter() {
             match resource_part(pat) {
                 Part::Literal(key) => keys.push(key),
                 Part::Prefix(prefix) => prefixes.push(prefix),

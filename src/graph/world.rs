@@ -165,6 +165,12 @@ pub struct World {
 /// policies are compiled once per account and shared by every principal that uses
 /// them.
 fn account_principals(account: &Account, org: &OrgLevels, fixed: &Fixed) -> Vec<Principal> {
+    // The account's policies name the same actions and ARNs over and over: each list
+    // and pattern is compiled once and shared.
+    crate::eval::intern::interning(|| compile_principals(account, org, fixed))
+}
+
+fn compile_principals(account: &Account, org: &OrgLevels, fixed: &Fixed) -> Vec<Principal> {
     let mut out = Vec::with_capacity(account.users.len() + account.roles.len());
     // Managed and group policies are compiled once per account and shared by
     // every principal that uses them.

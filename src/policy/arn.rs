@@ -73,11 +73,44 @@ impl<'a> Arn<'a> {
 /// in the partition, service, region or account never crosses a `:`. Those four
 /// ignore ASCII case; the resource part (everything after the fifth colon) is
 /// case-sensitive and its `*` crosses `/` and `:`.
+///
+/// Shared: the patterns compiled while [`interning`] (a world's accounts) are one per
+/// text, and a pointer wide inside the enums that hold them (an organization's
+/// policies name the same ARNs over and over: a fourth of them are distinct).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct ArnPattern {
+pub struct ArnPattern(std::sync::Arc<Compiled>);
+
+#[derive(Debug, PartialEq, Eq, Hash)]
+struct Compiled {
     raw: Box<str>,
-    /// Boxed: the pattern stays two pointers wide inside the enums that hold it.
-    parts: Box<Parts>,
+    parts: Parts,
+}
+
+std::thread_local! {
+    /// The patterns compiled in the [`interning`] scope of this thread, by text: with
+    /// variables, and without.
+    static INTERNED: std::cell::RefCell<Option<[Interned; 2]>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+type Interned = std::collections::HashMap<Box<str>, ArnPattern>;
+
+/// Runs `f` with the ARN patterns it compiles on this thread shared by text (the
+/// scope's patterns are let go at its end; nested scopes share the outer one's).
+pub fn interning<R>(f: impl FnOnce() -> R) -> R {
+    let outer = INTERNED.with(|i| {
+        let mut i = i.borrow_mut();
+        let outer = i.is_some();
+        if !outer {
+            *i = Some(Default::default());
+        }
+        outer
+    });
+    let out = f();
+    if !outer {
+        INTERNED.with(|i| *i.borrow_mut() = None);
+    }
+    out
 }
 
 /// The components of an ARN pattern. Every principal's policies hold several, so the
@@ -174,6 +207,30 @@ impl ArnPattern {
     }
 
     fn compile(pattern: &str, variables: bool) -> Option<ArnPattern> {
+        let at = usize::from(variables);
+        let known = INTERNED.with(|i| {
+            let i = i.borrow();
+            i.as_ref()
+                .map(|maps| maps.get(at).and_then(|m| m.get(pattern).cloned()))
+        });
+        match known {
+            // Not interning.
+            None => Self::compile_new(pattern, variables),
+            Some(Some(p)) => Some(p),
+            Some(None) => {
+                let p = Self::compile_new(pattern, variables)?;
+                INTERNED.with(|i| {
+                    let mut i = i.borrow_mut();
+                    if let Some(m) = i.as_mut().and_then(|maps| maps.get_mut(at)) {
+                        m.insert(pattern.into(), p.clone());
+                    }
+                });
+                Some(p)
+            }
+        }
+    }
+
+    fn compile_new(pattern: &str, variables: bool) -> Option<ArnPattern> {
         let [partition, service, region, account, resource] = if variables {
             split_template(pattern)?
         } else {
@@ -185,15 +242,15 @@ impl ArnPattern {
             head: [head(partition), head(service), head(region), head(account)],
             resource: Component::new(resource, CaseMode::Sensitive, variables),
         };
-        Some(ArnPattern {
+        Some(ArnPattern(std::sync::Arc::new(Compiled {
             raw: pattern.into(),
-            parts: Box::new(parts),
-        })
+            parts,
+        })))
     }
 
     /// The pattern as written.
     pub fn as_str(&self) -> &str {
-        &self.raw
+        &self.0.raw
     }
 
     /// True when a component holds `${…}`.
@@ -216,7 +273,7 @@ impl ArnPattern {
 
     /// True for a pattern without wildcards or variables.
     pub fn is_literal(&self) -> bool {
-        !self.parts.head.contains(&Head::Any)
+        !self.0.parts.head.contains(&Head::Any)
             && self
                 .components()
                 .all(|c| matches!(c, Component::Plain(p) if p.is_literal()))
@@ -258,9 +315,9 @@ impl ArnPattern {
         // The resource part tells most patterns apart, so it is matched first (the
         // answer does not depend on the order: any mismatch is a mismatch, and an
         // unresolved part only counts when nothing mismatches).
-        let [partition, service, region, account] = &self.parts.head;
-        let raw = &self.raw;
-        if !note(self.parts.resource.matches(a.resource, ctx))
+        let [partition, service, region, account] = &self.0.parts.head;
+        let raw = &self.0.raw;
+        if !note(self.0.parts.resource.matches(a.resource, ctx))
             || !note(account.matches(raw, a.account, ctx))
             || !note(service.matches(raw, a.service, ctx))
             || !note(region.matches(raw, a.region, ctx))
@@ -276,14 +333,14 @@ impl ArnPattern {
 
     /// The components that are compiled patterns (the others are literal or `*`).
     fn components(&self) -> impl Iterator<Item = &Component> {
-        let head = self.parts.head.iter().filter_map(Head::component);
-        head.chain(std::iter::once(&self.parts.resource))
+        let head = self.0.parts.head.iter().filter_map(Head::component);
+        head.chain(std::iter::once(&self.0.parts.resource))
     }
 }
 
 impl std::fmt::Display for ArnPattern {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.raw)
+        f.write_str(&self.0.raw)
     }
 }
 

@@ -167,7 +167,7 @@ pub fn candidates(
             let Some(res) = st.resources.as_ref().filter(|r| !r.negated) else {
                 continue;
             };
-            for pat in &res.patterns {
+            for pat in res.patterns.iter() {
                 let ResourcePattern::Arn(arn) = pat else {
                     continue;
                 };
