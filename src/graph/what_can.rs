@@ -64,8 +64,31 @@ pub struct ActionAccess {
 /// Most resource patterns shown per service.
 const RESOURCES_SHOWN: usize = 5;
 
-/// `what-can PRINCIPAL`: the start and every role it reaches within `max_hops`.
-pub fn what_can(graph: &Graph, start: usize, max_hops: usize) -> Vec<Reach> {
+/// A principal `what-can` reaches: the start, or a principal it reaches.
+#[derive(Debug, Clone)]
+pub struct Reached {
+    pub node: usize,
+    pub principal: String,
+    /// The hops from the start (empty for the start itself).
+    pub hops: Vec<Arc<Hop>>,
+}
+
+impl Reached {
+    /// What it may do. Made one principal at a time, as it is written: an
+    /// administrator of an organization reaches every principal of it, and may do
+    /// each of the thousands of actions there are as most of them.
+    pub fn reach(&self, graph: &Graph) -> Reach {
+        Reach {
+            principal: self.principal.clone(),
+            hops: self.hops.clone(),
+            services: allowed_actions(graph, self.node),
+        }
+    }
+}
+
+/// `what-can PRINCIPAL`: the start and every principal it reaches within
+/// `max_hops`, in the order they are reached (what each may do: [`Reached::reach`]).
+pub fn what_can(graph: &Graph, start: usize, max_hops: usize) -> Vec<Reached> {
     let mut prev: HashMap<usize, (usize, Arc<Hop>)> = HashMap::new();
     let mut depth = HashMap::from([(start, 0usize)]);
     let mut order = vec![start];
@@ -95,10 +118,10 @@ pub fn what_can(graph: &Graph, start: usize, max_hops: usize) -> Vec<Reach> {
                 cur = *from;
             }
             hops.reverse();
-            Some(Reach {
+            Some(Reached {
+                node: n,
                 principal: p.id.to_string(),
                 hops,
-                services: allowed_actions(graph, n),
             })
         })
         .collect()

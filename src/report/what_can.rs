@@ -1,14 +1,12 @@
 //! `what-can`: the roles a principal reaches and the actions the evaluator allows each.
 
-use std::fmt::Write;
-
 use schemars::JsonSchema;
 use serde::Serialize;
 
 use super::records::{Each, write_json};
 
-use crate::graph::Hop;
-use crate::graph::what_can::{ActionAccess, Reach, ServiceAccess};
+use crate::graph::what_can::{ActionAccess, Reach, Reached, ServiceAccess};
+use crate::graph::{Graph, Hop};
 
 // `R` is a list of `ReachJson`, written as an `Each` (its records made as they are
 // written).
@@ -84,30 +82,54 @@ fn service_json<'a>(name: &'a str, s: &'a ServiceAccess) -> ServiceJson<'a> {
     }
 }
 
-/// The JSON document (`{"principal", "reaches": [...]}`), written to `out`.
-pub fn json(out: &mut dyn std::io::Write, principal: &str, reach: &[Reach]) -> std::io::Result<()> {
-    let doc = WhatCanDoc {
-        principal,
-        reaches: Each::new(reach, |r| ReachJson {
+/// A reached principal's record, made as it is written and let go after.
+struct Record(Reach);
+
+impl Serialize for Record {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let r = &self.0;
+        ReachJson {
             principal: &r.principal,
             hops: r.hops.iter().map(|h| hop_json(h)).collect(),
             services: r.services.iter().map(|(n, s)| service_json(n, s)).collect(),
-        }),
+        }
+        .serialize(s)
+    }
+}
+
+/// The JSON document (`{"principal", "reaches": [...]}`), written to `out`: what
+/// each reached principal may do is worked out as its record is written.
+pub fn json(
+    out: &mut dyn std::io::Write,
+    graph: &Graph,
+    principal: &str,
+    reached: &[Reached],
+) -> std::io::Result<()> {
+    let doc = WhatCanDoc {
+        principal,
+        reaches: Each::new(reached, |r| Record(r.reach(graph))),
     };
     write_json(out, &doc)
 }
 
 /// The text summary: per reached principal, per service, the access levels and how
-/// many actions are allowed (with `verbose`, each action by name).
-pub fn text(principal: &str, reach: &[Reach], verbose: bool) -> String {
-    let mut out = String::new();
-    let others = reach.len().saturating_sub(1);
-    let _ = writeln!(
+/// many actions are allowed (with `verbose`, each action by name). Written
+/// principal by principal, as [`json`].
+pub fn text(
+    out: &mut dyn std::io::Write,
+    graph: &Graph,
+    principal: &str,
+    reached: &[Reached],
+    verbose: bool,
+) -> std::io::Result<()> {
+    let others = reached.len().saturating_sub(1);
+    writeln!(
         out,
         "{principal} reaches {others} other principal{}",
         if others == 1 { "" } else { "s" }
-    );
-    for r in reach {
+    )?;
+    for r in reached {
+        let r = r.reach(graph);
         let via = if r.hops.is_empty() {
             "itself".to_string()
         } else {
@@ -117,17 +139,17 @@ pub fn text(principal: &str, reach: &[Reach], verbose: bool) -> String {
                 if r.hops.len() == 1 { "" } else { "s" }
             )
         };
-        let _ = writeln!(out, "\n{} ({via})", r.principal);
+        writeln!(out, "\n{} ({via})", r.principal)?;
         for h in &r.hops {
             let cond = if h.conditions.is_empty() {
                 String::new()
             } else {
                 format!(" [{}]", h.conditions.join("; "))
             };
-            let _ = writeln!(out, "  via {} → {}{cond}", h.from, h.to);
+            writeln!(out, "  via {} → {}{cond}", h.from, h.to)?;
         }
         if r.services.is_empty() {
-            let _ = writeln!(out, "  no action is allowed");
+            writeln!(out, "  no action is allowed")?;
         }
         for (name, s) in &r.services {
             let levels: Vec<&str> = s.levels.iter().map(|l| l.as_str()).collect();
@@ -138,13 +160,13 @@ pub fn text(principal: &str, reach: &[Reach], verbose: bool) -> String {
             } else {
                 String::new()
             };
-            let _ = writeln!(
+            writeln!(
                 out,
                 "  {name:<20} {} ({allowed} action{}{cond}) on {}",
                 levels.join(", "),
                 if allowed == 1 { "" } else { "s" },
                 res.join(", ")
-            );
+            )?;
             if verbose {
                 for a in &s.actions {
                     let mark = if a.decision == crate::graph::query::Answer::Allowed {
@@ -152,10 +174,10 @@ pub fn text(principal: &str, reach: &[Reach], verbose: bool) -> String {
                     } else {
                         " (conditional)"
                     };
-                    let _ = writeln!(out, "      {}{mark}", a.action);
+                    writeln!(out, "      {}{mark}", a.action)?;
                 }
             }
         }
     }
-    out
+    Ok(())
 }

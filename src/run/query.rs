@@ -1,6 +1,6 @@
 //! `can`, `who-can` and `what-can`: questions about one principal or one resource.
 
-use super::{Env, RunError, exit, leak, write_out, write_with};
+use super::{Env, RunError, exit, leak, write_with};
 use crate::cli::Format;
 use crate::graph::Question;
 use crate::graph::query::{Answer, Limits};
@@ -70,8 +70,8 @@ pub(super) fn what_can(
         .map(|p| p.id.clone())
         .unwrap_or_default();
     match env.cli.format {
-        Format::Json => write_with(|out| report::what_can::json(out, &id, &reach)),
-        _ => write_out(&report::what_can::text(&id, &reach, verbose)),
+        Format::Json => write_with(|out| report::what_can::json(out, &graph, &id, &reach)),
+        _ => write_with(|out| report::what_can::text(out, &graph, &id, &reach, verbose)),
     }
     leak((loaded, graph));
     Ok(exit::OK)
