@@ -1,8 +1,6 @@
 //! Lint findings as text (miette snippets), JSON and GitHub workflow commands; SARIF
 //! is in `sarif.rs`. Each is a function from the same findings to output.
 
-use std::fmt::Write;
-
 use schemars::JsonSchema;
 use serde::Serialize;
 
@@ -109,9 +107,13 @@ pub fn json(
     write_json(out, &doc)
 }
 
-/// GitHub Actions workflow commands: `::error file=…,line=…,col=…,title=…::message`.
-pub fn github(findings: &[Finding], sources: &SourceMap) -> String {
-    let mut out = String::new();
+/// GitHub Actions workflow commands: `::error file=…,line=…,col=…,title=…::message`,
+/// written finding by finding.
+pub fn github(
+    out: &mut dyn std::io::Write,
+    findings: &[Finding],
+    sources: &SourceMap,
+) -> std::io::Result<()> {
     for f in findings {
         let command = match f.severity {
             Severity::Critical | Severity::High => "error",
@@ -129,14 +131,14 @@ pub fn github(findings: &[Finding], sources: &SourceMap) -> String {
             None => String::new(),
         };
         let message = format!("{} ({}): {}", f.message, f.severity.as_str(), f.subject);
-        let _ = writeln!(
+        writeln!(
             out,
             "::{command} {props}title=iampath {}::{}",
             f.rule,
             escape_data(&message)
-        );
+        )?;
     }
-    out
+    Ok(())
 }
 
 /// Workflow-command escaping of a message.

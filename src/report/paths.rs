@@ -1,7 +1,5 @@
 //! `paths`: access paths that cross account boundaries, grouped by source → target.
 
-use std::fmt::Write;
-
 use schemars::JsonSchema;
 use serde::Serialize;
 
@@ -79,15 +77,19 @@ impl Serialize for Row {
     }
 }
 
-pub fn text(c: impl IntoIterator<Item = Crossing>) -> String {
-    let mut out = String::new();
+/// `paths` for people: by source → target account, one line per hop. Written hop by
+/// hop (an organization has millions).
+pub fn text(
+    out: &mut dyn std::io::Write,
+    c: impl IntoIterator<Item = Crossing>,
+) -> std::io::Result<()> {
     let mut group: Option<(String, String)> = None;
     for x in c {
         let same = group
             .as_ref()
             .is_some_and(|(a, b)| *a == x.from_account && *b == x.to_account);
         if !same {
-            let _ = writeln!(out, "{} → {}", x.from_account, x.to_account);
+            writeln!(out, "{} → {}", x.from_account, x.to_account)?;
             group = Some((x.from_account.clone(), x.to_account.clone()));
         }
         let cond = if x.hop.conditions.is_empty() {
@@ -95,17 +97,17 @@ pub fn text(c: impl IntoIterator<Item = Crossing>) -> String {
         } else {
             format!(" [{}]", x.hop.conditions.join("; "))
         };
-        let _ = writeln!(
+        writeln!(
             out,
             "  {} → {} ({}, {}){cond}",
             x.hop.from,
             x.hop.to,
             x.hop.action,
             x.hop.decision.as_str()
-        );
+        )?;
     }
     if group.is_none() {
-        out.push_str("no path crosses an account boundary\n");
+        writeln!(out, "no path crosses an account boundary")?;
     }
-    out
+    Ok(())
 }

@@ -106,7 +106,7 @@ fn write_findings(env: &Env, findings: &[Finding], sources: &crate::source::Sour
     match env.cli.format {
         Format::Json => write_with(|out| report::lint::json(out, findings, sources)),
         Format::Sarif => write_with(|out| report::sarif::write(out, findings, &rules, sources)),
-        Format::Github => write_out(&report::lint::github(findings, sources)),
+        Format::Github => write_with(|out| report::lint::github(out, findings, sources)),
         _ => write_with(|out| report::lint::text(out, findings, sources, env.color())),
     }
 }

@@ -9,7 +9,7 @@ pub(super) fn paths(env: &Env, from: Option<&str>, to: Option<&str>) -> Result<u
     let c = crate::graph::paths::crossings_in_order(&graph, &loaded.model, from, to);
     match env.cli.format {
         Format::Json => write_with(|out| report::paths::json(out, c)),
-        _ => write_out(&report::paths::text(c)),
+        _ => write_with(|out| report::paths::text(out, c)),
     }
     leak((loaded, graph));
     Ok(exit::OK)
