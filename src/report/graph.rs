@@ -1,7 +1,7 @@
 //! `graph`: the principal graph as Graphviz DOT or a Mermaid flowchart; conditional
 //! edges are dashed.
 
-use std::fmt::Write;
+use std::io::{self, Write};
 
 use crate::graph::draw::node_label;
 use crate::graph::{Edge, Graph, Hop};
@@ -25,15 +25,17 @@ fn quote(s: &str) -> String {
     s.replace('\\', "\\\\").replace('"', "\\\"")
 }
 
-pub fn dot(graph: &Graph, edges: &[&Edge]) -> String {
-    let mut out = String::from(
-        "digraph iampath {\n  rankdir=LR;\n  node [shape=box, fontname=\"Helvetica\"];\n",
-    );
+/// Graphviz DOT, written edge by edge. Each hop is made for its line and let go
+/// (an organization has millions of edges, whose hops are made when first asked).
+pub fn dot(out: &mut dyn Write, graph: &Graph, edges: &[&Edge]) -> io::Result<()> {
+    out.write_all(
+        b"digraph iampath {\n  rankdir=LR;\n  node [shape=box, fontname=\"Helvetica\"];\n",
+    )?;
     for n in nodes_of(edges) {
-        let _ = writeln!(out, "  n{n} [label=\"{}\"];", quote(&node_label(graph, n)));
+        writeln!(out, "  n{n} [label=\"{}\"];", quote(&node_label(graph, n)))?;
     }
     for e in edges {
-        let hop = e.hop(&graph.world);
+        let hop = &e.hop_once(&graph.world);
         let style = if hop.conditions.is_empty() {
             ""
         } else {
@@ -44,36 +46,36 @@ pub fn dot(graph: &Graph, edges: &[&Edge]) -> String {
         } else {
             ""
         };
-        let _ = writeln!(
+        writeln!(
             out,
             "  n{} -> n{} [label=\"{}\"{style}{color}];",
             e.from(),
             e.to(),
             quote(&edge_label(hop))
-        );
+        )?;
     }
-    out.push_str("}\n");
-    out
+    writeln!(out, "}}")
 }
 
-pub fn mermaid(graph: &Graph, edges: &[&Edge]) -> String {
-    let mut out = String::from("flowchart LR\n");
+/// A Mermaid flowchart, written as [`dot`].
+pub fn mermaid(out: &mut dyn Write, graph: &Graph, edges: &[&Edge]) -> io::Result<()> {
+    writeln!(out, "flowchart LR")?;
     for n in nodes_of(edges) {
-        let _ = writeln!(
+        writeln!(
             out,
             "  n{n}[\"{}\"]",
             node_label(graph, n).replace('"', "'")
-        );
+        )?;
     }
     for e in edges {
-        let hop = e.hop(&graph.world);
+        let hop = &e.hop_once(&graph.world);
         let arrow = if hop.conditions.is_empty() {
             "-->"
         } else {
             "-.->"
         };
         let label = edge_label(hop).replace('|', "/").replace('"', "'");
-        let _ = writeln!(out, "  n{} {arrow}|{label}| n{}", e.from(), e.to());
+        writeln!(out, "  n{} {arrow}|{label}| n{}", e.from(), e.to())?;
     }
-    out
+    Ok(())
 }

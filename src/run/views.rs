@@ -1,6 +1,6 @@
 //! `paths` and `graph`: views of the whole graph.
 
-use super::{Env, RunError, exit, leak, write_out, write_with};
+use super::{Env, RunError, exit, leak, write_with};
 use crate::cli::Format;
 use crate::report;
 
@@ -25,10 +25,10 @@ pub(super) fn graph(
         .map(|p| crate::graph::query::resolve(&mut graph, p))
         .transpose()?;
     let edges = crate::graph::draw::subgraph(&graph, account, start);
-    write_out(&match env.cli.format {
-        Format::Mermaid => report::graph::mermaid(&graph, &edges),
-        _ => report::graph::dot(&graph, &edges),
-    });
+    match env.cli.format {
+        Format::Mermaid => write_with(|out| report::graph::mermaid(out, &graph, &edges)),
+        _ => write_with(|out| report::graph::dot(out, &graph, &edges)),
+    }
     leak((loaded, graph));
     Ok(exit::OK)
 }
