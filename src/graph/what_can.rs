@@ -101,7 +101,7 @@ pub fn what_can(graph: &Graph, start: usize, max_hops: usize) -> Vec<Reached> {
         for e in graph.out_edges(n) {
             if let std::collections::hash_map::Entry::Vacant(v) = depth.entry(e.to()) {
                 v.insert(d + 1);
-                prev.insert(e.to(), (n, e.hop(&graph.world).clone()));
+                prev.insert(e.to(), (n, e.hop_once(&graph.world)));
                 order.push(e.to());
                 queue.push_back(e.to());
             }
