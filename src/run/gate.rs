@@ -46,7 +46,7 @@ pub(super) fn lint(
 /// largest part of the load, and the graph holds them compiled, with their places),
 /// and the rules that read the graph and the assertions run on it; then the
 /// configuration. The same findings as [`findings`] on the whole load.
-fn lint_load(
+pub(super) fn lint_load(
     env: &Env,
     progress: &Progress,
     loaded: &mut Loaded,
@@ -63,13 +63,6 @@ fn lint_load(
     crate::lint::sort(&mut found);
     let found = with_assertions(found, &mut graph, loaded, config);
     (graph, found)
-}
-
-/// Runs the rules and the assertions on a load that keeps its documents, then the
-/// configuration.
-pub(super) fn findings(graph: &mut Graph, loaded: &Loaded, config: &Config) -> Vec<Finding> {
-    let found = crate::lint::run(&Context::new(&loaded.model, &loaded.diagnostics), graph);
-    with_assertions(found, graph, loaded, config)
 }
 
 /// The rules' findings (sorted) with the assertions' after them, then the

@@ -321,18 +321,10 @@ impl<'a> Env<'a> {
         Ok(loaded)
     }
 
-    /// Loads `--data` and builds the graph (with a spinner on a terminal when that
-    /// takes a while). Everything loaded stays: for `report`, which lints the
-    /// documents and quotes the files (`lint` lints the documents before the build
-    /// and reads the files again for its text output: [`Env::load_for_findings`]).
-    pub fn graph(&self) -> Result<(Loaded, Graph), RunError> {
-        self.graph_keeping(
-            Keep {
-                texts: Texts::Keep,
-                documents: true,
-            },
-            None,
-        )
+    /// Loads `--data` for `report`, whose page quotes the files: their texts go after
+    /// the load and are read again when quoted (as `lint`'s text output).
+    pub fn load_to_quote(&self, progress: &progress::Progress) -> Result<Loaded, RunError> {
+        self.load_keeping(progress, Texts::Reread)
     }
 
     /// Loads `--data` for `lint`, which runs its rules on the load before it
@@ -353,36 +345,29 @@ impl<'a> Env<'a> {
         progress.step("loading the data");
         let mut loaded = self.load_accounts(&self.cli.data)?;
         match texts {
-            Texts::Keep => {}
             Texts::Reread => loaded.sources.release_texts_to_reread(),
             Texts::Drop => loaded.sources.release_texts(),
         }
         Ok(loaded)
     }
 
-    /// [`Env::graph`] for a command that reads no user or role policy document after
-    /// the build (`escalations`, and `can` and `who-can` through
-    /// [`Env::graph_for_question`]): the documents are let go as soon
-    /// as they are compiled (the graph holds them compiled, with their spans). The
-    /// file texts go too (lines and columns stay exact): JSON and SARIF name places
-    /// only, and the text output, which quotes the granting statements, reads the
-    /// files again ([`crate::source::Quotes`]).
+    /// Loads `--data` and builds the graph (with a spinner on a terminal when that
+    /// takes a while), for a command that reads no user or role policy document
+    /// after the build (`escalations`, and `can` and `who-can` through
+    /// [`Env::graph_for_question`]): the documents are let go as soon as they are
+    /// compiled (the graph holds them compiled, with their spans). The file texts go
+    /// too (lines and columns stay exact): JSON and SARIF name places only, and the
+    /// text output, which quotes the granting statements, reads the files again
+    /// ([`crate::source::Quotes`]).
     pub fn graph_for_answers(&self) -> Result<(Loaded, Graph), RunError> {
-        self.graph_keeping(self.texts_for_answers(), None)
+        self.graph_keeping(self.texts_to_quote(), None)
     }
 
     /// [`Env::graph_for_answers`] for one question (`who-can`, `can`): the edges the
     /// answer cannot need are not made ([`Graph::build_for`]); nothing else may be
     /// asked of the graph.
     pub fn graph_for_question(&self, question: &Question) -> Result<(Loaded, Graph), RunError> {
-        self.graph_keeping(self.texts_for_answers(), Some(question))
-    }
-
-    fn texts_for_answers(&self) -> Keep {
-        Keep {
-            texts: self.texts_to_quote(),
-            documents: false,
-        }
+        self.graph_keeping(self.texts_to_quote(), Some(question))
     }
 
     /// What becomes of the file texts after the load: the text format quotes the
@@ -399,28 +384,20 @@ impl<'a> Env<'a> {
     /// `graph`, `what-can`): the texts of the files are let go too, before the build
     /// needs the memory (lines and columns stay exact).
     pub fn graph_without_texts(&self) -> Result<(Loaded, Graph), RunError> {
-        self.graph_keeping(
-            Keep {
-                texts: Texts::Drop,
-                documents: false,
-            },
-            None,
-        )
+        self.graph_keeping(Texts::Drop, None)
     }
 
     fn graph_keeping(
         &self,
-        keep: Keep,
+        texts: Texts,
         question: Option<&Question>,
     ) -> Result<(Loaded, Graph), RunError> {
         let progress = self.progress();
-        let mut loaded = self.load_keeping(&progress, keep.texts)?;
+        let mut loaded = self.load_keeping(&progress, texts)?;
         progress.step(BUILDING);
-        let release = !keep.documents;
         let graph = match question {
-            Some(q) => Graph::build_for(&mut loaded.model, &self.fixed, q, release),
-            None if release => Graph::build_releasing(&mut loaded.model, &self.fixed),
-            None => Graph::build(&loaded.model, &self.fixed),
+            Some(q) => Graph::build_for(&mut loaded.model, &self.fixed, q, true),
+            None => Graph::build_releasing(&mut loaded.model, &self.fixed),
         };
         Ok((loaded, graph))
     }
@@ -438,21 +415,13 @@ impl<'a> Env<'a> {
 /// The progress step of a graph build.
 const BUILDING: &str = "building the graph: role assumptions, resource policies, escalations";
 
-/// What a graph command keeps of the load after the build.
+/// What becomes of the file texts after a load: read again from the files when
+/// quoted, or let go for good (lines and columns stay exact either way). The user and
+/// role policy documents go as the graph compiles them.
 #[derive(Clone, Copy)]
-/// What becomes of the file texts after a load.
 enum Texts {
-    Keep,
-    /// Let go, to be read again from the files when quoted.
     Reread,
     Drop,
-}
-
-struct Keep {
-    /// The file texts, to quote.
-    texts: Texts,
-    /// The user and role policy documents, to lint.
-    documents: bool,
 }
 
 /// A plan that could not be read, or not placed in an account, stops the run: a CI

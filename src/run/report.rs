@@ -14,10 +14,12 @@ pub(super) fn report(
     config: Option<&Path>,
 ) -> Result<u8, RunError> {
     let config = read_config(config)?;
-    let (loaded, mut graph) = env.graph()?;
+    // As `lint`: the texts go after the load (the page quotes the findings it shows,
+    // reading their files again) and the documents as the graph compiles them.
     let progress = env.progress();
-    progress.step("running the rules and the path searches");
-    let findings = gate::findings(&mut graph, &loaded, &config);
+    let mut loaded = env.load_to_quote(&progress)?;
+    let (graph, findings) = gate::lint_load(env, &progress, &mut loaded, &config);
+    progress.step("running the path searches");
     let crossings = crate::graph::paths::crossings(&graph, &loaded.model, None, None);
     let found = escalations(&graph, &Target::Admin);
     drop(progress);

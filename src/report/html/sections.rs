@@ -107,10 +107,12 @@ pub(super) struct SnippetLine {
 /// to a readable size. In one-line JSON (a line longer than `LONG_LINE`) it is the
 /// span's own text instead, as one marked line.
 pub(super) fn snippet(span: Span, sources: &SourceMap) -> Vec<SnippetLine> {
-    let Some(file) = sources.get(span.file) else {
+    // The page shows at most `MAX_FINDINGS` findings: each reads its file again
+    // (when the texts were let go), once.
+    let Some((file, text)) = sources.get(span.file).and_then(|f| Some((f, f.quote()?))) else {
         return Vec::new();
     };
-    let text = file.text.as_str();
+    let text: &str = &text;
     let clamp = |i: usize| {
         let mut i = i.min(text.len());
         while !text.is_char_boundary(i) {
