@@ -28,21 +28,7 @@ std::thread_local! {
 /// Runs `f` with what it compiles on this thread shared (let go at the end of the
 /// scope; a nested scope shares the outer one's).
 pub fn interning<R>(f: impl FnOnce() -> R) -> R {
-    crate::policy::arn::interning(|| {
-        let outer = LISTS.with(|l| {
-            let mut l = l.borrow_mut();
-            let outer = l.is_some();
-            if !outer {
-                *l = Some(Lists::default());
-            }
-            outer
-        });
-        let out = f();
-        if !outer {
-            LISTS.with(|l| *l.borrow_mut() = None);
-        }
-        out
-    })
+    crate::policy::arn::interning(|| crate::policy::scoped::scoped(&LISTS, f))
 }
 
 /// The compiled patterns of a statement's `Action` (or `NotAction`) values.

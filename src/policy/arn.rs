@@ -98,19 +98,7 @@ type Interned = std::collections::HashMap<Box<str>, ArnPattern>;
 /// Runs `f` with the ARN patterns it compiles on this thread shared by text (the
 /// scope's patterns are let go at its end; nested scopes share the outer one's).
 pub fn interning<R>(f: impl FnOnce() -> R) -> R {
-    let outer = INTERNED.with(|i| {
-        let mut i = i.borrow_mut();
-        let outer = i.is_some();
-        if !outer {
-            *i = Some(Default::default());
-        }
-        outer
-    });
-    let out = f();
-    if !outer {
-        INTERNED.with(|i| *i.borrow_mut() = None);
-    }
-    out
+    super::scoped::scoped(&INTERNED, f)
 }
 
 /// The components of an ARN pattern. Every principal's policies hold several, so the
