@@ -6,7 +6,7 @@ use std::path::Path;
 
 use super::{Env, RunError, exit, gate, leak, read_config, write_with};
 use crate::graph::escalations::{Target, escalations};
-use crate::report::html::{ReportInput, write};
+use crate::report::html::{CrossingSummary, ReportInput, write};
 
 pub(super) fn report(
     env: &Env,
@@ -20,7 +20,9 @@ pub(super) fn report(
     let mut loaded = env.load_to_quote(&progress)?;
     let (graph, findings) = gate::lint_load(env, &progress, &mut loaded, &config);
     progress.step("running the path searches");
-    let crossings = crate::graph::paths::crossings(&graph, &loaded.model, None, None);
+    let crossings = CrossingSummary::new(|| {
+        crate::graph::paths::crossings_in_order(&graph, &loaded.model, None, None)
+    });
     let found = escalations(&graph, &Target::Admin);
     drop(progress);
     let input = ReportInput {

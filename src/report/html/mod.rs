@@ -9,11 +9,12 @@ mod layout;
 mod paths;
 mod sections;
 
+pub use paths::CrossingSummary;
+
 use std::fmt::Write as _;
 
 use crate::graph::Graph;
 use crate::graph::escalations::Escalation;
-use crate::graph::paths::Crossing;
 use crate::ingest::Diagnostic;
 use crate::lint::{Finding, Severity};
 use crate::model::Model;
@@ -33,7 +34,7 @@ pub struct ReportInput<'a> {
     pub diagnostics: &'a [Diagnostic],
     pub sources: &'a SourceMap,
     pub findings: &'a [Finding],
-    pub crossings: &'a [Crossing],
+    pub crossings: &'a CrossingSummary,
     pub escalations: &'a [Escalation],
 }
 
@@ -97,7 +98,7 @@ fn header(s: &mut String, r: &ReportInput) {
         if admin_paths > 0 { "critical" } else { "" },
         "#escalations",
     );
-    card(s, r.crossings.len(), "cross-account paths", "", "#paths");
+    card(s, r.crossings.total, "cross-account paths", "", "#paths");
     for sev in SEVERITIES {
         let n = r.findings.iter().filter(|f| f.severity == sev).count();
         card(

@@ -2,12 +2,14 @@
 //! (one drawing, or one per account when the whole is too big to read) and listed hop
 //! by hop with the statements that grant each hop.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::fmt::Write as _;
+use std::sync::Arc;
 
 use super::diagram::{Diagram, MAX_NODES, arn_account};
 use super::{ReportInput, esc, plural};
 use crate::graph::Hop;
+use crate::graph::paths::Crossing;
 use crate::report::records::place;
 use crate::source::SourceMap;
 
@@ -48,7 +50,7 @@ pub(super) fn escalations(s: &mut String, r: &ReportInput) {
         let acc = e.account.clone().unwrap_or_default();
         (acc, &e.hops)
     }));
-    drawings(s, "escalation paths", &by_account, false);
+    drawings(s, "escalation paths", &by_account, false, None);
     open_list(s, found.len(), "escalation path");
     for e in found.iter().take(MAX_LISTED) {
         let account = e.account.as_deref().unwrap_or("");
@@ -78,34 +80,115 @@ pub(super) fn escalations(s: &mut String, r: &ReportInput) {
     s.push_str("</details>\n</section>\n");
 }
 
-pub(super) fn crossings(s: &mut String, r: &ReportInput) {
-    let all = r.crossings;
-    let mut pairs: BTreeMap<(&str, &str), usize> = BTreeMap::new();
-    for c in all {
-        *pairs
-            .entry((c.from_account.as_str(), c.to_account.as_str()))
-            .or_insert(0) += 1;
+/// What the page shows of the cross-account edges (`paths`), counted as they are made:
+/// an organization has millions, and the page lists the first [`MAX_LISTED`] and
+/// draws at most [`MAX_DRAWINGS`] accounts. The hops are kept for those only.
+pub struct CrossingSummary {
+    /// How many edges.
+    pub total: usize,
+    /// Edges by (source, target) account.
+    pairs: BTreeMap<(String, String), usize>,
+    /// The first edges, as `paths` lists them.
+    listed: Vec<Crossing>,
+    /// Per target account, how many edges and nodes (distinct ends) the drawings
+    /// count, for every account.
+    counts: BTreeMap<String, (usize, usize)>,
+    /// How many nodes one drawing of every edge has.
+    nodes: usize,
+    /// The hops of the accounts drawn (every account when one drawing holds all).
+    drawn: BTreeMap<String, Vec<Arc<Hop>>>,
+}
+
+impl CrossingSummary {
+    /// The summary of the edges `edges` makes, in `paths`' order; it is called twice
+    /// when some accounts are drawn (the hops made the first time are not kept).
+    pub fn new<I: Iterator<Item = Crossing>>(edges: impl Fn() -> I) -> CrossingSummary {
+        let mut total = 0;
+        let mut pairs: BTreeMap<(String, String), usize> = BTreeMap::new();
+        let mut listed = Vec::new();
+        let mut ends: BTreeMap<String, (usize, HashSet<Arc<str>>)> = BTreeMap::new();
+        let mut all: HashSet<Arc<str>> = HashSet::new();
+        for c in edges() {
+            total += 1;
+            let pair = (c.from_account.clone(), c.to_account.clone());
+            *pairs.entry(pair).or_insert(0) += 1;
+            let (n, nodes) = ends.entry(c.to_account.clone()).or_default();
+            *n += 1;
+            for end in [&c.hop.from, &c.hop.to] {
+                nodes.insert(end.clone());
+                all.insert(end.clone());
+            }
+            if listed.len() < MAX_LISTED {
+                listed.push(c);
+            }
+        }
+        let counts: BTreeMap<String, (usize, usize)> = ends
+            .into_iter()
+            .map(|(a, (n, nodes))| (a, (n, nodes.len())))
+            .collect();
+        let nodes = all.len();
+        drop(all);
+        // The accounts drawn: all in one drawing, or the busiest few small enough.
+        let wanted: HashSet<&str> = if nodes <= MAX_NODES {
+            counts.keys().map(String::as_str).collect()
+        } else {
+            busiest(&counts)
+                .into_iter()
+                .take(MAX_DRAWINGS)
+                .filter(|(_, (_, nodes))| *nodes <= MAX_NODES)
+                .map(|(a, _)| a)
+                .collect()
+        };
+        let mut drawn: BTreeMap<String, Vec<Arc<Hop>>> = BTreeMap::new();
+        if !wanted.is_empty() {
+            for c in edges().filter(|c| wanted.contains(c.to_account.as_str())) {
+                drawn.entry(c.to_account).or_default().push(c.hop);
+            }
+        }
+        CrossingSummary {
+            total,
+            pairs,
+            listed,
+            counts,
+            nodes,
+            drawn,
+        }
     }
+}
+
+/// The accounts by their number of paths, the most first (then by account).
+fn busiest<T: Copy>(counts: &BTreeMap<String, (usize, T)>) -> Vec<(&str, (usize, T))> {
+    let mut v: Vec<(&str, (usize, T))> = counts.iter().map(|(a, c)| (a.as_str(), *c)).collect();
+    v.sort_by(|a, b| b.1.0.cmp(&a.1.0).then(a.0.cmp(b.0)));
+    v
+}
+
+pub(super) fn crossings(s: &mut String, r: &ReportInput) {
+    let summary = r.crossings;
     let _ = write!(
         s,
         "<section id=\"paths\">\n<h2>Cross-account access</h2>\n<p class=\"lead\">{} between {}: roles assumed across accounts, and resource policies that grant other accounts (each checked on both sides).</p>\n",
-        plural(all.len(), "edge"),
-        plural(pairs.len(), "pair")
+        plural(summary.total, "edge"),
+        plural(summary.pairs.len(), "pair")
     );
-    if all.is_empty() {
+    if summary.total == 0 {
         s.push_str("<p class=\"none\">No access crosses an account boundary.</p>\n</section>\n");
         return;
     }
     let _ = writeln!(
         s,
         "<details class=\"paths\"{}><summary>{}, the busiest first</summary>",
-        if pairs.len() <= 20 { " open" } else { "" },
-        plural(pairs.len(), "account pair")
+        if summary.pairs.len() <= 20 {
+            " open"
+        } else {
+            ""
+        },
+        plural(summary.pairs.len(), "account pair")
     );
     s.push_str("<table class=\"pairs\"><thead><tr><th>from</th><th>into</th><th>edges</th></tr></thead><tbody>\n");
     // The busiest pairs first.
-    let mut pairs: Vec<((&str, &str), usize)> = pairs.into_iter().collect();
-    pairs.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let mut pairs: Vec<(&(String, String), &usize)> = summary.pairs.iter().collect();
+    pairs.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
     for ((from, to), n) in pairs.iter().take(MAX_LISTED) {
         let _ = writeln!(
             s,
@@ -119,13 +202,24 @@ pub(super) fn crossings(s: &mut String, r: &ReportInput) {
     s.push_str("</tbody></table>\n");
     more(s, pairs.len(), "account pairs", "iampath paths");
     s.push_str("</details>\n");
-    let by_account = group(all.iter().map(|c| {
-        let hop = std::slice::from_ref(&c.hop);
-        (c.to_account.clone(), hop)
-    }));
-    drawings(s, "cross-account paths into", &by_account, true);
-    open_list(s, all.len(), "cross-account edge");
-    for c in all.iter().take(MAX_LISTED) {
+    let by_account: BTreeMap<String, Vec<&[Arc<Hop>]>> = summary
+        .drawn
+        .iter()
+        .map(|(a, hops)| (a.clone(), hops.chunks(1).collect()))
+        .collect();
+    let counted = Counted {
+        nodes: summary.nodes,
+        accounts: &summary.counts,
+    };
+    drawings(
+        s,
+        "cross-account paths into",
+        &by_account,
+        true,
+        Some(counted),
+    );
+    open_list(s, summary.total, "cross-account edge");
+    for c in &summary.listed {
         let _ = writeln!(
             s,
             "<details class=\"path {decision}\" data-account=\"{a} {b}\"><summary><code>{from}</code> → <code>{to}</code> <span class=\"muted\">{action} · {a} → {b}</span></summary>",
@@ -139,8 +233,15 @@ pub(super) fn crossings(s: &mut String, r: &ReportInput) {
         hop_list(s, std::slice::from_ref(&c.hop), r.sources);
         s.push_str("</details>\n");
     }
-    more(s, all.len(), "cross-account edges", "iampath paths");
+    more(s, summary.total, "cross-account edges", "iampath paths");
     s.push_str("</details>\n</section>\n");
+}
+
+/// The counts of paths drawn from a summary, whose hops are held only for the
+/// accounts drawn: nodes of one drawing of all, and per account (paths, nodes).
+struct Counted<'c> {
+    nodes: usize,
+    accounts: &'c BTreeMap<String, (usize, usize)>,
 }
 
 /// Paths grouped by an account, in account order.
@@ -160,11 +261,15 @@ where
 ///
 /// With `ends_in_key`, the last hop of each path ends in the account it is grouped by
 /// (a bucket's ARN does not say its account; the grouping does).
+///
+/// With `counted`, `by_account` holds only the accounts drawn, and the counts of all
+/// come from it ([`CrossingSummary`]).
 fn drawings<H>(
     s: &mut String,
     what: &str,
     by_account: &BTreeMap<String, Vec<&H>>,
     ends_in_key: bool,
+    counted: Option<Counted>,
 ) where
     H: AsRef<[std::sync::Arc<Hop>]> + ?Sized,
 {
@@ -181,43 +286,56 @@ fn drawings<H>(
         }
         d
     };
-    let whole = draw(&mut by_account.iter());
+    // (paths, nodes) of every account; the nodes of one drawing of all.
+    let (counts, nodes): (BTreeMap<String, (usize, usize)>, usize) = match &counted {
+        Some(c) => (c.accounts.clone(), c.nodes),
+        None => {
+            let counts = by_account
+                .iter()
+                .map(|(a, paths)| {
+                    let nodes = draw(&mut std::iter::once((a, paths))).node_count();
+                    (a.clone(), (paths.len(), nodes))
+                })
+                .collect();
+            (counts, draw(&mut by_account.iter()).node_count())
+        }
+    };
     s.push_str(LEGEND);
-    if whole.node_count() <= MAX_NODES {
-        if let Some(svg) = whole.svg(what) {
+    if nodes <= MAX_NODES {
+        if let Some(svg) = draw(&mut by_account.iter()).svg(what) {
             let _ = writeln!(s, "<div class=\"drawing\">{svg}</div>");
         }
         return;
     }
-    let mut busiest: Vec<(&String, &Vec<&H>)> = by_account.iter().collect();
-    busiest.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then(a.0.cmp(b.0)));
+    let busiest = busiest(&counts);
     let _ = writeln!(
         s,
-        "<details class=\"drawings\"><summary>{} nodes are too many for one drawing: one per account, the {} with the most paths first</summary>",
-        whole.node_count(),
+        "<details class=\"drawings\"><summary>{nodes} nodes are too many for one drawing: one per account, the {} with the most paths first</summary>",
         plural(busiest.len().min(MAX_DRAWINGS), "account")
     );
-    for (account, paths) in busiest.into_iter().take(MAX_DRAWINGS) {
-        let d = draw(&mut std::iter::once((account, paths)));
-        let svg = d.svg(&format!("{what} {account}")).unwrap_or_else(|| {
-            format!(
-                "<p class=\"note\">{} nodes: too many to draw; the paths are listed below.</p>",
-                d.node_count()
-            )
-        });
+    for (account, (paths, nodes)) in busiest.into_iter().take(MAX_DRAWINGS) {
+        let svg = by_account
+            .get_key_value(account)
+            .filter(|_| nodes <= MAX_NODES)
+            .and_then(|group| draw(&mut std::iter::once(group)).svg(&format!("{what} {account}")))
+            .unwrap_or_else(|| {
+                format!(
+                    "<p class=\"note\">{nodes} nodes: too many to draw; the paths are listed below.</p>"
+                )
+            });
         let _ = writeln!(
             s,
             "<details class=\"drawing\" data-account=\"{acc}\"><summary>{what} {acc} ({n})</summary>{svg}</details>",
             what = esc(what),
             acc = esc(account),
-            n = plural(paths.len(), "path"),
+            n = plural(paths, "path"),
         );
     }
-    if by_account.len() > MAX_DRAWINGS {
+    if counts.len() > MAX_DRAWINGS {
         let _ = writeln!(
             s,
             "<p class=\"note\">{} more accounts not drawn here: <code>iampath graph --account ID</code> draws one.</p>",
-            by_account.len() - MAX_DRAWINGS
+            counts.len() - MAX_DRAWINGS
         );
     }
     s.push_str("</details>\n");
@@ -324,5 +442,81 @@ pub(super) fn more(s: &mut String, total: usize, what: &str, command: &str) {
             total - MAX_LISTED,
             esc(command)
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::eval::Decision;
+    use crate::graph::HopKind;
+
+    /// An edge into `to`'s account from a principal of another.
+    fn crossing(from: &str, to: &str, n: usize) -> Crossing {
+        Crossing {
+            from_account: "111111111111".into(),
+            to_account: to.into(),
+            hop: Arc::new(Hop {
+                from: format!("arn:aws:iam::111111111111:user/{from}").into(),
+                to: format!("arn:aws:iam::{to}:role/r{n}").into(),
+                action: "sts:AssumeRole".into(),
+                kind: HopKind::AssumeRole,
+                decision: if n % 3 == 0 {
+                    Decision::Conditional
+                } else {
+                    Decision::Allowed
+                },
+                grants: Vec::new(),
+                conditions: Vec::new(),
+                technique: None,
+            }),
+        }
+    }
+
+    /// The drawings of a summary, which holds the hops of the accounts drawn only,
+    /// are those of every edge held: one drawing of all; one per account, some too big
+    /// to draw; more accounts than are drawn.
+    #[test]
+    fn a_summary_draws_what_every_edge_held_draws() {
+        let shapes: [&[(usize, usize)]; 3] = [
+            // (accounts, edges into each)
+            &[(4, 10)],
+            &[(30, 20), (1, 300)],
+            &[(60, 6), (2, 200)],
+        ];
+        for shape in shapes {
+            let mut all = Vec::new();
+            let mut account: usize = 0;
+            for (accounts, edges) in shape {
+                for _ in 0..*accounts {
+                    account += 1;
+                    let to = format!("{:012}", 200_000_000_000 + account);
+                    for n in 0..*edges {
+                        all.push(crossing(&format!("u{}", n % 7 + account * 10), &to, n));
+                    }
+                }
+            }
+            let summary = CrossingSummary::new(|| all.clone().into_iter());
+            assert_eq!(summary.total, all.len());
+            let held = group(
+                all.iter()
+                    .map(|c| (c.to_account.clone(), std::slice::from_ref(&c.hop))),
+            );
+            let mut whole = String::new();
+            drawings(&mut whole, "into", &held, true, None);
+            let by_account: BTreeMap<String, Vec<&[Arc<Hop>]>> = summary
+                .drawn
+                .iter()
+                .map(|(a, hops)| (a.clone(), hops.chunks(1).collect()))
+                .collect();
+            let counted = Counted {
+                nodes: summary.nodes,
+                accounts: &summary.counts,
+            };
+            let mut from_summary = String::new();
+            drawings(&mut from_summary, "into", &by_account, true, Some(counted));
+            assert_eq!(whole, from_summary, "{shape:?}");
+            assert!(whole.contains("<svg"), "{shape:?}: nothing drawn");
+        }
     }
 }
