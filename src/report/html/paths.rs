@@ -156,6 +156,22 @@ impl CrossingSummary {
     }
 }
 
+impl CrossingSummary {
+    /// The drawings of the edges ([`drawings`], from the counts and the hops held).
+    fn draw(&self, s: &mut String, what: &str) {
+        let by_account: BTreeMap<String, Vec<&[Arc<Hop>]>> = self
+            .drawn
+            .iter()
+            .map(|(a, hops)| (a.clone(), hops.chunks(1).collect()))
+            .collect();
+        let counted = Counted {
+            nodes: self.nodes,
+            accounts: &self.counts,
+        };
+        drawings(s, what, &by_account, true, Some(counted));
+    }
+}
+
 /// The accounts by their number of paths, the most first (then by account).
 fn busiest<T: Copy>(counts: &BTreeMap<String, (usize, T)>) -> Vec<(&str, (usize, T))> {
     let mut v: Vec<(&str, (usize, T))> = counts.iter().map(|(a, c)| (a.as_str(), *c)).collect();
@@ -202,22 +218,7 @@ pub(super) fn crossings(s: &mut String, r: &ReportInput) {
     s.push_str("</tbody></table>\n");
     more(s, pairs.len(), "account pairs", "iampath paths");
     s.push_str("</details>\n");
-    let by_account: BTreeMap<String, Vec<&[Arc<Hop>]>> = summary
-        .drawn
-        .iter()
-        .map(|(a, hops)| (a.clone(), hops.chunks(1).collect()))
-        .collect();
-    let counted = Counted {
-        nodes: summary.nodes,
-        accounts: &summary.counts,
-    };
-    drawings(
-        s,
-        "cross-account paths into",
-        &by_account,
-        true,
-        Some(counted),
-    );
+    summary.draw(s, "cross-account paths into");
     open_list(s, summary.total, "cross-account edge");
     for c in &summary.listed {
         let _ = writeln!(
@@ -504,17 +505,8 @@ mod tests {
             );
             let mut whole = String::new();
             drawings(&mut whole, "into", &held, true, None);
-            let by_account: BTreeMap<String, Vec<&[Arc<Hop>]>> = summary
-                .drawn
-                .iter()
-                .map(|(a, hops)| (a.clone(), hops.chunks(1).collect()))
-                .collect();
-            let counted = Counted {
-                nodes: summary.nodes,
-                accounts: &summary.counts,
-            };
             let mut from_summary = String::new();
-            drawings(&mut from_summary, "into", &by_account, true, Some(counted));
+            summary.draw(&mut from_summary, "into");
             assert_eq!(whole, from_summary, "{shape:?}");
             assert!(whole.contains("<svg"), "{shape:?}: nothing drawn");
         }
