@@ -4,6 +4,7 @@
 //! and, through [`crate::policy::arn::interning`], each ARN pattern. Outside a scope,
 //! everything is compiled anew.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -17,8 +18,8 @@ type Shared<T> = HashMap<Box<str>, Arc<[T]>>;
 #[derive(Default)]
 struct Lists {
     actions: Shared<Pattern>,
-    /// Without variables, and with.
-    resources: [Shared<ResourcePattern>; 2],
+    resources: Shared<ResourcePattern>,
+    resources_with_variables: Shared<ResourcePattern>,
 }
 
 std::thread_local! {
@@ -45,8 +46,14 @@ pub(super) fn resources(
     variables: bool,
     make: impl FnOnce() -> Arc<[ResourcePattern]>,
 ) -> Arc<[ResourcePattern]> {
-    let at = usize::from(variables);
-    shared(|l| &mut l.resources[at], values, make)
+    shared(
+        |l| match variables {
+            true => &mut l.resources_with_variables,
+            false => &mut l.resources,
+        },
+        values,
+        make,
+    )
 }
 
 fn shared<T>(
@@ -54,26 +61,17 @@ fn shared<T>(
     values: &[Spanned<String>],
     make: impl FnOnce() -> Arc<[T]>,
 ) -> Arc<[T]> {
-    LISTS.with(|l| {
-        let mut l = l.borrow_mut();
-        let Some(lists) = l.as_mut() else {
-            return make();
-        };
-        // Each value with its length first: no two lists have the same key.
+    // Each value with its length first: no two lists have the same key.
+    let key = || {
         let mut key = String::new();
         for v in values {
             key.push_str(&v.value.len().to_string());
             key.push(':');
             key.push_str(&v.value);
         }
-        let map = pick(lists);
-        if let Some(found) = map.get(key.as_str()) {
-            return found.clone();
-        }
-        let made = make();
-        map.insert(key.into(), made.clone());
-        made
-    })
+        Cow::Owned(key)
+    };
+    crate::policy::scoped::cached(&LISTS, pick, key, make)
 }
 
 #[cfg(test)]

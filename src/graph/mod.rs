@@ -283,19 +283,10 @@ impl Graph {
 
     /// The graph for one question (`who-can`, `can`): only the edges of the
     /// principals the answer may need are made (see `focus.rs`), so the answer is the
-    /// same as on the whole graph, and no other question may be asked of it. With
-    /// `release`, as [`Graph::build_releasing`].
-    pub fn build_for(
-        model: &mut Model,
-        fixed: &[(String, String)],
-        question: &Question,
-        release: bool,
-    ) -> Graph {
-        let mut world = if release {
-            World::new_releasing(model, fixed)
-        } else {
-            World::new(model, fixed)
-        };
+    /// same as on the whole graph, and no other question may be asked of it. The
+    /// documents are let go as they compile, as in [`Graph::build_releasing`].
+    pub fn build_for(model: &mut Model, fixed: &[(String, String)], question: &Question) -> Graph {
+        let mut world = World::new_releasing(model, fixed);
         let candidates = edges::candidates(&mut world, fixed, true);
         let needed = focus::needed(&world, model, &candidates, question);
         let assume = edges::decide_candidates(&world, &candidates, needed.as_deref());

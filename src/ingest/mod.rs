@@ -292,8 +292,8 @@ pub(crate) fn read_text(
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         return Err((Problem::Utf16, String::new(), 0));
     }
-    if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
-        bytes.drain(..3);
+    if bytes.starts_with(&crate::source::BOM) {
+        bytes.drain(..crate::source::BOM.len());
         notes.push((Problem::ByteOrderMark, 0));
     }
     match String::from_utf8(bytes) {

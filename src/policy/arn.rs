@@ -87,13 +87,17 @@ struct Compiled {
 }
 
 std::thread_local! {
-    /// The patterns compiled in the [`interning`] scope of this thread, by text: with
-    /// variables, and without.
-    static INTERNED: std::cell::RefCell<Option<[Interned; 2]>> =
+    /// The patterns compiled in the [`interning`] scope of this thread.
+    static INTERNED: std::cell::RefCell<Option<Interned>> =
         const { std::cell::RefCell::new(None) };
 }
 
-type Interned = std::collections::HashMap<Box<str>, ArnPattern>;
+/// The patterns of a scope by text (`None`: not an ARN pattern).
+#[derive(Default)]
+struct Interned {
+    plain: std::collections::HashMap<Box<str>, Option<ArnPattern>>,
+    with_variables: std::collections::HashMap<Box<str>, Option<ArnPattern>>,
+}
 
 /// Runs `f` with the ARN patterns it compiles on this thread shared by text (the
 /// scope's patterns are let go at its end; nested scopes share the outer one's).
@@ -195,27 +199,15 @@ impl ArnPattern {
     }
 
     fn compile(pattern: &str, variables: bool) -> Option<ArnPattern> {
-        let at = usize::from(variables);
-        let known = INTERNED.with(|i| {
-            let i = i.borrow();
-            i.as_ref()
-                .map(|maps| maps.get(at).and_then(|m| m.get(pattern).cloned()))
-        });
-        match known {
-            // Not interning.
-            None => Self::compile_new(pattern, variables),
-            Some(Some(p)) => Some(p),
-            Some(None) => {
-                let p = Self::compile_new(pattern, variables)?;
-                INTERNED.with(|i| {
-                    let mut i = i.borrow_mut();
-                    if let Some(m) = i.as_mut().and_then(|maps| maps.get_mut(at)) {
-                        m.insert(pattern.into(), p.clone());
-                    }
-                });
-                Some(p)
-            }
-        }
+        super::scoped::cached(
+            &INTERNED,
+            |i| match variables {
+                true => &mut i.with_variables,
+                false => &mut i.plain,
+            },
+            || std::borrow::Cow::Borrowed(pattern),
+            || Self::compile_new(pattern, variables),
+        )
     }
 
     fn compile_new(pattern: &str, variables: bool) -> Option<ArnPattern> {

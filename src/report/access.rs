@@ -22,8 +22,6 @@ fn place(span: Option<Span>, sources: &SourceMap) -> Option<(&str, usize, usize)
     Some((f.name.as_str(), line, column))
 }
 
-/// The text at a span on one line (whitespace collapsed, cut at 120 characters): a
-/// statement reads as `{ "Effect": "Allow", "Action": … }`.
 /// The one-line snippets of an answer's statements ([`collapse`]), each made once: a
 /// statement on many paths (a bucket policy's, a peer role's trust) is quoted on
 /// each, and its file is read again only when no snippet of it is held.
@@ -51,35 +49,20 @@ impl<'s> Snippets<'s> {
     }
 }
 
-/// Whitespace collapsed to single spaces, cut at 120 characters (`…` after a cut).
+/// The text at a span on one line: whitespace collapsed to single spaces, cut at 120
+/// characters (`…` after a cut); a statement reads as `{ "Effect": "Allow", … }`.
+/// Read only up to the cut: a statement naming every account of an organization is
+/// long, and quoted on each path through it.
 fn collapse(text: &str) -> Option<String> {
     const MAX: usize = 120;
-    // Word by word, up to one character past the limit (a statement naming every
-    // account of an organization is long, and quoted on each path through it).
-    let mut collapsed = String::new();
-    let mut chars = 0;
-    for word in text.split_whitespace() {
-        if chars > 0 {
-            collapsed.push(' ');
-            chars += 1;
-        }
-        for c in word.chars() {
-            if chars > MAX {
-                break;
-            }
-            collapsed.push(c);
-            chars += 1;
-        }
-        if chars > MAX {
-            break;
-        }
-    }
-    if collapsed.is_empty() {
-        return None;
-    }
-    if chars > MAX {
-        let cut: String = collapsed.chars().take(MAX).collect();
-        collapsed = format!("{cut}…");
+    let mut words = text.split_whitespace();
+    let first = words.next()?;
+    let mut chars = first
+        .chars()
+        .chain(words.flat_map(|w| std::iter::once(' ').chain(w.chars())));
+    let mut collapsed: String = chars.by_ref().take(MAX).collect();
+    if chars.next().is_some() {
+        collapsed.push('…');
     }
     Some(collapsed)
 }

@@ -396,7 +396,7 @@ impl<'a> Env<'a> {
         let mut loaded = self.load_keeping(&progress, texts)?;
         progress.step(BUILDING);
         let graph = match question {
-            Some(q) => Graph::build_for(&mut loaded.model, &self.fixed, q, true),
+            Some(q) => Graph::build_for(&mut loaded.model, &self.fixed, q),
             None => Graph::build_releasing(&mut loaded.model, &self.fixed),
         };
         Ok((loaded, graph))

@@ -11,6 +11,10 @@ use std::sync::OnceLock;
 
 use crate::model::{FileId, Span};
 
+/// A UTF-8 byte-order mark: the load reads a text after it (and says so), and so
+/// does a file read again.
+pub const BOM: [u8; 3] = [0xEF, 0xBB, 0xBF];
+
 /// One file as it was read.
 #[derive(Debug)]
 pub struct SourceFile {
@@ -100,14 +104,14 @@ impl SourceFile {
         // Only a regular file no larger than it was (a file replaced by a pipe would
         // block the read).
         let meta = std::fs::metadata(&self.path).ok()?;
-        if !meta.is_file() || meta.len() > self.len as u64 + 3 {
+        if !meta.is_file() || meta.len() > (self.len + BOM.len()) as u64 {
             return None;
         }
         let mut bytes = std::fs::read(&self.path).ok()?;
         let mut bom = 0;
-        if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
-            bytes.drain(..3);
-            bom = 3;
+        if bytes.starts_with(&BOM) {
+            bytes.drain(..BOM.len());
+            bom = BOM.len() as u64;
         }
         if bytes.len() != self.len || digest(&bytes) != digest_then {
             return None;
@@ -232,20 +236,20 @@ impl<'s> Quotes<'s> {
         let file = self.sources.get(id)?;
         let range = span.start as usize..span.end as usize;
         let held = self.held.as_ref().is_some_and(|(h, _)| *h == id);
-        let stamp = match self.stamps.get(&id) {
-            _ if held || file.is_kept() => None,
-            None => None,
-            Some(None) => return None,
-            Some(Some(stamp)) => Some(*stamp),
-        };
-        if let Some(part) = stamp.and_then(|s| file.reread_part(s, range.clone())) {
-            self.part = part;
-            return Some(&self.part);
+        if !held && !file.is_kept() {
+            match self.stamps.get(&id) {
+                // Found changed when read whole.
+                Some(None) => return None,
+                Some(Some(stamp)) => {
+                    if let Some(part) = file.reread_part(*stamp, range.clone()) {
+                        self.part = part;
+                        return Some(&self.part);
+                    }
+                }
+                None => {}
+            }
         }
-        // Not read whole before, or it looks changed since: read whole (again).
-        if stamp.is_some() {
-            self.held = None;
-        }
+        // Held, kept, not read whole before, or it looks changed since: whole (again).
         let (_, text) = self.of(id)?;
         text.get(range)
     }

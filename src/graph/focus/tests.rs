@@ -64,7 +64,7 @@ fn both(loaded: &Loaded, question: &Question) -> (String, String, bool) {
     let mut model = loaded.model.clone();
     let mut whole = Graph::build(&model, &[]);
     let want = ask(&mut whole, &model);
-    let mut focused = Graph::build_for(&mut model, &[], question, true);
+    let mut focused = Graph::build_for(&mut model, &[], question);
     let smaller = focused.edges.len() < whole.edges.len();
     let got = ask(&mut focused, &model);
     (want, got, smaller)

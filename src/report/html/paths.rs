@@ -132,11 +132,12 @@ impl CrossingSummary {
         let wanted: HashSet<&str> = if nodes <= MAX_NODES {
             counts.keys().map(String::as_str).collect()
         } else {
-            busiest(&counts)
+            let paths = counts.iter().map(|(a, (n, _))| (a.as_str(), *n)).collect();
+            busiest(paths)
                 .into_iter()
                 .take(MAX_DRAWINGS)
-                .filter(|(_, (_, nodes))| *nodes <= MAX_NODES)
                 .map(|(a, _)| a)
+                .filter(|a| counts.get(*a).is_some_and(|(_, nodes)| *nodes <= MAX_NODES))
                 .collect()
         };
         let mut drawn: BTreeMap<String, Vec<Arc<Hop>>> = BTreeMap::new();
@@ -154,9 +155,7 @@ impl CrossingSummary {
             drawn,
         }
     }
-}
 
-impl CrossingSummary {
     /// The drawings of the edges ([`drawings`], from the counts and the hops held).
     fn draw(&self, s: &mut String, what: &str) {
         let by_account: BTreeMap<String, Vec<&[Arc<Hop>]>> = self
@@ -172,11 +171,10 @@ impl CrossingSummary {
     }
 }
 
-/// The accounts by their number of paths, the most first (then by account).
-fn busiest<T: Copy>(counts: &BTreeMap<String, (usize, T)>) -> Vec<(&str, (usize, T))> {
-    let mut v: Vec<(&str, (usize, T))> = counts.iter().map(|(a, c)| (a.as_str(), *c)).collect();
-    v.sort_by(|a, b| b.1.0.cmp(&a.1.0).then(a.0.cmp(b.0)));
-    v
+/// Accounts with their number of paths, the most first (then by account).
+fn busiest(mut paths: Vec<(&str, usize)>) -> Vec<(&str, usize)> {
+    paths.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    paths
 }
 
 pub(super) fn crossings(s: &mut String, r: &ReportInput) {
@@ -287,38 +285,53 @@ fn drawings<H>(
         }
         d
     };
-    // (paths, nodes) of every account; the nodes of one drawing of all.
-    let (counts, nodes): (BTreeMap<String, (usize, usize)>, usize) = match &counted {
-        Some(c) => (c.accounts.clone(), c.nodes),
-        None => {
-            let counts = by_account
-                .iter()
-                .map(|(a, paths)| {
-                    let nodes = draw(&mut std::iter::once((a, paths))).node_count();
-                    (a.clone(), (paths.len(), nodes))
-                })
-                .collect();
-            (counts, draw(&mut by_account.iter()).node_count())
-        }
-    };
     s.push_str(LEGEND);
+    // One drawing of all, when it may be small enough (a summary knows).
+    let whole = counted
+        .as_ref()
+        .is_none_or(|c| c.nodes <= MAX_NODES)
+        .then(|| draw(&mut by_account.iter()));
+    let nodes = match (&counted, &whole) {
+        (Some(c), _) => c.nodes,
+        (None, Some(w)) => w.node_count(),
+        (None, None) => 0,
+    };
     if nodes <= MAX_NODES {
-        if let Some(svg) = draw(&mut by_account.iter()).svg(what) {
+        if let Some(svg) = whole.and_then(|w| w.svg(what)) {
             let _ = writeln!(s, "<div class=\"drawing\">{svg}</div>");
         }
         return;
     }
-    let busiest = busiest(&counts);
+    let paths: Vec<(&str, usize)> = match &counted {
+        Some(c) => c
+            .accounts
+            .iter()
+            .map(|(a, (n, _))| (a.as_str(), *n))
+            .collect(),
+        None => by_account
+            .iter()
+            .map(|(a, p)| (a.as_str(), p.len()))
+            .collect(),
+    };
+    let accounts = paths.len();
+    let busiest = busiest(paths);
     let _ = writeln!(
         s,
         "<details class=\"drawings\"><summary>{nodes} nodes are too many for one drawing: one per account, the {} with the most paths first</summary>",
-        plural(busiest.len().min(MAX_DRAWINGS), "account")
+        plural(accounts.min(MAX_DRAWINGS), "account")
     );
-    for (account, (paths, nodes)) in busiest.into_iter().take(MAX_DRAWINGS) {
-        let svg = by_account
+    for (account, paths) in busiest.into_iter().take(MAX_DRAWINGS) {
+        let held = by_account
             .get_key_value(account)
-            .filter(|_| nodes <= MAX_NODES)
-            .and_then(|group| draw(&mut std::iter::once(group)).svg(&format!("{what} {account}")))
+            .map(|group| draw(&mut std::iter::once(group)));
+        // An account a summary holds no hops of has too many nodes to draw.
+        let nodes = match (&held, &counted) {
+            (Some(d), _) => d.node_count(),
+            (None, Some(c)) => c.accounts.get(account).map_or(0, |(_, n)| *n),
+            (None, None) => 0,
+        };
+        let svg = held
+            .and_then(|d| d.svg(&format!("{what} {account}")))
             .unwrap_or_else(|| {
                 format!(
                     "<p class=\"note\">{nodes} nodes: too many to draw; the paths are listed below.</p>"
@@ -332,11 +345,11 @@ fn drawings<H>(
             n = plural(paths, "path"),
         );
     }
-    if counts.len() > MAX_DRAWINGS {
+    if accounts > MAX_DRAWINGS {
         let _ = writeln!(
             s,
             "<p class=\"note\">{} more accounts not drawn here: <code>iampath graph --account ID</code> draws one.</p>",
-            counts.len() - MAX_DRAWINGS
+            accounts - MAX_DRAWINGS
         );
     }
     s.push_str("</details>\n");
