@@ -15,10 +15,15 @@ use crate::policy::pattern::Pattern;
 /// `iam:*`, `s3:Get*`) recur in thousands of statements, and expanding and sorting
 /// the catalog's 18,000 actions for each was most of what `lint` spent.
 pub fn covered_actions(st: &CompiledStatement) -> Vec<&'static ActionInfo> {
+    covered(st).as_ref().clone()
+}
+
+/// [`covered_actions`], shared with the other statements of the same list.
+pub fn covered(st: &CompiledStatement) -> Arc<Vec<&'static ActionInfo>> {
     type Cache = Mutex<HashMap<(bool, Vec<String>), Arc<Vec<&'static ActionInfo>>>>;
     static CACHE: OnceLock<Cache> = OnceLock::new();
     let Some(m) = &st.actions else {
-        return Vec::new();
+        return Arc::default();
     };
     let key = (
         m.negated,
@@ -26,13 +31,13 @@ pub fn covered_actions(st: &CompiledStatement) -> Vec<&'static ActionInfo> {
     );
     let cache = CACHE.get_or_init(Cache::default);
     if let Some(known) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
-        return known.as_ref().clone();
+        return known;
     }
     let found = Arc::new(expand(m));
     if let Ok(mut c) = cache.lock() {
         c.insert(key, found.clone());
     }
-    found.as_ref().clone()
+    found
 }
 
 fn expand(m: &Matcher<Pattern>) -> Vec<&'static ActionInfo> {

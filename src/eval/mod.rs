@@ -2,6 +2,7 @@
 //! and a request and returns a decision with reasons; it never opens a file and never
 //! prints.
 
+pub mod action_sets;
 pub mod actions;
 pub mod admin;
 pub mod compile;

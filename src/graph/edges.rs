@@ -321,26 +321,13 @@ struct Asked<'a> {
 /// `None` when the caller is not in the world.
 fn with_inputs<R>(w: &World, asked: &Asked, f: impl FnOnce(Request, &Inputs) -> R) -> Option<R> {
     let p = w.principals.get(asked.caller)?;
-    let scp_levels = match (&p.account, p.assumed_identity) {
-        (Some(a), false) => w.org.levels(a, OrgPolicyType::ServiceControl),
-        _ => Vec::new(),
-    };
-    let rcp_levels = asked
-        .resource_account
-        .map(|a| w.org.levels(a, OrgPolicyType::ResourceControl))
-        .unwrap_or_default();
-    let inputs = Inputs {
-        identity: p.identity.iter().map(|a| a.as_ref()).collect(),
-        boundary: p.boundary.as_deref(),
-        session: None,
-        resource: asked.resource_policy,
-        resource_kind: asked.kind,
-        scp_levels,
-        rcp_levels,
-        management_account: w.org.management_account.as_deref(),
-        restrict_public_buckets: false,
-        service_linked: p.service_linked,
-    };
+    let inputs = inputs_of(
+        w,
+        p,
+        asked.resource_policy,
+        asked.kind,
+        asked.resource_account,
+    );
     let req = Request {
         caller: &p.caller,
         action: asked.action,
@@ -348,6 +335,36 @@ fn with_inputs<R>(w: &World, asked: &Asked, f: impl FnOnce(Request, &Inputs) -> 
         resource_account: asked.resource_account,
     };
     Some(f(req, &inputs))
+}
+
+/// The evaluator's inputs for a request of a graph principal: its policies and
+/// boundary, the resource policy, and the organization's levels over both ends.
+pub(crate) fn inputs_of<'w>(
+    w: &'w World,
+    p: &'w super::Principal,
+    resource_policy: Option<&'w crate::eval::CompiledPolicy>,
+    kind: ResourcePolicyKind,
+    resource_account: Option<&str>,
+) -> Inputs<'w> {
+    let scp_levels = match (&p.account, p.assumed_identity) {
+        (Some(a), false) => w.org.levels(a, OrgPolicyType::ServiceControl),
+        _ => Vec::new(),
+    };
+    let rcp_levels = resource_account
+        .map(|a| w.org.levels(a, OrgPolicyType::ResourceControl))
+        .unwrap_or_default();
+    Inputs {
+        identity: p.identity.iter().map(|a| a.as_ref()).collect(),
+        boundary: p.boundary.as_deref(),
+        session: None,
+        resource: resource_policy,
+        resource_kind: kind,
+        scp_levels,
+        rcp_levels,
+        management_account: w.org.management_account.as_deref(),
+        restrict_public_buckets: false,
+        service_linked: p.service_linked,
+    }
 }
 
 /// Whether a principal is an administrator (`eval::admin`), with its identity

@@ -60,6 +60,23 @@ impl<'a, T, R: Serialize, F: Fn(&'a T) -> R> Serialize for Each<'a, T, F> {
     }
 }
 
+/// A JSON array of the records an iterator makes, written as they come: for records
+/// made several at a time (in parallel) rather than one from each item of a slice.
+/// It is written once; written again, it is an empty array.
+pub struct Stream<I>(std::cell::RefCell<Option<I>>);
+
+impl<I: Iterator<Item: Serialize>> Stream<I> {
+    pub fn new(records: I) -> Self {
+        Stream(std::cell::RefCell::new(Some(records)))
+    }
+}
+
+impl<I: Iterator<Item: Serialize>> Serialize for Stream<I> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.borrow_mut().take().into_iter().flatten())
+    }
+}
+
 /// A statement that grants a hop.
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct GrantJson<'a> {

@@ -3,13 +3,13 @@
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use super::records::{Each, write_json};
+use super::records::{Stream, write_json};
 
-use crate::graph::what_can::{ActionAccess, Reach, Reached, ServiceAccess};
+use crate::graph::what_can::{ActionAccess, Reach, Reached, ServiceAccess, reaches};
 use crate::graph::{Graph, Hop};
 
-// `R` is a list of `ReachJson`, written as an `Each` (its records made as they are
-// written).
+// `R` is a list of `ReachJson`, written as a `Stream` (its records made a few at a
+// time as they are written).
 #[derive(Serialize, JsonSchema)]
 pub struct WhatCanDoc<'a, R = Vec<ReachJson<'a>>> {
     principal: &'a str,
@@ -63,7 +63,7 @@ fn hop_json(h: &Hop) -> ViaJson<'_> {
 
 fn action_json(a: &ActionAccess) -> ActionJson<'_> {
     ActionJson {
-        action: &a.action,
+        action: a.action,
         access_level: a.level.as_str(),
         decision: a.decision.as_str(),
         resources: &a.resources,
@@ -107,7 +107,7 @@ pub fn json(
 ) -> std::io::Result<()> {
     let doc = WhatCanDoc {
         principal,
-        reaches: Each::new(reached, |r| Record(r.reach(graph))),
+        reaches: Stream::new(reaches(graph, reached).map(Record)),
     };
     write_json(out, &doc)
 }
@@ -128,8 +128,7 @@ pub fn text(
         "{principal} reaches {others} other principal{}",
         if others == 1 { "" } else { "s" }
     )?;
-    for r in reached {
-        let r = r.reach(graph);
+    for r in reaches(graph, reached) {
         let via = if r.hops.is_empty() {
             "itself".to_string()
         } else {
