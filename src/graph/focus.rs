@@ -2,7 +2,8 @@
 //! resource and `can` what one principal reaches: the answer is read from the edges
 //! of the principals that may reach the resource (for `can`, those of them that the
 //! principal may reach) only, and in an organization most principals are not. Their
-//! assume-role and escalation edges are left unmade.
+//! assume-role and escalation edges are left unmade. `what-can` reads the edges of
+//! the principals the principal may reach.
 //!
 //! Which principals those are is worked out before the edges are decided, on a graph
 //! that has every edge the real one may have (and more), made without the evaluator:
@@ -58,6 +59,8 @@ pub enum Question<'q> {
         action: &'q str,
         resource: &'q str,
     },
+    /// Whom the principal reaches, and what each may do (`what-can`).
+    Reach { principal: &'q str },
 }
 
 /// The principals whose edges the question needs (by node), or `None` when every
@@ -70,14 +73,20 @@ pub(super) fn needed(
     candidates: &[Candidate],
     question: &Question,
 ) -> Option<Vec<bool>> {
-    let (Question::To { action, resource }
+    if let Question::To { action, resource }
     | Question::From {
         action, resource, ..
-    }) = *question;
-    if check_action(action).is_err() || check_resource(action, resource).is_err() {
+    } = *question
+        && (check_action(action).is_err() || check_resource(action, resource).is_err())
+    {
         return Some(vec![false; world.principals.len()]);
     }
     let escalates = Escalates::new(world);
+    let start = |principal: &str| match start_of(world, principal) {
+        Start::Node(i) => Ok(i),
+        Start::Refused => Err(Some(vec![false; world.principals.len()])),
+        Start::Whole => Err(None),
+    };
     let mut reached = match *question {
         Question::To { action, resource } => {
             let t = target(model, world, resource, action);
@@ -90,10 +99,9 @@ pub(super) fn needed(
             action,
             resource,
         } => {
-            let start = match start_of(world, principal) {
-                Start::Node(i) => i,
-                Start::Refused => return Some(vec![false; world.principals.len()]),
-                Start::Whole => return None,
+            let start = match start(principal) {
+                Ok(i) => i,
+                Err(answer) => return answer,
             };
             let forward = Over::new(world, candidates, &escalates, Direction::Forward);
             let from = forward.search(vec![start], None);
@@ -103,6 +111,19 @@ pub(super) fn needed(
             let to = over.with_access(&t, action, Some(&from));
             let mut reached = over.search(to, Some(&from));
             over.add_makers(&mut reached);
+            reached
+        }
+        Question::Reach { principal } => {
+            let start = match start(principal) {
+                Ok(i) => i,
+                Err(answer) => return answer,
+            };
+            let forward = Over::new(world, candidates, &escalates, Direction::Forward);
+            let mut reached = forward.search(vec![start], None);
+            // Forward, an account whose escalations are reached is reached whole
+            // (what an escalation makes may become any of its principals), makers
+            // included; said again so that it holds whatever the search becomes.
+            forward.add_makers(&mut reached);
             reached
         }
     };

@@ -387,6 +387,15 @@ impl<'a> Env<'a> {
         self.graph_keeping(Texts::Drop, None)
     }
 
+    /// [`Env::graph_without_texts`] for one question (`what-can`), as
+    /// [`Env::graph_for_question`].
+    pub fn graph_without_texts_for(
+        &self,
+        question: &Question,
+    ) -> Result<(Loaded, Graph), RunError> {
+        self.graph_keeping(Texts::Drop, Some(question))
+    }
+
     fn graph_keeping(
         &self,
         texts: Texts,

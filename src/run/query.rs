@@ -60,7 +60,7 @@ pub(super) fn what_can(
     max_hops: usize,
     verbose: bool,
 ) -> Result<u8, RunError> {
-    let (loaded, mut graph) = env.graph_without_texts()?;
+    let (loaded, mut graph) = env.graph_without_texts_for(&Question::Reach { principal })?;
     let start = crate::graph::query::resolve(&mut graph, principal)?;
     let reach = crate::graph::what_can::what_can(&graph, start, max_hops);
     let id = graph

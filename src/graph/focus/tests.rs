@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use super::Question;
 use crate::graph::test_org as org_gen;
-use crate::graph::{Graph, NodeKind, query, who_can};
+use crate::graph::{Graph, NodeKind, query, what_can, who_can};
 use crate::ingest::{LoadOptions, Loaded, load};
 use crate::model::{Model, ResourceService};
 
@@ -60,6 +60,14 @@ fn both(loaded: &Loaded, question: &Question) -> (String, String, bool) {
                 query::can(graph, model, principal, action, resource, limits)
             )
         }
+        Question::Reach { principal } => match query::resolve(graph, principal) {
+            Err(e) => format!("Err({e:?})"),
+            Ok(start) => {
+                let reached = what_can::what_can(graph, start, 8);
+                let reaches: Vec<_> = what_can::reaches(graph, &reached).collect();
+                format!("{reaches:?}")
+            }
+        },
     };
     let mut model = loaded.model.clone();
     let mut whole = Graph::build(&model, &[]);
@@ -98,9 +106,10 @@ fn folders() -> Vec<PathBuf> {
     out
 }
 
-/// Who can, and what one principal can, on every escalation fixture, answer folder,
-/// scenario and corpus set, and on a generated organization: the same answers, and
-/// on enough questions with fewer edges that the comparison means something.
+/// Who can, what one principal can, and what it reaches, on every escalation fixture,
+/// answer folder, scenario and corpus set, and on a generated organization: the same
+/// answers, and on enough questions with fewer edges that the comparison means
+/// something.
 #[test]
 fn the_same_answers_as_the_whole_graph() {
     let org = tempfile::tempdir().unwrap_or_else(|e| panic!("a temporary folder: {e}"));
@@ -133,6 +142,9 @@ fn the_same_answers_as_the_whole_graph() {
         // Each asks about the organization's shared bucket and two of the folder's
         // own resource questions (its roles, its resources), a different two each.
         for (j, principal) in callers.iter().step_by(step).enumerate() {
+            let q = Question::Reach { principal };
+            asked += 1;
+            smaller += usize::from(same(&loaded, &q, folder));
             let mut asks = vec![("s3:GetObject", "arn:aws:s3:::org-shared-reports/x")];
             for pick in [j, j * 7 + 3] {
                 if let Some((a, r)) = questions.get(pick % questions.len().max(1)) {
@@ -191,6 +203,16 @@ fn the_same_answers_as_the_whole_graph() {
         assert_eq!(want.starts_with("Err"), refused, "can {principal}: {want}");
         if refused {
             assert!(less, "can {principal}: every edge made for a refusal");
+        }
+        let (want, got, less) = both(&loaded, &Question::Reach { principal });
+        assert_eq!(got, want, "what-can {principal}");
+        assert_eq!(
+            want.starts_with("Err"),
+            refused,
+            "what-can {principal}: {want}"
+        );
+        if refused {
+            assert!(less, "what-can {principal}: every edge made for a refusal");
         }
     }
 
