@@ -18,27 +18,18 @@ pub struct Crossing {
     pub hop: Arc<Hop>,
 }
 
-/// `paths`: every assume-role edge whose two ends are in different accounts (or whose
-/// caller has no account: services, identity providers), grouped by source → target.
-pub fn crossings(
-    graph: &Graph,
-    model: &Model,
-    from: Option<&str>,
-    to: Option<&str>,
-) -> Vec<Crossing> {
-    crossings_in_order(graph, model, from, to).collect()
-}
-
 /// The source account of a caller without one.
 const OUTSIDE: &str = "outside AWS (identity providers, anonymous)";
 
 /// How many crossings of edges get their hops at a time (in parallel) while listed.
 const HOPS_AT_ONCE: usize = 4096;
 
-/// [`crossings`] one after another: the order is worked out first, and the hops of the
-/// edges are made a few thousand at a time as the list is read, each dropped once
-/// read (an organization has millions; kept all at once, and in their edges, they
-/// were the largest part of the memory of `paths`).
+/// `paths`: every assume-role edge whose two ends are in different accounts (or whose
+/// caller has no account: services, identity providers), grouped by source → target,
+/// one after another: the order is worked out first, and the hops of the edges are
+/// made a few thousand at a time as the list is read, each dropped once read (an
+/// organization has millions; kept all at once, and in their edges, they were the
+/// largest part of the memory of `paths`).
 pub fn crossings_in_order<'g>(
     graph: &'g Graph,
     model: &Model,

@@ -1,20 +1,50 @@
 //! `diff BEFORE AFTER`: new and removed access paths across accounts, new and fixed
 //! findings. Removing access never fails the gate.
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use super::baseline::key;
 use super::{Finding, Severity};
-use crate::graph::Hop;
+use crate::eval::Decision;
 use crate::graph::paths::Crossing;
 
-/// A path that crosses an account boundary, keyed by who, what and where.
+/// A path across accounts as `diff` compares and reports it: a crossing without its
+/// grants and conditions (a snapshot of an organization has a million, held while
+/// the other snapshot is built).
 #[derive(Debug, Clone)]
-pub struct PathChange {
+pub struct Crossed {
     pub from_account: String,
     pub to_account: String,
-    pub hop: Arc<Hop>,
+    pub from: Arc<str>,
+    pub to: Arc<str>,
+    pub action: Cow<'static, str>,
+    pub decision: Decision,
+}
+
+impl Crossed {
+    pub fn of(c: &Crossing) -> Crossed {
+        Crossed {
+            from_account: c.from_account.clone(),
+            to_account: c.to_account.clone(),
+            from: c.hop.from.clone(),
+            to: c.hop.to.clone(),
+            action: c.hop.action.clone(),
+            decision: c.hop.decision,
+        }
+    }
+
+    /// Who, what and where: the same path in both snapshots.
+    fn key(&self) -> (&str, &str, &str) {
+        (&self.from, &self.to, &self.action)
+    }
+}
+
+/// A path across accounts that a change adds or removes.
+#[derive(Debug, Clone)]
+pub struct PathChange {
+    pub path: Crossed,
     /// New paths from outside the loaded accounts (or anonymous) are high, others medium.
     pub severity: Severity,
 }
@@ -35,28 +65,18 @@ impl Diff {
     }
 }
 
-fn path_key(c: &Crossing) -> (String, String, String) {
-    (
-        c.hop.from.to_string(),
-        c.hop.to.to_string(),
-        c.hop.action.to_string(),
-    )
-}
-
 /// Compares two snapshots; `loaded_after` are the accounts of the after snapshot.
 pub fn diff(
-    before: (&[Crossing], &[Finding]),
-    after: (&[Crossing], &[Finding]),
+    before: (&[Crossed], &[Finding]),
+    after: (&[Crossed], &[Finding]),
     loaded_after: &[String],
 ) -> Diff {
-    let before_paths: BTreeSet<_> = before.0.iter().map(path_key).collect();
-    let after_paths: BTreeSet<_> = after.0.iter().map(path_key).collect();
-    let change = |c: &Crossing| {
+    let before_paths: BTreeSet<_> = before.0.iter().map(Crossed::key).collect();
+    let after_paths: BTreeSet<_> = after.0.iter().map(Crossed::key).collect();
+    let change = |c: &Crossed| {
         let outside = !loaded_after.contains(&c.from_account);
         PathChange {
-            from_account: c.from_account.clone(),
-            to_account: c.to_account.clone(),
-            hop: c.hop.clone(),
+            path: c.clone(),
             severity: if outside {
                 Severity::High
             } else {
@@ -70,13 +90,13 @@ pub fn diff(
         new_paths: after
             .0
             .iter()
-            .filter(|c| !before_paths.contains(&path_key(c)))
+            .filter(|c| !before_paths.contains(&c.key()))
             .map(change)
             .collect(),
         removed_paths: before
             .0
             .iter()
-            .filter(|c| !after_paths.contains(&path_key(c)))
+            .filter(|c| !after_paths.contains(&c.key()))
             .map(change)
             .collect(),
         new_findings: after

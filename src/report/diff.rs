@@ -44,12 +44,12 @@ pub struct FixedJson<'a> {
 
 fn path_json(p: &PathChange) -> PathChangeJson<'_> {
     PathChangeJson {
-        from_account: &p.from_account,
-        to_account: &p.to_account,
-        from: &p.hop.from,
-        to: &p.hop.to,
-        action: &p.hop.action,
-        decision: p.hop.decision.as_str(),
+        from_account: &p.path.from_account,
+        to_account: &p.path.to_account,
+        from: &p.path.from,
+        to: &p.path.to,
+        action: &p.path.action,
+        decision: p.path.decision.as_str(),
         severity: p.severity.as_str(),
     }
 }
@@ -89,11 +89,11 @@ pub fn text(d: &Diff) -> String {
                 out,
                 "  [{}] {} → {} ({}; {} → {})",
                 p.severity.as_str(),
-                p.hop.from,
-                p.hop.to,
-                p.hop.action,
-                p.from_account,
-                p.to_account
+                p.path.from,
+                p.path.to,
+                p.path.action,
+                p.path.from_account,
+                p.path.to_account
             );
         }
     };

@@ -9,6 +9,7 @@ use crate::graph::Graph;
 use crate::ingest::Loaded;
 use crate::ingest::iac::IacInput;
 use crate::lint::config::Config;
+use crate::lint::diff::Crossed;
 use crate::lint::{Context, Finding};
 use crate::report;
 
@@ -132,11 +133,22 @@ pub(super) fn diff(
         } else {
             env.load_accounts_with(paths, iac)?
         };
+        // Nothing `diff` writes quotes a file (its places stay exact): the texts of
+        // both snapshots need not be held while the graphs are built.
+        loaded.sources.release_texts();
         let (graph, findings) = lint_load(env, &progress, &mut loaded, &config);
-        let crossings = crate::graph::paths::crossings(&graph, &loaded.model, None, None);
+        // Each crossing's hop is made, read and let go: only who, what and where are
+        // kept.
+        let crossings: Vec<Crossed> =
+            crate::graph::paths::crossings_in_order(&graph, &loaded.model, None, None)
+                .map(|c| Crossed::of(&c))
+                .collect();
         Ok((loaded, crossings, findings))
     };
     let (before_loaded, before_paths, before_findings) = snapshot(&before, &none)?;
+    // Nothing of the first snapshot's load is read again (its paths and findings are
+    // its own): it is let go on another thread while the second is loaded.
+    std::thread::spawn(move || drop(before_loaded));
     let (after_loaded, after_paths, after_findings) = snapshot(&after, &iac)?;
     let accounts: Vec<String> = after_loaded.model.accounts.keys().cloned().collect();
     let d = crate::lint::diff::diff(
@@ -156,7 +168,7 @@ pub(super) fn diff(
     } else {
         exit::OK
     };
-    leak((before_loaded, after_loaded));
+    leak(after_loaded);
     Ok(code)
 }
 
