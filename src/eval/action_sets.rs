@@ -9,9 +9,10 @@
 //! actions without matching every pattern against every action again.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock};
 
 use super::compile::Matcher;
+use super::memo::Memo;
 use super::service_mask::ServiceMask;
 use crate::catalog::{self, ActionInfo};
 use crate::policy::pattern::Pattern;
@@ -102,17 +103,14 @@ impl ActionSet {
 /// one ([`super::intern`]), and the cache holds each list it has seen, so an address
 /// names one list for the whole process.
 pub fn matched(m: &Matcher<Pattern>) -> ActionSet {
-    type Cache = Mutex<HashMap<(usize, bool), (Arc<[Pattern]>, ActionSet)>>;
-    static CACHE: OnceLock<Cache> = OnceLock::new();
+    // By the list's address (and NotAction), with the list, which the memo keeps alive.
+    type Sets = Memo<(usize, bool), (Arc<[Pattern]>, ActionSet)>;
+    static SETS: Sets = Memo::new();
     let key = (Arc::as_ptr(&m.patterns).cast::<()>() as usize, m.negated);
-    let cache = CACHE.get_or_init(Cache::default);
-    if let Some(known) = cache
-        .lock()
-        .ok()
-        .and_then(|c| c.get(&key).map(|v| v.1.clone()))
-    {
-        return known;
-    }
+    SETS.get_or(key, || (m.patterns.clone(), set_of(m))).1
+}
+
+fn set_of(m: &Matcher<Pattern>) -> ActionSet {
     let catalog = Catalog::get();
     let mut words = vec![0u64; catalog.len().div_ceil(64)];
     for p in m.patterns.iter() {
@@ -132,58 +130,39 @@ pub fn matched(m: &Matcher<Pattern>) -> ActionSet {
             }
         }
     }
-    let set = ActionSet(words.into());
-    if let Ok(mut c) = cache.lock() {
-        c.insert(key, (m.patterns.clone(), set.clone()));
-    }
-    set
+    ActionSet(words.into())
 }
 
 /// The catalog's actions one pattern matches (by number), worked out once per pattern:
 /// lists are often written once, but made of the same few patterns.
 fn pattern_matches(p: &Pattern) -> Arc<[usize]> {
-    type Cache = Mutex<HashMap<Pattern, Arc<[usize]>>>;
-    static CACHE: OnceLock<Cache> = OnceLock::new();
-    let cache = CACHE.get_or_init(Cache::default);
-    if let Some(known) = cache.lock().ok().and_then(|c| c.get(p).cloned()) {
-        return known;
-    }
-    let found: Arc<[usize]> = Catalog::get()
-        .names
-        .iter()
-        .enumerate()
-        .filter(|(_, name)| p.matches(name))
-        .map(|(i, _)| i)
-        .collect();
-    if let Ok(mut c) = cache.lock() {
-        c.insert(p.clone(), found.clone());
-    }
-    found
+    static MATCHES: Memo<Pattern, Arc<[usize]>> = Memo::new();
+    MATCHES.get_or(p.clone(), || {
+        Catalog::get()
+            .names
+            .iter()
+            .enumerate()
+            .filter(|(_, name)| p.matches(name))
+            .map(|(i, _)| i)
+            .collect()
+    })
 }
 
 /// The numbers of a list of the catalog's actions ([`super::actions::covered`]), in
-/// order, worked out once per list (held by the cache, so an address names one list).
+/// order, worked out once per list (held by the memo, so an address names one list).
 pub fn numbers(list: &Arc<Vec<&'static ActionInfo>>) -> Arc<[usize]> {
-    type Cache = Mutex<HashMap<usize, (Arc<Vec<&'static ActionInfo>>, Arc<[usize]>)>>;
-    static CACHE: OnceLock<Cache> = OnceLock::new();
+    type Numbers = Memo<usize, (Arc<Vec<&'static ActionInfo>>, Arc<[usize]>)>;
+    static NUMBERS: Numbers = Memo::new();
     let key = Arc::as_ptr(list) as usize;
-    let cache = CACHE.get_or_init(Cache::default);
-    if let Some(known) = cache
-        .lock()
-        .ok()
-        .and_then(|c| c.get(&key).map(|v| v.1.clone()))
-    {
-        return known;
-    }
-    let catalog = Catalog::get();
-    let mut found: Vec<usize> = list.iter().filter_map(|a| catalog.index_of(a)).collect();
-    found.sort_unstable();
-    found.dedup();
-    let found: Arc<[usize]> = found.into();
-    if let Ok(mut c) = cache.lock() {
-        c.insert(key, (list.clone(), found.clone()));
-    }
-    found
+    NUMBERS
+        .get_or(key, || {
+            let catalog = Catalog::get();
+            let mut found: Vec<usize> = list.iter().filter_map(|a| catalog.index_of(a)).collect();
+            found.sort_unstable();
+            found.dedup();
+            (list.clone(), found.into())
+        })
+        .1
 }
 
 #[cfg(test)]

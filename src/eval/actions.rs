@@ -2,10 +2,10 @@
 //! queries and lint can speak of real actions and access levels (`s3:Get*` is 60-odd
 //! actions, not a string).
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::Arc;
 
 use super::compile::{CompiledStatement, Matcher};
+use super::memo::Memo;
 use crate::catalog::{self, AccessLevel, ActionInfo};
 use crate::policy::pattern::Pattern;
 
@@ -20,8 +20,7 @@ pub fn covered_actions(st: &CompiledStatement) -> Vec<&'static ActionInfo> {
 
 /// [`covered_actions`], shared with the other statements of the same list.
 pub fn covered(st: &CompiledStatement) -> Arc<Vec<&'static ActionInfo>> {
-    type Cache = Mutex<HashMap<(bool, Vec<String>), Arc<Vec<&'static ActionInfo>>>>;
-    static CACHE: OnceLock<Cache> = OnceLock::new();
+    static COVERED: Memo<(bool, Vec<String>), Arc<Vec<&'static ActionInfo>>> = Memo::new();
     let Some(m) = &st.actions else {
         return Arc::default();
     };
@@ -29,15 +28,7 @@ pub fn covered(st: &CompiledStatement) -> Arc<Vec<&'static ActionInfo>> {
         m.negated,
         m.patterns.iter().map(|p| p.as_str().to_string()).collect(),
     );
-    let cache = CACHE.get_or_init(Cache::default);
-    if let Some(known) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
-        return known;
-    }
-    let found = Arc::new(expand(m));
-    if let Ok(mut c) = cache.lock() {
-        c.insert(key, found.clone());
-    }
-    found
+    COVERED.get_or(key, || Arc::new(expand(m)))
 }
 
 fn expand(m: &Matcher<Pattern>) -> Vec<&'static ActionInfo> {
