@@ -15,6 +15,8 @@
 //! * `who_can_org`: `who_can(s3:GetObject, <object of the shared bucket>)` over the
 //!   10 × 2,000 graph, built once outside the timing (the first query, which adds the
 //!   nodes the bucket policy names, is also made outside it). Target: under 10 ms.
+//! * `what_can_org`: `what-can` from the organization's administrator over the same
+//!   graph: the principals it reaches and what the evaluator allows each.
 //! * `edges_scaling`: `Graph::build` from 1 × 250 to 8 × 1,000, to show how the time
 //!   grows with the size of an account and with the number of accounts.
 //!
@@ -35,6 +37,8 @@ use std::time::Instant;
 use divan::Bencher;
 use divan::counter::ItemsCount;
 use iampath::graph::Graph;
+use iampath::graph::query::resolve;
+use iampath::graph::what_can::{reaches, what_can};
 use iampath::graph::who_can::who_can;
 use iampath::ingest::{LoadOptions, Loaded, Severity, load};
 
@@ -334,6 +338,41 @@ fn who_can_org(bencher: Bencher) {
     bencher
         .counter(ItemsCount::new(org_size().total()))
         .bench_local(|| who_can(&mut graph, model, org_gen::WHO_CAN_ACTION, &resource));
+}
+
+/// `what-can` from the organization's administrator (the first user of the
+/// management account, in its `admins` group) over 10 × 2,000: every principal it
+/// reaches (every account's `OrganizationAccountAccessRole`, and from there everyone)
+/// and what each may do, by the evaluator. The graph is the who-can benchmark's.
+#[divan::bench(sample_count = 5, sample_size = 1)]
+fn what_can_org(bencher: Bencher) {
+    let model = &org(org_size()).loaded.model;
+    let admin = model
+        .accounts
+        .values()
+        .next()
+        .and_then(|a| a.users.first())
+        .map(|u| u.arn.value.clone())
+        .expect("a user in the management account");
+    let mut graph = who_can_graph().lock().unwrap();
+    let start = resolve(&mut graph, &admin).expect("the administrator is loaded");
+    let graph = &*graph;
+    let reached = what_can(graph, start, 8);
+    let actions = |reached: &[_]| -> usize {
+        reaches(graph, reached)
+            .flat_map(|r| r.services.into_values())
+            .map(|s| s.actions.len())
+            .sum()
+    };
+    eprintln!(
+        "[{}] what-can {admin}: {} principals reached, {} actions allowed",
+        org_size(),
+        reached.len(),
+        actions(&reached),
+    );
+    bencher
+        .counter(ItemsCount::new(org_size().total()))
+        .bench_local(|| actions(&what_can(graph, start, 8)));
 }
 
 /// How `Graph::build` grows: with the size of one account, then with the number of

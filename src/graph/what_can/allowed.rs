@@ -54,8 +54,9 @@ pub(super) fn allowed_actions(graph: &Graph, who: usize) -> BTreeMap<String, Ser
     let inputs = inputs_of(&graph.world, p, None, ResourcePolicyKind::Ordinary, account);
     let consulted = consulted(&inputs);
     let groups = Groups::of(catalog, &candidates, &consulted);
-    let decide = |first: usize, resources: BTreeSet<&str>| -> (Answer, Arc<[String]>) {
-        let action = catalog.name(first).unwrap_or_default();
+    // A group is asked about with its first action: all of them have its answers.
+    let decide = |number: usize, resources: BTreeSet<&str>| -> (Answer, Arc<[String]>) {
+        let action = catalog.name(number).unwrap_or_default();
         let mut best = Answer::Denied;
         let mut on = Vec::new();
         for r in resources {
