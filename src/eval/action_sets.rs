@@ -99,13 +99,18 @@ impl ActionSet {
 }
 
 /// The catalog's actions a list matches (`Matcher::matches_action` of each name),
-/// worked out once per list: lists are shared by the statements that write the same
-/// one ([`super::intern`]), and the cache holds each list it has seen, so an address
-/// names one list for the whole process.
+/// worked out once per shared list: lists are shared by the statements that write the
+/// same one ([`super::intern`]), and the memo holds each list it has seen, so an
+/// address names one list for the whole process.
 pub fn matched(m: &Matcher<Pattern>) -> ActionSet {
     // By the list's address (and NotAction), with the list, which the memo keeps alive.
     type Sets = Memo<(usize, bool), (Arc<[Pattern]>, ActionSet)>;
     static SETS: Sets = Memo::new();
+    // A list that no other statement shares (and the memo does not hold) is asked
+    // about once: its set is not kept (a principal's own lists, thousands of them).
+    if Arc::strong_count(&m.patterns) == 1 {
+        return set_of(m);
+    }
     let key = (Arc::as_ptr(&m.patterns).cast::<()>() as usize, m.negated);
     SETS.get_or(key, || (m.patterns.clone(), set_of(m))).1
 }

@@ -80,7 +80,7 @@ impl Reached {
 }
 
 /// How many reached principals' actions are worked out at a time, in parallel.
-const AT_ONCE: usize = 64;
+const AT_ONCE: usize = 16;
 
 /// What each of `reached` may do ([`Reached::reach`]), in order: worked out in
 /// parallel a few at a time, and only those few held at once (an administrator's is
