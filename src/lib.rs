@@ -10,6 +10,7 @@ pub mod eval;
 pub mod graph;
 pub mod ingest;
 pub mod lint;
+mod memo;
 pub mod model;
 pub mod policy;
 pub mod report;

@@ -12,6 +12,7 @@ use std::sync::OnceLock;
 use serde::{Deserialize, Serialize};
 
 use super::blob;
+use crate::memo::Memo;
 use crate::policy::pattern::{CaseMode, Pattern};
 
 static SERVICES_BIN: &[u8] = include_bytes!("../../data/aws/services.bin");
@@ -347,19 +348,11 @@ pub fn resource_type(service: &str, name: &str) -> Option<&'static ResourceType>
 /// Expansions are remembered per pattern text: rules and queries expand the same
 /// patterns (`s3:Get*`, `*`) once per statement that holds them.
 pub fn expand_action_pattern(pattern: &str) -> Vec<&'static ActionInfo> {
-    type Cache = std::sync::Mutex<
-        std::collections::HashMap<String, std::sync::Arc<Vec<&'static ActionInfo>>>,
-    >;
-    static CACHE: std::sync::OnceLock<Cache> = std::sync::OnceLock::new();
-    let cache = CACHE.get_or_init(Cache::default);
-    if let Some(known) = cache.lock().ok().and_then(|m| m.get(pattern).cloned()) {
-        return known.as_ref().clone();
-    }
-    let found = std::sync::Arc::new(expand_uncached(pattern));
-    if let Ok(mut m) = cache.lock() {
-        m.insert(pattern.to_string(), found.clone());
-    }
-    found.as_ref().clone()
+    static EXPANSIONS: Memo<String, std::sync::Arc<Vec<&'static ActionInfo>>> = Memo::new();
+    EXPANSIONS
+        .get_or(pattern, || std::sync::Arc::new(expand_uncached(pattern)))
+        .as_ref()
+        .clone()
 }
 
 fn expand_uncached(pattern: &str) -> Vec<&'static ActionInfo> {

@@ -12,9 +12,9 @@ use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
 use super::compile::Matcher;
-use super::memo::Memo;
 use super::service_mask::ServiceMask;
 use crate::catalog::{self, ActionInfo};
+use crate::memo::Memo;
 use crate::policy::pattern::Pattern;
 
 /// The catalog's actions, numbered in the order of their names (`service:Name`).
@@ -112,7 +112,7 @@ pub fn matched(m: &Matcher<Pattern>) -> ActionSet {
         return set_of(m);
     }
     let key = (Arc::as_ptr(&m.patterns).cast::<()>() as usize, m.negated);
-    SETS.get_or(key, || (m.patterns.clone(), set_of(m))).1
+    SETS.get_or(&key, || (m.patterns.clone(), set_of(m))).1
 }
 
 fn set_of(m: &Matcher<Pattern>) -> ActionSet {
@@ -142,7 +142,7 @@ fn set_of(m: &Matcher<Pattern>) -> ActionSet {
 /// lists are often written once, but made of the same few patterns.
 fn pattern_matches(p: &Pattern) -> Arc<[usize]> {
     static MATCHES: Memo<Pattern, Arc<[usize]>> = Memo::new();
-    MATCHES.get_or(p.clone(), || {
+    MATCHES.get_or(p, || {
         Catalog::get()
             .names
             .iter()
@@ -160,7 +160,7 @@ pub fn numbers(list: &Arc<Vec<&'static ActionInfo>>) -> Arc<[usize]> {
     static NUMBERS: Numbers = Memo::new();
     let key = Arc::as_ptr(list) as usize;
     NUMBERS
-        .get_or(key, || {
+        .get_or(&key, || {
             let catalog = Catalog::get();
             let mut found: Vec<usize> = list.iter().filter_map(|a| catalog.index_of(a)).collect();
             found.sort_unstable();

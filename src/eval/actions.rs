@@ -5,8 +5,8 @@
 use std::sync::Arc;
 
 use super::compile::{CompiledStatement, Matcher};
-use super::memo::Memo;
 use crate::catalog::{self, AccessLevel, ActionInfo};
+use crate::memo::Memo;
 use crate::policy::pattern::Pattern;
 
 /// The actions a statement's `Action` (or, for `NotAction`, everything else) covers.
@@ -28,7 +28,7 @@ pub fn covered(st: &CompiledStatement) -> Arc<Vec<&'static ActionInfo>> {
         m.negated,
         m.patterns.iter().map(|p| p.as_str().to_string()).collect(),
     );
-    COVERED.get_or(key, || Arc::new(expand(m)))
+    COVERED.get_or(&key, || Arc::new(expand(m)))
 }
 
 fn expand(m: &Matcher<Pattern>) -> Vec<&'static ActionInfo> {

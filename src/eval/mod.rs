@@ -8,7 +8,6 @@ pub mod admin;
 pub mod compile;
 mod decide;
 pub mod intern;
-mod memo;
 pub mod principal;
 mod public;
 pub mod request;

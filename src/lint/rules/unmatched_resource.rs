@@ -1,11 +1,12 @@
 //! `unmatched-resource`: a Resource value that can match nothing that exists or
 //! could exist.
 
-use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::collections::HashSet;
+use std::sync::{Arc, OnceLock};
 
 use crate::catalog;
 use crate::lint::{Context, Finding, PolicySite, Rule, RuleMeta, Severity, Sites};
+use crate::memo::Memo;
 use crate::model::{Statement, is_account_id};
 use crate::policy::arn::Arn;
 use crate::policy::pattern::{CaseMode, Pattern};
@@ -90,25 +91,18 @@ fn fits_a_resource_type(arn: &Arn, text: &str) -> bool {
 /// The ARN formats of a service's resource types as patterns, made once per service
 /// (a policy of every principal names `s3` or `iam` resources).
 fn resource_shapes(service: &str) -> Arc<Vec<Pattern>> {
-    type Cache = Mutex<HashMap<String, Arc<Vec<Pattern>>>>;
-    static CACHE: OnceLock<Cache> = OnceLock::new();
-    let cache = CACHE.get_or_init(Cache::default);
-    if let Some(known) = cache.lock().ok().and_then(|c| c.get(service).cloned()) {
-        return known;
-    }
-    let shapes: Arc<Vec<Pattern>> = Arc::new(
-        catalog::service(service)
-            .into_iter()
-            .flat_map(|s| &s.resource_types)
-            .flat_map(|r| &r.arn_formats)
-            .filter(|f| Arn::parse(f).is_some_and(|a| a.service.eq_ignore_ascii_case(service)))
-            .map(|f| Pattern::new(&format_glob(f), CaseMode::Insensitive))
-            .collect(),
-    );
-    if let Ok(mut c) = cache.lock() {
-        c.insert(service.to_string(), shapes.clone());
-    }
-    shapes
+    static SHAPES: Memo<String, Arc<Vec<Pattern>>> = Memo::new();
+    SHAPES.get_or(service, || {
+        Arc::new(
+            catalog::service(service)
+                .into_iter()
+                .flat_map(|s| &s.resource_types)
+                .flat_map(|r| &r.arn_formats)
+                .filter(|f| Arn::parse(f).is_some_and(|a| a.service.eq_ignore_ascii_case(service)))
+                .map(|f| Pattern::new(&format_glob(f), CaseMode::Insensitive))
+                .collect(),
+        )
+    })
 }
 
 /// Why a Resource value matches nothing, or `None` when it may match something.

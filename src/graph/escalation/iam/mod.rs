@@ -111,18 +111,11 @@ fn attach(cx: &Cx, action: &'static str, target: &str, account: &Account) -> Vec
 /// `iam:UpdateAssumeRolePolicy` writes).
 /// Compiled once per principal: a source tries it on every role of its account.
 fn trust_naming(who: &Principal) -> Arc<CompiledPolicy> {
-    type Cache = std::sync::Mutex<std::collections::HashMap<String, Arc<CompiledPolicy>>>;
-    static CACHE: std::sync::OnceLock<Cache> = std::sync::OnceLock::new();
+    static TRUSTS: crate::memo::Memo<String, Arc<CompiledPolicy>> = crate::memo::Memo::new();
     let arn = who.caller.principal_arn().unwrap_or_default();
-    let cache = CACHE.get_or_init(Cache::default);
-    if let Some(p) = cache.lock().ok().and_then(|m| m.get(&arn).cloned()) {
-        return p;
-    }
-    let compiled = Arc::new(crate::graph::compiled::trust_naming(&arn));
-    if let Ok(mut m) = cache.lock() {
-        m.insert(arn, compiled.clone());
-    }
-    compiled
+    TRUSTS.get_or(arn.as_str(), || {
+        Arc::new(crate::graph::compiled::trust_naming(&arn))
+    })
 }
 
 /// The customer-managed policies attached to the principal (directly or through a

@@ -1,6 +1,8 @@
-//! Values worked out once per process by key (the catalog's expansions of action
-//! lists and patterns, which organization-scale runs ask for again and again).
+//! Values worked out once per process by key: expansions of action lists and
+//! patterns over the bundled catalog, resource shapes, trust policies made for a
+//! principal, which organization-scale runs ask for again and again.
 
+use std::borrow::Borrow;
 use std::collections::HashMap;
 use std::hash::Hash;
 use std::sync::{Mutex, OnceLock};
@@ -15,15 +17,20 @@ impl<K: Hash + Eq, V: Clone> Memo<K, V> {
     }
 
     /// The value of `key`, made by `make` when it is not known yet (outside the lock:
-    /// two threads may both make it, and the last one is kept).
-    pub fn get_or(&self, key: K, make: impl FnOnce() -> V) -> V {
+    /// two threads may both make it, and the last one is kept). The key is copied
+    /// only when a value is made.
+    pub fn get_or<Q>(&self, key: &Q, make: impl FnOnce() -> V) -> V
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ToOwned<Owned = K> + ?Sized,
+    {
         let cache = self.0.get_or_init(Mutex::default);
-        if let Some(known) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
+        if let Some(known) = cache.lock().ok().and_then(|c| c.get(key).cloned()) {
             return known;
         }
         let made = make();
         if let Ok(mut c) = cache.lock() {
-            c.insert(key, made.clone());
+            c.insert(key.to_owned(), made.clone());
         }
         made
     }
