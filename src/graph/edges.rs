@@ -377,22 +377,13 @@ pub fn administrator(w: &World, p: &super::Principal) -> Tri {
     {
         return Tri::False;
     }
-    let scp_levels = p
-        .account
-        .as_deref()
-        .map(|a| w.org.levels(a, OrgPolicyType::ServiceControl))
-        .unwrap_or_default();
     let scps_apply = !p.service_linked
         && w.org
             .management_account
             .as_deref()
             .is_none_or(|m| Some(m) != p.account.as_deref());
-    let inputs = Inputs {
-        identity: p.identity.iter().map(|a| a.as_ref()).collect(),
-        boundary: p.boundary.as_deref(),
-        scp_levels,
-        ..Inputs::default()
-    };
+    // Its own policies, boundary and SCPs (no resource, so no RCP).
+    let inputs = inputs_of(w, p, None, ResourcePolicyKind::Ordinary, None);
     crate::eval::admin::is_administrator(&inputs, scps_apply, &p.context)
 }
 
