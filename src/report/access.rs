@@ -270,12 +270,12 @@ pub fn who_json(
     let doc = WhoDoc {
         action: &r.action,
         resource: &r.resource,
-        principals: Each::new(&r.principals, |e| WhoJson {
+        principals: Each::new(r.principals.iter().map(|e| WhoJson {
             principal: &e.principal,
             kind: kind_str(&e.kind),
             decision: e.decision.as_str(),
             hops: e.hops.iter().map(|h| HopJson::new(h, sources)).collect(),
-        }),
+        })),
         notes: &r.notes,
     };
     write_json(out, &doc)

@@ -40,14 +40,14 @@ pub fn json(
     sources: &SourceMap,
 ) -> std::io::Result<()> {
     let doc = EscalationsDoc {
-        escalations: Each::new(found, |e| EscalationJson {
+        escalations: Each::new(found.iter().map(|e| EscalationJson {
             principal: &e.principal,
             decision: e.decision.as_str(),
             target: &e.target,
             account: e.account.as_deref(),
             reached: &e.reached,
             hops: e.hops.iter().map(|h| HopJson::new(h, sources)).collect(),
-        }),
+        })),
     };
     write_json(out, &doc)
 }

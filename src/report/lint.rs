@@ -102,7 +102,7 @@ pub fn json(
     sources: &SourceMap,
 ) -> std::io::Result<()> {
     let doc = LintDoc {
-        findings: Each::new(findings, |f| FindingJson::new(f, sources)),
+        findings: Each::new(findings.iter().map(|f| FindingJson::new(f, sources))),
     };
     write_json(out, &doc)
 }

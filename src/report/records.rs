@@ -42,38 +42,22 @@ pub fn write_json<T: Serialize>(out: &mut dyn std::io::Write, doc: &T) -> std::i
     out.write_all(b"\n")
 }
 
-/// A JSON array whose records are made as they are written, one from each item of
-/// a slice: `lint` and SARIF write hundreds of thousands of findings at
-/// organization scale, and their records are never all held at once.
-pub struct Each<'a, T, F>(&'a [T], F);
+/// A JSON array whose records are made as they are written, by an iterator (a copy
+/// of it for each writing, made before it has made any): `lint` and SARIF write
+/// hundreds of thousands of findings at organization scale, `what-can` the actions of
+/// hundreds of thousands of principals, and their records are never all held at once.
+pub struct Each<I>(I);
 
-impl<'a, T, R: Serialize, F: Fn(&'a T) -> R> Each<'a, T, F> {
-    /// The records `record` makes of `items`.
-    pub fn new(items: &'a [T], record: F) -> Self {
-        Each(items, record)
-    }
-}
-
-impl<'a, T, R: Serialize, F: Fn(&'a T) -> R> Serialize for Each<'a, T, F> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(self.0.iter().map(&self.1))
-    }
-}
-
-/// A JSON array of the records an iterator makes, written as they come: for records
-/// made several at a time (in parallel) rather than one from each item of a slice.
-/// It is written once; written again, it is an empty array.
-pub struct Stream<I>(std::cell::RefCell<Option<I>>);
-
-impl<I: Iterator<Item: Serialize>> Stream<I> {
+impl<I: Iterator<Item: Serialize> + Clone> Each<I> {
+    /// The records `records` makes.
     pub fn new(records: I) -> Self {
-        Stream(std::cell::RefCell::new(Some(records)))
+        Each(records)
     }
 }
 
-impl<I: Iterator<Item: Serialize>> Serialize for Stream<I> {
+impl<I: Iterator<Item: Serialize> + Clone> Serialize for Each<I> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(self.0.borrow_mut().take().into_iter().flatten())
+        s.collect_seq(self.0.clone())
     }
 }
 

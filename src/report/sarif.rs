@@ -294,7 +294,7 @@ pub fn write(
                 },
             },
             column_kind: "unicodeCodePoints",
-            results: Each::new(findings, |f| result(f, rules, sources)),
+            results: Each::new(findings.iter().map(|f| result(f, rules, sources))),
         }],
     };
     write_json(out, &log)

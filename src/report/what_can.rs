@@ -3,12 +3,12 @@
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use super::records::{Stream, write_json};
+use super::records::{Each, write_json};
 
 use crate::graph::what_can::{ActionAccess, Reach, Reached, ServiceAccess, reaches};
 use crate::graph::{Graph, Hop};
 
-// `R` is a list of `ReachJson`, written as a `Stream` (its records made a few at a
+// `R` is a list of `ReachJson`, written as an `Each` (its records made a few at a
 // time as they are written).
 #[derive(Serialize, JsonSchema)]
 pub struct WhatCanDoc<'a, R = Vec<ReachJson<'a>>> {
@@ -107,7 +107,7 @@ pub fn json(
 ) -> std::io::Result<()> {
     let doc = WhatCanDoc {
         principal,
-        reaches: Stream::new(reaches(graph, reached).map(Record)),
+        reaches: Each::new(reaches(graph, reached).map(Record)),
     };
     write_json(out, &doc)
 }

@@ -85,7 +85,10 @@ const AT_ONCE: usize = 16;
 /// What each of `reached` may do ([`Reached::reach`]), in order: worked out in
 /// parallel a few at a time, and only those few held at once (an administrator's is
 /// twenty thousand actions).
-pub fn reaches<'a>(graph: &'a Graph, reached: &'a [Reached]) -> impl Iterator<Item = Reach> + 'a {
+pub fn reaches<'a>(
+    graph: &'a Graph,
+    reached: &'a [Reached],
+) -> impl Iterator<Item = Reach> + Clone + 'a {
     reached
         .chunks(AT_ONCE)
         .flat_map(move |c| c.par_iter().map(|r| r.reach(graph)).collect::<Vec<_>>())
