@@ -35,8 +35,9 @@ fn matches_something(st: &CompiledStatement) -> bool {
     actions && resources
 }
 
-/// How surely one of the policies allows everything.
-fn allows_all(policies: &[&CompiledPolicy], ctx: &dyn Context) -> Tri {
+/// How surely one of the policies allows everything (an `Allow` of every action on
+/// every resource; Denies are not counted).
+pub fn allows_all(policies: &[&CompiledPolicy], ctx: &dyn Context) -> Tri {
     policies
         .iter()
         .flat_map(|p| &p.statements)

@@ -26,6 +26,29 @@ pub mod world;
 #[path = "../../benches/support/org_gen.rs"]
 pub(crate) mod test_org;
 
+/// Every escalation fixture, answer folder, reference scenario and shared corpus set,
+/// for the tests that compare two ways of answering on all the data there is.
+#[cfg(test)]
+pub(crate) fn test_folders() -> Vec<std::path::PathBuf> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut out = Vec::new();
+    for parent in [
+        root.join("tests/escalations"),
+        root.join("tests/answers"),
+        root.join("fixtures/scenarios"),
+        root.join("../shared/corpus"),
+    ] {
+        let mut found: Vec<std::path::PathBuf> = std::fs::read_dir(&parent)
+            .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
+            .unwrap_or_default();
+        found.retain(|p| p.is_dir());
+        found.sort();
+        out.extend(found);
+    }
+    out.push(root.join("src/graph/testdata/trust-outside"));
+    out
+}
+
 use std::sync::Arc;
 
 use rayon::slice::ParallelSliceMut;

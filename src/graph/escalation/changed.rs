@@ -33,6 +33,26 @@ pub(super) fn materialize(
     }
 }
 
+/// Whether `change` only adds policies to the principal (a policy of its own making,
+/// a group's). To one whose identity policies already allow everything
+/// ([`allows_everything`]) such a change gives nothing: another Allow adds no
+/// permission, and a group's Denies only take away. Every request of the copy is
+/// decided as its base's or more strictly (the boundary, the SCPs, the resource's
+/// policy and the context are the same), so whatever it may reach its base reaches as
+/// surely, and the copy is not made.
+pub(super) fn only_adds(change: &Change) -> bool {
+    matches!(change, Change::AllowAll | Change::JoinGroup(_))
+}
+
+/// Whether the principal's identity policies allow every action on every resource,
+/// unconditionally (its Denies, boundary and SCPs aside).
+pub(super) fn allows_everything(world: &World, who: usize) -> bool {
+    world.principals.get(who).is_some_and(|p| {
+        let identity: Vec<&CompiledPolicy> = p.identity.iter().map(|pol| &**pol).collect();
+        crate::eval::admin::allows_all(&identity, &p.context) == Tri::True
+    })
+}
+
 /// A copy of principal `who` with `change` applied.
 pub(super) fn changed(
     world: &World,

@@ -20,7 +20,7 @@ pub use catalog::{Coverage, TECHNIQUES, Technique, coverage_markdown, technique}
 use admin::administrators;
 pub(crate) use admin::takeover_hop;
 use assumable::Assumable;
-use changed::{changed, materialize};
+use changed::{allows_everything, changed, materialize, only_adds};
 use decide::{Verdicts, best_of_one, best_per_gain, decide_caller, evaluate};
 use prefilter::{ActionSet, action_bits, bits_of_policies};
 
@@ -478,7 +478,14 @@ const ROUNDS: usize = 3;
 
 /// Builds the escalation edges; `assume` are the assume-role edges already built.
 pub fn build(world: &mut World, model: &Model, assume: &[Edge], fixed: &Fixed) -> Vec<Edge> {
-    build_with(world, model, assume, fixed, Prune::Yes, None)
+    build_with(
+        world,
+        model,
+        assume,
+        fixed,
+        (Prune::Yes, Copies::Useful),
+        None,
+    )
 }
 
 /// [`build`] for the escalations of the principals `sources` marks only (and of the
@@ -494,7 +501,14 @@ pub(crate) fn build_from(
     fixed: &Fixed,
     sources: &[bool],
 ) -> Vec<Edge> {
-    build_with(world, model, assume, fixed, Prune::Yes, Some(sources))
+    build_with(
+        world,
+        model,
+        assume,
+        fixed,
+        (Prune::Yes, Copies::Useful),
+        Some(sources),
+    )
 }
 
 /// Whether a loaded user or role may escalate at all: the policies of one that may not
@@ -526,13 +540,23 @@ enum Prune {
     No,
 }
 
+/// Whether a principal's changes of itself that can give it nothing
+/// ([`only_adds`]) are tried: the tests make those copies too, to show that their
+/// every edge is their base's.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Copies {
+    Useful,
+    #[cfg_attr(not(test), allow(dead_code))]
+    All,
+}
+
 /// [`build`], pruning the attempts decided or not.
 fn build_with(
     world: &mut World,
     model: &Model,
     assume: &[Edge],
     fixed: &Fixed,
-    prune: Prune,
+    (prune, copies): (Prune, Copies),
     sources: Option<&[bool]>,
 ) -> Vec<Edge> {
     let scope = Scope::of(world, sources);
@@ -577,13 +601,25 @@ fn build_with(
             };
             decide_caller(&cx, &verdicts, attempts, prune)
         };
+        // What a principal can do to itself, but the changes that give it nothing.
+        let own = |s: usize| -> Vec<Attempt> {
+            let mut attempts = iam::self_attempts(&cx, s);
+            let adds = |a: &Attempt| matches!(&a.gain, Gain::Changed { who, change } if *who == s && only_adds(change));
+            if copies == Copies::Useful
+                && attempts.iter().any(adds)
+                && allows_everything(cx.world, s)
+            {
+                attempts.retain(|a| !adds(a));
+            }
+            attempts
+        };
         // First what each principal can do to itself: one that surely becomes an
         // administrator that way reaches everything else through the administrator
         // node (which can become any principal of the account), so its techniques on
         // others are not built.
         let mut found: Vec<Found> = pending
             .par_iter()
-            .flat_map_iter(|s| decide(iam::self_attempts(&cx, *s), false))
+            .flat_map_iter(|s| decide(own(*s), false))
             .collect();
         let admins: std::collections::HashSet<usize> = found
             .iter()

@@ -129,7 +129,14 @@ fn pruning_and_threads_change_no_edge() {
         pool.install(|| {
             let mut world = World::new(&loaded.model, &[]);
             let assume = crate::graph::edges::build(&mut world, &[]);
-            let edges = build_with(&mut world, &loaded.model, &assume, &[], prune, None);
+            let edges = build_with(
+                &mut world,
+                &loaded.model,
+                &assume,
+                &[],
+                (prune, Copies::Useful),
+                None,
+            );
             let nodes = world.principals.iter().map(|p| p.id.to_string());
             let hops = edges.iter().map(|e| format!("{:?}", e.hop(&world)));
             nodes.chain(hops).collect()
@@ -213,5 +220,159 @@ fn policy_bits_agree_with_matching_every_action_against_every_statement() {
     assert!(
         policies > 500 && named > 1000,
         "{policies} policies, {named} bits set"
+    );
+}
+
+/// The nodes of a folder's graph and its edges as (from, to, allowed), made with or
+/// without the copies that only add ([`changed::only_adds`]).
+fn edges_of(loaded: &crate::ingest::Loaded, copies: Copies) -> (World, Vec<(usize, usize, bool)>) {
+    let mut world = World::new(&loaded.model, &[]);
+    let assume = crate::graph::edges::build(&mut world, &[]);
+    let more = build_with(
+        &mut world,
+        &loaded.model,
+        &assume,
+        &[],
+        (Prune::Yes, copies),
+        None,
+    );
+    let edges = assume
+        .iter()
+        .chain(&more)
+        .map(|e| (e.from(), e.to(), e.decision == Decision::Allowed))
+        .collect();
+    (world, edges)
+}
+
+/// The nodes node `from` reaches, by ID, each with whether it reaches it surely (by
+/// allowed edges only).
+fn reach(
+    world: &World,
+    edges: &[(usize, usize, bool)],
+    from: usize,
+) -> std::collections::BTreeMap<String, bool> {
+    let n = world.principals.len();
+    let mut out: Vec<Vec<(usize, bool)>> = vec![Vec::new(); n];
+    for &(a, b, allowed) in edges {
+        if let Some(list) = out.get_mut(a) {
+            list.push((b, allowed));
+        }
+    }
+    let search = |surely: bool| -> Vec<bool> {
+        let mut seen = vec![false; n];
+        let mut stack = vec![from];
+        while let Some(x) = stack.pop() {
+            for &(y, allowed) in out.get(x).into_iter().flatten() {
+                if (allowed || !surely) && seen.get(y) == Some(&false) {
+                    if let Some(s) = seen.get_mut(y) {
+                        *s = true;
+                    }
+                    stack.push(y);
+                }
+            }
+        }
+        seen
+    };
+    let (any, sure) = (search(false), search(true));
+    world
+        .principals
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| any.get(*i) == Some(&true))
+        .map(|(i, p)| (p.id.to_string(), sure.get(i) == Some(&true)))
+        .collect()
+}
+
+/// The ID of the node a changed copy was made from, and the last change: `B (x, y)` is
+/// `B (x)` changed by `y`, `B (x)` is `B` changed by `x`.
+fn copy_of(id: &str) -> Option<(String, String)> {
+    let (base, changes) = id.split_once(" (")?;
+    let changes = changes.strip_suffix(')')?;
+    Some(match changes.rsplit_once(", ") {
+        Some((before, last)) => (format!("{base} ({before})"), last.to_string()),
+        None => (base.to_string(), changes.to_string()),
+    })
+}
+
+/// A principal whose identity policies already allow everything gains nothing by a
+/// policy of its own or by joining a group, and those copies of it are not made. On
+/// every fixture, answer, scenario and corpus folder, the near misses, a folder of
+/// such principals and a generated organization: only such copies are left out, and
+/// every loaded principal reaches what it reaches when they are made, as surely (or the
+/// principal a left-out copy was made from), and nothing more.
+#[test]
+fn copies_that_only_add_hide_nothing() {
+    let org = tempfile::tempdir().unwrap_or_else(|e| panic!("a temporary folder: {e}"));
+    org_gen::write_org(org.path(), &org_gen::OrgOptions::new(2, 400))
+        .unwrap_or_else(|e| panic!("writing the organization: {e}"));
+    let here =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/graph/escalation/testdata");
+    let mut folders = crate::graph::test_folders();
+    folders.extend([here.join("allow-all-copies"), here.join("near-misses")]);
+    folders.push(org.path().to_path_buf());
+    let (mut left_out, mut compared) = (0, 0);
+    for folder in &folders {
+        let loaded = load(std::slice::from_ref(folder), &LoadOptions::default());
+        let (all, all_edges) = edges_of(&loaded, Copies::All);
+        let (world, edges) = edges_of(&loaded, Copies::Useful);
+        let kept: std::collections::HashSet<&str> =
+            world.principals.iter().map(|p| &*p.id).collect();
+        for (i, p) in all.principals.iter().enumerate() {
+            if kept.contains(&*p.id) {
+                continue;
+            }
+            assert!(
+                p.kind == NodeKind::Escalated
+                    && (p.id.contains("with a policy of its own") || p.id.contains("in group `"))
+                    && changed::allows_everything(&all, i),
+                "{}: {} left out",
+                folder.display(),
+                p.id
+            );
+            left_out += 1;
+        }
+        // Reached in the whole graph, as surely: the node itself, or (for a copy that
+        // only adds to one that allows everything) the node it is a copy of.
+        let loaded_nodes = world.principals.iter().enumerate();
+        for (i, p) in loaded_nodes.filter(|(_, p)| p.kind.is_loaded()) {
+            let (want, got) = (reach(&all, &all_edges, i), reach(&world, &edges, i));
+            for (id, surely) in &want {
+                let mut at = id.clone();
+                loop {
+                    if got.get(&at).is_some_and(|s| *s || !*surely) {
+                        break;
+                    }
+                    let by_id = |id: &str| all.principals.iter().position(|p| &*p.id == id);
+                    let up = copy_of(&at).filter(|(_, change)| {
+                        change.starts_with("with a policy of its own")
+                            || change.starts_with("in group `")
+                    });
+                    let parent = up.map(|(parent, _)| parent);
+                    assert!(
+                        parent
+                            .as_deref()
+                            .and_then(by_id)
+                            .is_some_and(|j| changed::allows_everything(&all, j)),
+                        "{}: {} no longer reaches {id} (surely: {surely})",
+                        folder.display(),
+                        p.id
+                    );
+                    at = parent.unwrap_or_default();
+                }
+            }
+            for (id, surely) in &got {
+                assert!(
+                    want.get(id).is_some_and(|s| *s || !*surely),
+                    "{}: {} reaches {id} only now",
+                    folder.display(),
+                    p.id
+                );
+            }
+            compared += 1;
+        }
+    }
+    assert!(
+        left_out >= 10 && compared > 2000,
+        "too little to compare: {left_out} left out, {compared} principals"
     );
 }

@@ -1,6 +1,6 @@
 //! The graph built for one question gives the same answer as the whole graph.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use super::Question;
 use crate::graph::test_org as org_gen;
@@ -86,26 +86,6 @@ fn same(loaded: &Loaded, question: &Question, folder: &Path) -> bool {
     less
 }
 
-fn folders() -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut out = Vec::new();
-    for parent in [
-        root.join("tests/escalations"),
-        root.join("tests/answers"),
-        root.join("fixtures/scenarios"),
-        root.join("../shared/corpus"),
-    ] {
-        let mut found: Vec<PathBuf> = std::fs::read_dir(&parent)
-            .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
-            .unwrap_or_default();
-        found.retain(|p| p.is_dir());
-        found.sort();
-        out.extend(found);
-    }
-    out.push(root.join("src/graph/testdata/trust-outside"));
-    out
-}
-
 /// Who can, what one principal can, and what it reaches, on every escalation fixture,
 /// answer folder, scenario and corpus set, and on a generated organization: the same
 /// answers, and on enough questions with fewer edges that the comparison means
@@ -115,7 +95,7 @@ fn the_same_answers_as_the_whole_graph() {
     let org = tempfile::tempdir().unwrap_or_else(|e| panic!("a temporary folder: {e}"));
     org_gen::write_org(org.path(), &org_gen::OrgOptions::new(6, 40))
         .unwrap_or_else(|e| panic!("writing the organization: {e}"));
-    let mut folders = folders();
+    let mut folders = crate::graph::test_folders();
     assert!(folders.len() > 150, "fixtures missing: {}", folders.len());
     folders.push(org.path().to_path_buf());
     let (mut asked, mut smaller) = (0, 0);
