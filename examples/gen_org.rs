@@ -2,13 +2,16 @@
 //! inputs by hand:
 //!
 //! ```text
-//! cargo run --release --example gen_org -- OUT_DIR ACCOUNTS PRINCIPALS [--seed N]
+//! cargo run --release --example gen_org -- OUT_DIR ACCOUNTS PRINCIPALS [--seed N] [--fixed-broad]
 //! iampath who-can s3:GetObject arn:aws:s3:::org-shared-reports/2024/q1/summary.csv --data OUT_DIR
 //! ```
 //!
 //! Each account goes to `OUT_DIR/<12-digit id>/iam.json` (with bucket policies in
 //! `OUT_DIR/<id>/s3/`), `PRINCIPALS` users and roles in each. It is the generator of
-//! `benches/graph.rs`: the same arguments always give the same files.
+//! `benches/graph.rs`: the same arguments always give the same files. With
+//! `--fixed-broad` the broad `sts:AssumeRole` grants (on `*`, `team-*`, any account's
+//! `CrossAccountReadOnly`) are held by the same few principals in every account instead
+//! of a share of them, so that the edges grow with the principals, not their square.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 #[path = "../benches/support/org_gen.rs"]
@@ -17,7 +20,7 @@ mod org_gen;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: gen_org OUT_DIR ACCOUNTS PRINCIPALS [--seed N]";
+const USAGE: &str = "usage: gen_org OUT_DIR ACCOUNTS PRINCIPALS [--seed N] [--fixed-broad]";
 
 fn main() -> ExitCode {
     match run() {
@@ -32,6 +35,7 @@ fn main() -> ExitCode {
 fn run() -> Result<(), String> {
     let mut positional = Vec::new();
     let mut seed = None;
+    let mut broad = org_gen::Broad::Share;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -39,6 +43,7 @@ fn run() -> Result<(), String> {
                 let v = args.next().ok_or("--seed needs a value")?;
                 seed = Some(v.parse::<u64>().map_err(|_| format!("bad seed {v:?}"))?);
             }
+            "--fixed-broad" => broad = org_gen::Broad::Fixed,
             "-h" | "--help" => {
                 println!("{USAGE}");
                 return Ok(());
@@ -64,6 +69,7 @@ fn run() -> Result<(), String> {
     if let Some(s) = seed {
         opts.seed = s;
     }
+    opts.broad = broad;
     let root = PathBuf::from(out);
     let started = std::time::Instant::now();
     let written = org_gen::write_org(&root, &opts)

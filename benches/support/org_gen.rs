@@ -69,6 +69,21 @@ pub struct OrgOptions {
     /// Principals (users + roles) per account; at least 10.
     pub principals: usize,
     pub seed: u64,
+    /// How many principals of an account hold the broad `sts:AssumeRole` grants (on
+    /// `*`, on `team-*`, on any account's `CrossAccountReadOnly`).
+    pub broad: Broad,
+}
+
+/// Who holds the broad `sts:AssumeRole` grants of an account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Broad {
+    /// A share of its users (7 in 100) and chained roles (3 in 100): the edges of an
+    /// account grow with the square of its principals, since each such grant reaches
+    /// every role that trusts the account.
+    Share,
+    /// The same few in every account however large (seven users, one chained role):
+    /// the edges grow with the principals.
+    Fixed,
 }
 
 impl OrgOptions {
@@ -77,6 +92,7 @@ impl OrgOptions {
             accounts,
             principals,
             seed: 0x0e6a_11ce_5eed_0004,
+            broad: Broad::Share,
         }
     }
 }
@@ -151,6 +167,7 @@ pub fn generate_account(
 ) -> Vec<(String, String)> {
     let seed = opts.seed ^ (index as u64 + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15);
     let mut g = Account::plan(opts.principals, index, accounts, Rng::new(seed));
+    g.broad = opts.broad;
     let iam = g.export(stats);
     let mut files = vec![("iam.json".to_string(), to_pretty(&iam))];
     for (bucket, policy) in g.bucket_policies() {
@@ -292,6 +309,9 @@ struct Account<'a> {
     /// User indices by team.
     team_users: Vec<Vec<usize>>,
     id_counter: u64,
+    broad: Broad,
+    /// Chained roles written so far (with [`Broad::Fixed`] only the first has `*`).
+    chained: usize,
 }
 
 impl<'a> Account<'a> {
@@ -318,6 +338,8 @@ impl<'a> Account<'a> {
             team_roles: vec![Vec::new(); n_teams],
             team_users: vec![Vec::new(); n_teams],
             id_counter: 0,
+            broad: Broad::Share,
+            chained: 0,
         };
         let n_users = principals / 2;
         let n_roles = principals - n_users;
@@ -581,7 +603,15 @@ impl<'a> Account<'a> {
             let condition = self.rng.chance(30).then(Self::mfa);
             statements.push(Self::assume(roles, condition));
         }
-        match self.rng.below(100) {
+        // The draw is made either way, so the rest of the account is the same.
+        let draw = self.rng.below(100);
+        let roll = match self.broad {
+            Broad::Share => draw,
+            // Users 0–2 get `team-*`, 3–5 any account's role, 6 `*`.
+            Broad::Fixed if u <= 6 => u,
+            Broad::Fixed => 99,
+        };
+        match roll {
             0..=2 => {
                 stats.grant_team_wildcard += 1;
                 statements.push(Self::assume(
@@ -860,7 +890,13 @@ impl<'a> Account<'a> {
                     });
                     statements.push(Self::assume(roles, condition));
                 }
-                if self.rng.chance(3) {
+                let star = self.rng.chance(3);
+                self.chained += 1;
+                let star = match self.broad {
+                    Broad::Share => star,
+                    Broad::Fixed => self.chained == 1,
+                };
+                if star {
                     stats.grant_star += 1;
                     statements.push(Self::assume(vec!["*".to_string()], None));
                 }
