@@ -27,16 +27,32 @@ pub fn build(world: &mut World, fixed: &Fixed) -> Vec<Edge> {
 /// candidate. Both give the same edges (a test checks it); the index is only faster.
 pub fn build_with(world: &mut World, fixed: &Fixed, indexed: bool) -> Vec<Edge> {
     let candidates = candidates(world, fixed, indexed);
-    decide_candidates(world, &candidates, None)
+    decide_candidates(world, &candidates, None, None)
 }
 
 /// The assume-role edges of the candidates, in their order; with `callers`, only those
-/// of the callers it marks (the others' edges are left out).
+/// of the callers it marks (the others' edges are left out); with `roles` too, only
+/// those into the roles it marks, but for the callers whose edges the escalation
+/// search reads ([`super::escalation::reads_assumable`]): those keep every edge.
 pub(super) fn decide_candidates(
     w: &World,
     candidates: &[Candidate],
     callers: Option<&[bool]>,
+    roles: Option<&[bool]>,
 ) -> Vec<Edge> {
+    let every_role: Option<Vec<bool>> = roles.map(|_| {
+        (0..w.principals.len())
+            .into_par_iter()
+            .map(|i| super::marked(callers, i) && super::escalation::reads_assumable(w, i))
+            .collect()
+    });
+    let wanted = |c: &Candidate| {
+        super::marked(callers, c.caller)
+            && (super::marked(roles, c.role)
+                || every_role
+                    .as_ref()
+                    .is_none_or(|e| e.get(c.caller).copied().unwrap_or(true)))
+    };
     let role_arns: Vec<Option<Arn>> = w
         .principals
         .iter()
@@ -50,7 +66,7 @@ pub(super) fn decide_candidates(
         .collect();
     candidates
         .par_iter()
-        .filter(|c| super::marked(callers, c.caller))
+        .filter(|c| wanted(c))
         .filter(|c| {
             c.direct
                 || may_assume(

@@ -511,6 +511,21 @@ pub(crate) fn build_from(
     )
 }
 
+/// Whether the search may ask which roles principal `i` may assume: its policies may
+/// allow a technique on a role it assumes ([`iam::ON_ASSUMED_ROLES`]). The assume-role
+/// edges of any other principal are read by the search only as edges of the graph.
+pub(crate) fn reads_assumable(world: &World, i: usize) -> bool {
+    world.principals.get(i).is_some_and(|p| {
+        iam::ON_ASSUMED_ROLES.iter().any(|action| {
+            let service = crate::eval::service_mask::ServiceMask::of_action(action);
+            p.identity
+                .iter()
+                .flat_map(|pol| &pol.statements)
+                .any(|st| st.allows_action(action, service))
+        })
+    })
+}
+
 /// Whether a loaded user or role may escalate at all: the policies of one that may not
 /// allow any action a technique needs besides `sts:AssumeRole` (every technique
 /// pairs it with another) can give it no escalation edge. An administrator may (it

@@ -4,6 +4,7 @@
 
 mod others;
 
+pub(crate) use others::ON_ASSUMED_ROLES;
 use others::others;
 
 use std::sync::Arc;

@@ -3,6 +3,16 @@
 
 use super::*;
 
+/// The actions of the techniques on a role the caller may assume (it changes the
+/// role's permissions, then assumes it): only with one of them does the search ask
+/// which roles a caller may assume (`assumable.rs`).
+pub(crate) const ON_ASSUMED_ROLES: [&str; 4] = [
+    "iam:AttachRolePolicy",
+    "iam:PutRolePolicy",
+    "iam:CreatePolicyVersion",
+    "iam:DeleteRolePermissionsBoundary",
+];
+
 /// Techniques on other users and roles of the account.
 pub(super) fn others(cx: &Cx, s: usize, p: &Principal, account: &Account, out: &mut Vec<Attempt>) {
     let may = |a: &str| cx.may(s, a);
@@ -16,14 +26,7 @@ pub(super) fn others(cx: &Cx, s: usize, p: &Principal, account: &Account, out: &
     .iter()
     .any(|a| may(a));
     let on_any_role = may("iam:UpdateAssumeRolePolicy");
-    let on_assumed_roles = [
-        "iam:AttachRolePolicy",
-        "iam:PutRolePolicy",
-        "iam:CreatePolicyVersion",
-        "iam:DeleteRolePermissionsBoundary",
-    ]
-    .iter()
-    .any(|a| may(a));
+    let on_assumed_roles = ON_ASSUMED_ROLES.iter().any(|a| may(a));
     let on_roles = on_any_role || (on_assumed_roles && cx.assumable.any(s));
     if !on_users && !on_roles {
         return;
