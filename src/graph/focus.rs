@@ -22,8 +22,8 @@
 //!
 //! The principals on no path to the resource of that graph (for `can`: on no path
 //! from the principal to one that may have access) are on none of the real one. For
-//! `who-can`, an assume-role edge into such a role is on no path either and is not
-//! made, unless its caller may change a role it assumes (the escalation search asks
+//! `who-can` and `can`, an assume-role edge into such a role is on no path either and
+//! is not made, unless its caller may change a role it assumes (the escalation search asks
 //! which roles it may assume: a role that reaches nothing may, changed, reach the
 //! resource). The
 //! edges of every other principal are made exactly as in the whole graph, in the

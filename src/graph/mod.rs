@@ -305,19 +305,20 @@ impl Graph {
     }
 
     /// The graph for one question (`who-can`, `can`): only the edges of the
-    /// principals the answer may need are made (see `focus.rs`), and for `who-can`
-    /// only their assume-role edges into roles that may reach the resource (but for the
-    /// callers whose edges the escalation search reads), so the answer is the same as
-    /// on the whole graph, and no other question may be asked of it. The
+    /// principals the answer may need are made (see `focus.rs`), and of those only the
+    /// assume-role edges into roles that may reach the resource (but for the callers
+    /// whose edges the escalation search reads), so the answer is the same as on the
+    /// whole graph, and no other question may be asked of it. The
     /// documents are let go as they compile, as in [`Graph::build_releasing`].
     pub fn build_for(model: &mut Model, fixed: &[(String, String)], question: &Question) -> Graph {
         let mut world = World::new_releasing(model, fixed);
         let candidates = edges::candidates(&mut world, fixed, true);
         let needed = focus::needed(&world, model, &candidates, question);
-        // Who-can reads only the edges into the roles that may reach the resource.
+        // Who-can and can read only the edges into the roles that may reach the
+        // resource.
         let into = match question {
-            Question::To { .. } => needed.as_deref(),
-            _ => None,
+            Question::To { .. } | Question::From { .. } => needed.as_deref(),
+            Question::Reach { .. } => None,
         };
         let assume = edges::decide_candidates(&world, &candidates, needed.as_deref(), into);
         drop(candidates);
