@@ -473,19 +473,16 @@ fn mark_administrators(world: &mut World, scope: &Scope) {
     }
 }
 
+/// How the search runs but in the tests that compare it with deciding every attempt
+/// and making every copy.
+const OUTSIDE_TESTS: (Prune, Copies) = (Prune::Yes, Copies::Useful);
+
 /// How many rounds of escalation from escalated nodes are followed.
 const ROUNDS: usize = 3;
 
 /// Builds the escalation edges; `assume` are the assume-role edges already built.
 pub fn build(world: &mut World, model: &Model, assume: &[Edge], fixed: &Fixed) -> Vec<Edge> {
-    build_with(
-        world,
-        model,
-        assume,
-        fixed,
-        (Prune::Yes, Copies::Useful),
-        None,
-    )
+    build_with(world, model, assume, fixed, OUTSIDE_TESTS, None)
 }
 
 /// [`build`] for the escalations of the principals `sources` marks only (and of the
@@ -501,14 +498,7 @@ pub(crate) fn build_from(
     fixed: &Fixed,
     sources: &[bool],
 ) -> Vec<Edge> {
-    build_with(
-        world,
-        model,
-        assume,
-        fixed,
-        (Prune::Yes, Copies::Useful),
-        Some(sources),
-    )
+    build_with(world, model, assume, fixed, OUTSIDE_TESTS, Some(sources))
 }
 
 /// Whether the search may ask which roles principal `i` may assume: its policies may

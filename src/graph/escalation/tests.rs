@@ -127,16 +127,7 @@ fn pruning_and_threads_change_no_edge() {
             .build()
             .unwrap_or_else(|e| panic!("a thread pool: {e}"));
         pool.install(|| {
-            let mut world = World::new(&loaded.model, &[]);
-            let assume = crate::graph::edges::build(&mut world, &[]);
-            let edges = build_with(
-                &mut world,
-                &loaded.model,
-                &assume,
-                &[],
-                (prune, Copies::Useful),
-                None,
-            );
+            let (world, _, edges) = built(&loaded, (prune, Copies::Useful));
             let nodes = world.principals.iter().map(|p| p.id.to_string());
             let hops = edges.iter().map(|e| format!("{:?}", e.hop(&world)));
             nodes.chain(hops).collect()
@@ -223,19 +214,19 @@ fn policy_bits_agree_with_matching_every_action_against_every_statement() {
     );
 }
 
+/// The world of a folder, its assume-role edges and its escalation edges, searched
+/// `how`.
+fn built(loaded: &crate::ingest::Loaded, how: (Prune, Copies)) -> (World, Vec<Edge>, Vec<Edge>) {
+    let mut world = World::new(&loaded.model, &[]);
+    let assume = crate::graph::edges::build(&mut world, &[]);
+    let more = build_with(&mut world, &loaded.model, &assume, &[], how, None);
+    (world, assume, more)
+}
+
 /// The nodes of a folder's graph and its edges as (from, to, allowed), made with or
 /// without the copies that only add ([`changed::only_adds`]).
 fn edges_of(loaded: &crate::ingest::Loaded, copies: Copies) -> (World, Vec<(usize, usize, bool)>) {
-    let mut world = World::new(&loaded.model, &[]);
-    let assume = crate::graph::edges::build(&mut world, &[]);
-    let more = build_with(
-        &mut world,
-        &loaded.model,
-        &assume,
-        &[],
-        (Prune::Yes, copies),
-        None,
-    );
+    let (world, assume, more) = built(loaded, (Prune::Yes, copies));
     let edges = assume
         .iter()
         .chain(&more)
