@@ -33,8 +33,8 @@ pub(super) fn materialize(
     }
 }
 
-/// Whether `change` only adds policies to the principal (a policy of its own making,
-/// a group's). To one whose identity policies already allow everything
+/// Whether `change` only adds policies to the principal (a policy written for it, a
+/// group's). To one whose identity policies already allow everything
 /// ([`allows_everything`]) such a change gives nothing: another Allow adds no
 /// permission, and a group's Denies only take away. Every request of the copy is
 /// decided as its base's or more strictly (the boundary, the SCPs, the resource's

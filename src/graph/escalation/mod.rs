@@ -27,6 +27,7 @@ use prefilter::{ActionSet, action_bits, bits_of_policies};
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU8, Ordering};
 
 use rayon::prelude::*;
 
@@ -606,15 +607,33 @@ fn build_with(
             };
             decide_caller(&cx, &verdicts, attempts, prune)
         };
-        // What a principal can do to itself, but the changes that give it nothing.
-        let own = |s: usize| -> Vec<Attempt> {
-            let mut attempts = iam::self_attempts(&cx, s);
-            let adds = |a: &Attempt| matches!(&a.gain, Gain::Changed { who, change } if *who == s && only_adds(change));
-            if copies == Copies::Useful
-                && attempts.iter().any(adds)
-                && allows_everything(cx.world, s)
-            {
-                attempts.retain(|a| !adds(a));
+        // Whether a change gives its target nothing ([`only_adds`]): whether the
+        // target's identity policies allow everything is worked out once per round.
+        let wide: Vec<AtomicU8> = (0..cx.world.principals.len())
+            .map(|_| AtomicU8::new(0))
+            .collect();
+        let gives_nothing = |a: &Attempt| match &a.gain {
+            Gain::Changed { who, change } if copies == Copies::Useful && only_adds(change) => wide
+                .get(*who)
+                .is_some_and(|slot| match slot.load(Ordering::Relaxed) {
+                    1 => false,
+                    2 => true,
+                    _ => {
+                        let all = allows_everything(cx.world, *who);
+                        slot.store(if all { 2 } else { 1 }, Ordering::Relaxed);
+                        all
+                    }
+                }),
+            _ => false,
+        };
+        // A principal's attempts but those: a change of its own (a policy it writes, a
+        // group it joins) or of another (a policy written for it, then its credentials
+        // or its trust) gives a principal that allows everything no permission, and the
+        // other becomes it without the change too (`iam-002`, `iam-003`, `iam-012`, an
+        // assume-role edge: each needs a part of what the change needs).
+        let useful = |mut attempts: Vec<Attempt>| -> Vec<Attempt> {
+            if attempts.iter().any(gives_nothing) {
+                attempts.retain(|a| !gives_nothing(a));
             }
             attempts
         };
@@ -624,7 +643,7 @@ fn build_with(
         // others are not built.
         let mut found: Vec<Found> = pending
             .par_iter()
-            .flat_map_iter(|s| decide(own(*s), false))
+            .flat_map_iter(|s| decide(useful(iam::self_attempts(&cx, *s)), false))
             .collect();
         let admins: std::collections::HashSet<usize> = found
             .iter()
@@ -634,7 +653,7 @@ fn build_with(
         let others: Vec<Found> = pending
             .par_iter()
             .filter(|s| !admins.contains(s))
-            .flat_map_iter(|s| decide(other_attempts(&cx, *s), true))
+            .flat_map_iter(|s| decide(useful(other_attempts(&cx, *s)), true))
             .collect();
         found.extend(others);
         let found: Vec<Found> = best_per_gain(found)
