@@ -37,11 +37,11 @@
 //! could miss the last round of the escalation search.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU8, Ordering};
 
 use rayon::prelude::*;
 
 use super::edges::Candidate;
+use super::flags::Flags;
 use super::input::{check_action, check_resource};
 use super::lists::Lists;
 use super::resources::{Target, target};
@@ -391,30 +391,15 @@ impl<'w> Over<'w> {
 
 /// Whether each principal may escalate, worked out when first asked (by either
 /// direction's search) and kept.
-struct Escalates(Vec<AtomicU8>);
+struct Escalates(Flags);
 
 impl Escalates {
     fn new(world: &World) -> Escalates {
-        Escalates(
-            (0..world.principals.len())
-                .map(|_| AtomicU8::new(0))
-                .collect(),
-        )
+        Escalates(Flags::new(world.principals.len()))
     }
 
     fn of(&self, world: &World, i: usize) -> bool {
-        let Some(slot) = self.0.get(i) else {
-            return super::escalation::may_escalate(world, i);
-        };
-        match slot.load(Ordering::Relaxed) {
-            1 => false,
-            2 => true,
-            _ => {
-                let may = super::escalation::may_escalate(world, i);
-                slot.store(if may { 2 } else { 1 }, Ordering::Relaxed);
-                may
-            }
-        }
+        self.0.get(i, || super::escalation::may_escalate(world, i))
     }
 }
 

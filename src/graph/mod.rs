@@ -8,6 +8,7 @@ pub mod draw;
 pub mod edges;
 pub mod escalation;
 pub mod escalations;
+mod flags;
 mod focus;
 mod grant_index;
 pub mod input;

@@ -27,11 +27,11 @@ use prefilter::{ActionSet, action_bits, bits_of_policies};
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU8, Ordering};
 
 use rayon::prelude::*;
 
 use super::edges::{administrator, decide_in, edges_from};
+use super::flags::Flags;
 use super::world::{Fixed, NodeKind, Principal, World, allow_all, allow_all_origin};
 use super::{Edge, Grant, Hop, HopKind, grants_of};
 use crate::eval::{CompiledPolicy, Decision, Evaluation, ResourcePolicyKind, compile};
@@ -170,7 +170,7 @@ pub struct Cx<'a> {
     /// When set (sources that are changed principals), only gains that make an
     /// administrator are built: targets that are administrators, or would be with a
     /// policy of their attacker's making (decided when first asked).
-    only_admin: Option<Vec<std::sync::OnceLock<bool>>>,
+    only_admin: Option<Flags>,
 }
 
 /// The accounts a search reads: every account, or (for the escalations of some
@@ -279,11 +279,7 @@ impl<'a> Cx<'a> {
             }
         }
         let (entities, profiles) = (&lookup.entities, &lookup.profiles);
-        let only_admin = only_admin.then(|| {
-            (0..world.principals.len())
-                .map(|_| std::sync::OnceLock::new())
-                .collect()
-        });
+        let only_admin = only_admin.then(|| Flags::new(world.principals.len()));
         let services = services::Index::new(world, profiles, &lookup.scope);
         let admin_policies = model
             .accounts
@@ -310,10 +306,7 @@ impl<'a> Cx<'a> {
         let Some(flags) = &self.only_admin else {
             return true;
         };
-        let Some(flag) = flags.get(t) else {
-            return false;
-        };
-        *flag.get_or_init(|| {
+        flags.get(t, || {
             let (world, model) = (self.world, self.model);
             world.principals.get(t).is_some_and(|p| {
                 p.admin != Tri::False
@@ -347,13 +340,8 @@ impl<'a> Cx<'a> {
         if let (Some(Some(bits)), Some(at)) = (self.bits.get(i), at) {
             return bits.contains(at);
         }
-        let service = crate::eval::service_mask::ServiceMask::of_action(action);
-        self.principal(i).is_some_and(|p| {
-            p.identity
-                .iter()
-                .flat_map(|pol| &pol.statements)
-                .any(|st| st.allows_action(action, service))
-        })
+        self.principal(i)
+            .is_some_and(|p| identity_allows(p, action))
     }
 
     /// The loaded users and roles of the principal's account (not itself).
@@ -507,14 +495,20 @@ pub(crate) fn build_from(
 /// edges of any other principal are read by the search only as edges of the graph.
 pub(crate) fn reads_assumable(world: &World, i: usize) -> bool {
     world.principals.get(i).is_some_and(|p| {
-        iam::ON_ASSUMED_ROLES.iter().any(|action| {
-            let service = crate::eval::service_mask::ServiceMask::of_action(action);
-            p.identity
-                .iter()
-                .flat_map(|pol| &pol.statements)
-                .any(|st| st.allows_action(action, service))
-        })
+        iam::ON_ASSUMED_ROLES
+            .iter()
+            .any(|action| identity_allows(p, action))
     })
+}
+
+/// True when one of the principal's identity Allows names the action (its Denies,
+/// boundary and resources aside): without, no request of it is allowed.
+fn identity_allows(p: &Principal, action: &str) -> bool {
+    let service = crate::eval::service_mask::ServiceMask::of_action(action);
+    p.identity
+        .iter()
+        .flat_map(|pol| &pol.statements)
+        .any(|st| st.allows_action(action, service))
 }
 
 /// Whether a loaded user or role may escalate at all: the policies of one that may not
@@ -546,9 +540,9 @@ enum Prune {
     No,
 }
 
-/// Whether a principal's changes of itself that can give it nothing
-/// ([`only_adds`]) are tried: the tests make those copies too, to show that their
-/// every edge is their base's.
+/// Whether the changes that can give their target nothing ([`only_adds`] to one that
+/// allows everything) are tried: the tests make those copies too, to show that they
+/// hide nothing.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Copies {
     Useful,
@@ -609,21 +603,11 @@ fn build_with(
         };
         // Whether a change gives its target nothing ([`only_adds`]): whether the
         // target's identity policies allow everything is worked out once per round.
-        let wide: Vec<AtomicU8> = (0..cx.world.principals.len())
-            .map(|_| AtomicU8::new(0))
-            .collect();
+        let wide = Flags::new(cx.world.principals.len());
         let gives_nothing = |a: &Attempt| match &a.gain {
-            Gain::Changed { who, change } if copies == Copies::Useful && only_adds(change) => wide
-                .get(*who)
-                .is_some_and(|slot| match slot.load(Ordering::Relaxed) {
-                    1 => false,
-                    2 => true,
-                    _ => {
-                        let all = allows_everything(cx.world, *who);
-                        slot.store(if all { 2 } else { 1 }, Ordering::Relaxed);
-                        all
-                    }
-                }),
+            Gain::Changed { who, change } if copies == Copies::Useful && only_adds(change) => {
+                wide.get(*who, || allows_everything(cx.world, *who))
+            }
             _ => false,
         };
         // A principal's attempts but those: a change of its own (a policy it writes, a
@@ -632,9 +616,7 @@ fn build_with(
         // other becomes it without the change too (`iam-002`, `iam-003`, `iam-012`, an
         // assume-role edge: each needs a part of what the change needs).
         let useful = |mut attempts: Vec<Attempt>| -> Vec<Attempt> {
-            if attempts.iter().any(gives_nothing) {
-                attempts.retain(|a| !gives_nothing(a));
-            }
+            attempts.retain(|a| !gives_nothing(a));
             attempts
         };
         // First what each principal can do to itself: one that surely becomes an
