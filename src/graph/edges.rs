@@ -26,29 +26,41 @@ pub fn build(world: &mut World, fixed: &Fixed) -> Vec<Edge> {
 /// it, a trust that admits an account lists every principal of the account as a
 /// candidate. Both give the same edges (a test checks it); the index is only faster.
 pub fn build_with(world: &mut World, fixed: &Fixed, indexed: bool) -> Vec<Edge> {
-    let candidates = candidates(world, fixed, indexed);
-    decide_candidates(world, &candidates, None, None)
+    let candidates = candidates(world, fixed, indexed, None);
+    decide_candidates(world, &candidates, None, Reads::Every)
+}
+
+/// Which of the assume-role edges a build makes. The callers whose edges the escalation
+/// search reads ([`super::escalation::reads_assumable`]) get every edge whatever it is.
+#[derive(Clone, Copy)]
+pub(super) enum Reads<'a> {
+    /// Every edge.
+    Every,
+    /// The edges into the roles marked (`who-can`, `can`: the roles that may reach
+    /// the resource).
+    Into(&'a [bool]),
 }
 
 /// The assume-role edges of the candidates, in their order; with `callers`, only those
-/// of the callers it marks (the others' edges are left out); with `roles` too, only
-/// those into the roles it marks, but for the callers whose edges the escalation
-/// search reads ([`super::escalation::reads_assumable`]): those keep every edge.
+/// of the callers it marks (the others' edges are left out), and of those only the
+/// ones `reads` names.
 pub(super) fn decide_candidates(
     w: &World,
     candidates: &[Candidate],
     callers: Option<&[bool]>,
-    roles: Option<&[bool]>,
+    reads: Reads,
 ) -> Vec<Edge> {
-    let every_role: Option<Vec<bool>> = roles.map(|_| {
-        (0..w.principals.len())
-            .into_par_iter()
-            .map(|i| super::marked(callers, i) && super::escalation::reads_assumable(w, i))
-            .collect()
-    });
+    let every_role: Option<Vec<bool>> = match reads {
+        Reads::Every => None,
+        Reads::Into(_) => Some(super::escalation::reading_assumable(w, callers)),
+    };
+    let read = |c: &Candidate| match reads {
+        Reads::Every => true,
+        Reads::Into(roles) => super::marked(Some(roles), c.role),
+    };
     let wanted = |c: &Candidate| {
         super::marked(callers, c.caller)
-            && (super::marked(roles, c.role)
+            && (read(c)
                 || every_role
                     .as_ref()
                     .is_none_or(|e| e.get(c.caller).copied().unwrap_or(true)))

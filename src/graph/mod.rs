@@ -47,6 +47,7 @@ pub(crate) fn test_folders() -> Vec<std::path::PathBuf> {
         out.extend(found);
     }
     out.push(root.join("src/graph/testdata/trust-outside"));
+    out.push(root.join("src/graph/testdata/assumed-role-crossing"));
     out
 }
 
@@ -305,6 +306,22 @@ impl Graph {
         Graph::from_world(world, model, fixed)
     }
 
+    /// The graph for `paths`, which lists the edges that cross from one account into
+    /// another: an assume-role edge within an account is made only for the callers
+    /// whose edges the escalation search reads (those make the same escalation edges
+    /// as on the whole graph). Every other edge is the whole graph's, and `paths` on it
+    /// gives the same answer; no other question may be asked of it. The documents are
+    /// let go as they compile, as in [`Graph::build_releasing`].
+    pub fn build_crossings(model: &mut Model, fixed: &[(String, String)]) -> Graph {
+        let mut world = World::new_releasing(model, fixed);
+        let reading = escalation::reading_assumable(&world, None);
+        let candidates = edges::candidates(&mut world, fixed, true, Some(&reading));
+        let assume = edges::decide_candidates(&world, &candidates, None, edges::Reads::Every);
+        drop(candidates);
+        let more = escalation::build(&mut world, model, &assume, fixed);
+        Graph::assemble(world, assume, more, fixed)
+    }
+
     /// The graph for one question (`who-can`, `can`): only the edges of the
     /// principals the answer may need are made (see `focus.rs`), and of those only the
     /// assume-role edges into roles that may reach the resource (but for the callers
@@ -313,15 +330,15 @@ impl Graph {
     /// documents are let go as they compile, as in [`Graph::build_releasing`].
     pub fn build_for(model: &mut Model, fixed: &[(String, String)], question: &Question) -> Graph {
         let mut world = World::new_releasing(model, fixed);
-        let candidates = edges::candidates(&mut world, fixed, true);
+        let candidates = edges::candidates(&mut world, fixed, true, None);
         let needed = focus::needed(&world, model, &candidates, question);
         // Who-can and can read only the edges into the roles that may reach the
         // resource.
-        let into = match question {
-            Question::To { .. } | Question::From { .. } => needed.as_deref(),
-            Question::Reach { .. } => None,
+        let reads = match (question, needed.as_deref()) {
+            (Question::To { .. } | Question::From { .. }, Some(roles)) => edges::Reads::Into(roles),
+            _ => edges::Reads::Every,
         };
-        let assume = edges::decide_candidates(&world, &candidates, needed.as_deref(), into);
+        let assume = edges::decide_candidates(&world, &candidates, needed.as_deref(), reads);
         drop(candidates);
         let more = match &needed {
             Some(sources) => escalation::build_from(&mut world, model, &assume, fixed, sources),

@@ -309,3 +309,6 @@ fn representative_actions(st: &crate::model::Statement) -> Vec<String> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests;

@@ -26,8 +26,16 @@ const BATCH: usize = 4096;
 /// (each role's callers in node order). With `indexed`, a trust that admits an
 /// account (or everyone) yields only the callers whose assume-role grants may name
 /// the role (`GrantIndex`); without, every principal of the account. Also records, for
-/// changed copies made later, which roles admit whom (`World::trust_admits`).
-pub(super) fn candidates(world: &mut World, fixed: &Fixed, indexed: bool) -> Vec<Candidate> {
+/// changed copies made later, which roles admit whom (`World::trust_admits`). With
+/// `within`, a caller of the role's own account is a candidate only when `within`
+/// marks it (`paths`: see [`super::Graph::build_crossings`]); which roles admit whom is
+/// recorded in full all the same.
+pub(super) fn candidates(
+    world: &mut World,
+    fixed: &Fixed,
+    indexed: bool,
+    within: Option<&[bool]>,
+) -> Vec<Candidate> {
     let roles = roles_of(world);
     // Whom each trust entry admits, role after role and entry after entry, on one
     // core: this makes the nodes of the principals outside the data in that order (and
@@ -53,7 +61,10 @@ pub(super) fn candidates(world: &mut World, fixed: &Fixed, indexed: bool) -> Vec
             batch.iter().copied().zip(admitted.by_ref()).collect();
         let found: Vec<(usize, RoleAdmits)> = batch
             .into_par_iter()
-            .map(|(role, entries)| (role, role_admits(w, index.as_ref(), role, entries)))
+            .map(|(role, entries)| {
+                let found = role_admits(w, index.as_ref(), role, entries, within);
+                (role, found)
+            })
             .collect();
         for (role, found) in found {
             for caller in found.direct {
@@ -124,12 +135,17 @@ fn role_admits(
     index: Option<&GrantIndex>,
     role: usize,
     entries: Vec<Admits>,
+    within: Option<&[bool]>,
 ) -> RoleAdmits {
     let role_id = world
         .principals
         .get(role)
         .map(|p| p.id.clone())
         .unwrap_or_default();
+    let account = |i: usize| world.principals.get(i).and_then(|p| p.account.as_deref());
+    let own = account(role);
+    // Whether a caller of the role's own account stays a candidate.
+    let within_kept = |c: &usize| super::marked(within, *c);
     let mut found = RoleAdmits {
         callers: Vec::new(),
         direct: Vec::new(),
@@ -145,17 +161,18 @@ fn role_admits(
                     .extend(list.iter().filter(|c| c.1).map(|c| c.0));
                 named.extend(list);
             }
-            Admits::Account(account) => {
-                let in_account = world.of_account(&account);
+            Admits::Account(admitted) => {
+                let in_account = world.of_account(&admitted);
+                let kept = |c: &usize| own != Some(admitted.as_str()) || within_kept(c);
                 match index {
                     Some(ix) => named.extend(
-                        ix.callers_for(&role_id, Some(&account))
-                            .filter(|c| in_account.contains(c))
+                        ix.callers_for(&role_id, Some(&admitted))
+                            .filter(|c| in_account.contains(c) && kept(c))
                             .map(|c| (c, false)),
                     ),
-                    None => named.extend(in_account.map(|c| (c, false))),
+                    None => named.extend(in_account.filter(kept).map(|c| (c, false))),
                 }
-                found.accounts.push(account);
+                found.accounts.push(admitted);
             }
             Admits::Everyone => {
                 match index {
@@ -170,6 +187,9 @@ fn role_admits(
     // implicitly trust itself (decision-rules §6.2), but it may be named.
     named.sort_unstable_by_key(|c| (c.0, !c.1));
     named.dedup_by_key(|c| c.0);
+    if within.is_some() {
+        named.retain(|(c, _)| account(*c) != own || within_kept(c));
+    }
     found
 }
 
@@ -373,7 +393,7 @@ mod tests {
             let entries: Vec<Admits> = trust_entries(trust.as_deref())
                 .map(|(kind, value, negated)| named_by(world, kind, value, negated, &[]))
                 .collect();
-            let found = role_admits(world, index.as_ref(), role, entries);
+            let found = role_admits(world, index.as_ref(), role, entries, None);
             out.extend(found.callers.into_iter().map(|(c, d)| (role, c, d)));
         }
         out
@@ -411,7 +431,7 @@ mod tests {
                 let mut before = World::new(&loaded.model, &[]);
                 let want = one_by_one(&mut before, indexed);
                 let mut world = World::new(&loaded.model, &[]);
-                let found: Vec<(usize, usize, bool)> = candidates(&mut world, &[], indexed)
+                let found: Vec<(usize, usize, bool)> = candidates(&mut world, &[], indexed, None)
                     .into_iter()
                     .map(|c| (c.role, c.caller, c.direct))
                     .collect();
@@ -436,7 +456,7 @@ mod tests {
         // that role; before, it is not (nothing named it yet).
         let loaded = load(&folders[..1], &LoadOptions::default());
         let mut world = World::new(&loaded.model, &[]);
-        let found = candidates(&mut world, &[], true);
+        let found = candidates(&mut world, &[], true, None);
         let id = |i: usize| {
             world
                 .principals

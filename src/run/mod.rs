@@ -360,14 +360,14 @@ impl<'a> Env<'a> {
     /// text output, which quotes the granting statements, reads the files again
     /// ([`crate::source::Quotes`]).
     pub fn graph_for_answers(&self) -> Result<(Loaded, Graph), RunError> {
-        self.graph_keeping(self.texts_to_quote(), None)
+        self.graph_keeping(self.texts_to_quote(), Build::Whole)
     }
 
     /// [`Env::graph_for_answers`] for one question (`who-can`, `can`): the edges the
     /// answer cannot need are not made ([`Graph::build_for`]); nothing else may be
     /// asked of the graph.
     pub fn graph_for_question(&self, question: &Question) -> Result<(Loaded, Graph), RunError> {
-        self.graph_keeping(self.texts_to_quote(), Some(question))
+        self.graph_keeping(self.texts_to_quote(), Build::For(question))
     }
 
     /// What becomes of the file texts after the load: the text format quotes the
@@ -380,11 +380,18 @@ impl<'a> Env<'a> {
         }
     }
 
-    /// [`Env::graph_for_answers`] for a command whose output quotes no file (`paths`,
-    /// `graph`, `what-can`): the texts of the files are let go too, before the build
-    /// needs the memory (lines and columns stay exact).
+    /// [`Env::graph_for_answers`] for a command whose output quotes no file (`graph`,
+    /// `what-can`): the texts of the files are let go too, before the build needs the
+    /// memory (lines and columns stay exact).
     pub fn graph_without_texts(&self) -> Result<(Loaded, Graph), RunError> {
-        self.graph_keeping(Texts::Drop, None)
+        self.graph_keeping(Texts::Drop, Build::Whole)
+    }
+
+    /// [`Env::graph_without_texts`] for `paths`: of the assume-role edges within an
+    /// account, only those the escalation search reads are made
+    /// ([`Graph::build_crossings`]); nothing else may be asked of the graph.
+    pub fn graph_of_crossings(&self) -> Result<(Loaded, Graph), RunError> {
+        self.graph_keeping(Texts::Drop, Build::Crossings)
     }
 
     /// [`Env::graph_without_texts`] for one question (`what-can`), as
@@ -393,20 +400,17 @@ impl<'a> Env<'a> {
         &self,
         question: &Question,
     ) -> Result<(Loaded, Graph), RunError> {
-        self.graph_keeping(Texts::Drop, Some(question))
+        self.graph_keeping(Texts::Drop, Build::For(question))
     }
 
-    fn graph_keeping(
-        &self,
-        texts: Texts,
-        question: Option<&Question>,
-    ) -> Result<(Loaded, Graph), RunError> {
+    fn graph_keeping(&self, texts: Texts, build: Build) -> Result<(Loaded, Graph), RunError> {
         let progress = self.progress();
         let mut loaded = self.load_keeping(&progress, texts)?;
         progress.step(BUILDING);
-        let graph = match question {
-            Some(q) => Graph::build_for(&mut loaded.model, &self.fixed, q),
-            None => Graph::build_releasing(&mut loaded.model, &self.fixed),
+        let graph = match build {
+            Build::For(q) => Graph::build_for(&mut loaded.model, &self.fixed, q),
+            Build::Crossings => Graph::build_crossings(&mut loaded.model, &self.fixed),
+            Build::Whole => Graph::build_releasing(&mut loaded.model, &self.fixed),
         };
         Ok((loaded, graph))
     }
@@ -419,6 +423,16 @@ impl<'a> Env<'a> {
         );
         progress::Progress::new(for_people && std::io::stderr().is_terminal())
     }
+}
+
+/// Which graph a command builds: the whole graph, or only what its answer reads.
+#[derive(Clone, Copy)]
+enum Build<'q> {
+    Whole,
+    /// For one question ([`Graph::build_for`]).
+    For(&'q Question<'q>),
+    /// For `paths` ([`Graph::build_crossings`]).
+    Crossings,
 }
 
 /// The progress step of a graph build.

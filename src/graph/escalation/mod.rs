@@ -501,6 +501,14 @@ pub(crate) fn reads_assumable(world: &World, i: usize) -> bool {
     })
 }
 
+/// [`reads_assumable`] for each node `callers` marks (false for the others).
+pub(crate) fn reading_assumable(world: &World, callers: Option<&[bool]>) -> Vec<bool> {
+    (0..world.principals.len())
+        .into_par_iter()
+        .map(|i| crate::graph::marked(callers, i) && reads_assumable(world, i))
+        .collect()
+}
+
 /// True when one of the principal's identity Allows names the action (its Denies,
 /// boundary and resources aside): without, no request of it is allowed.
 fn identity_allows(p: &Principal, action: &str) -> bool {
