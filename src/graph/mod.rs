@@ -306,19 +306,35 @@ impl Graph {
         Graph::from_world(world, model, fixed)
     }
 
-    /// The graph for `paths`, which lists the edges that cross from one account into
-    /// another: an assume-role edge within an account is made only for the callers
-    /// whose edges the escalation search reads (those make the same escalation edges
-    /// as on the whole graph). Every other edge is the whole graph's, and `paths` on it
-    /// gives the same answer; no other question may be asked of it. The documents are
-    /// let go as they compile, as in [`Graph::build_releasing`].
-    pub fn build_crossings(model: &mut Model, fixed: &[(String, String)]) -> Graph {
+    /// The graph for `paths` (with its `--from` and `--to` accounts), which lists the
+    /// edges that cross from one account into another. An assume-role edge is made when
+    /// `paths` may list it, or when the escalation search reads it: every edge of a
+    /// caller whose policies may change a role it assumes
+    /// ([`escalation::reads_assumable`]), in the accounts searched. The search runs in
+    /// the accounts whose changed principals may cross into what is listed
+    /// ([`paths::searched`]). `paths` on it gives the same answer as on the whole graph;
+    /// no other question may be asked of it. The documents are let go as they compile,
+    /// as in [`Graph::build_releasing`].
+    pub fn build_crossings(
+        model: &mut Model,
+        fixed: &[(String, String)],
+        from: Option<&str>,
+        to: Option<&str>,
+    ) -> Graph {
         let mut world = World::new_releasing(model, fixed);
         let reading = escalation::reading_assumable(&world, None);
-        let candidates = edges::candidates(&mut world, fixed, true, Some(&reading));
+        // Within an account, only the callers that read their edges are candidates.
+        let mut candidates = edges::candidates(&mut world, fixed, true, Some(&reading));
+        // Whose escalations are searched: `None` for everyone's.
+        let sources = paths::searched(&world, from, to);
+        let searched = |i: usize| marked(sources.as_deref(), i) && reading.get(i) == Some(&true);
+        candidates.retain(|c| searched(c.caller) || paths::may_list(&world, c, from, to));
         let assume = edges::decide_candidates(&world, &candidates, None, edges::Reads::Every);
         drop(candidates);
-        let more = escalation::build(&mut world, model, &assume, fixed);
+        let more = match &sources {
+            Some(sources) => escalation::build_from(&mut world, model, &assume, fixed, sources),
+            None => escalation::build(&mut world, model, &assume, fixed),
+        };
         Graph::assemble(world, assume, more, fixed)
     }
 

@@ -71,6 +71,56 @@ pub fn crossings_in_order<'g>(
     }
 }
 
+/// Whether `paths --from FROM --to TO` may list the assume-role edge of a candidate:
+/// it crosses from the caller's account (or from outside) into another, between the
+/// accounts asked for.
+pub(super) fn may_list(
+    w: &super::World,
+    c: &super::edges::Candidate,
+    from: Option<&str>,
+    to: Option<&str>,
+) -> bool {
+    let account = |i: usize| w.principals.get(i).and_then(|p| p.account.as_deref());
+    let source = account(c.caller).unwrap_or(OUTSIDE);
+    account(c.role).is_some_and(|target| {
+        source != target && from.is_none_or(|f| f == source) && to.is_none_or(|t| t == target)
+    })
+}
+
+/// The principals whose escalations `paths --from FROM --to TO` needs (`None`: every
+/// one's). An escalation makes a changed copy of a principal of the escalating
+/// principal's account, and the copy's assume-role edges are its own to list: with
+/// `--from`, only that account's; with `--to` alone, the accounts whose principals a
+/// role of that account may admit (by the account, or by naming one of them; every
+/// account when a trust admits everyone).
+pub(super) fn searched(
+    w: &super::World,
+    from: Option<&str>,
+    to: Option<&str>,
+) -> Option<Vec<bool>> {
+    let accounts: std::collections::HashSet<&str> = match (from, to) {
+        (Some(f), _) => std::iter::once(f).collect(),
+        (None, Some(t)) => {
+            let into = |r: usize| w.principals.get(r).and_then(|p| p.account.as_deref()) == Some(t);
+            let mut admitted = std::collections::HashSet::new();
+            for (account, role) in w.trust_admits.each_admitted(w) {
+                if into(role) {
+                    // A trust that admits everyone: every account's escalations.
+                    admitted.insert(account?);
+                }
+            }
+            admitted
+        }
+        (None, None) => return None,
+    };
+    Some(
+        w.principals
+            .iter()
+            .map(|p| p.account.as_deref().is_some_and(|a| accounts.contains(a)))
+            .collect(),
+    )
+}
+
 /// What a crossing is listed by: its accounts and the IDs of its hop's ends.
 fn key<'a>(graph: &'a Graph, p: &'a Pending) -> Option<[&'a str; 4]> {
     let w = &graph.world;

@@ -387,11 +387,15 @@ impl<'a> Env<'a> {
         self.graph_keeping(Texts::Drop, Build::Whole)
     }
 
-    /// [`Env::graph_without_texts`] for `paths`: of the assume-role edges within an
-    /// account, only those the escalation search reads are made
+    /// [`Env::graph_without_texts`] for `paths --from FROM --to TO`: only the edges it
+    /// may list and those the escalation search reads are made
     /// ([`Graph::build_crossings`]); nothing else may be asked of the graph.
-    pub fn graph_of_crossings(&self) -> Result<(Loaded, Graph), RunError> {
-        self.graph_keeping(Texts::Drop, Build::Crossings)
+    pub fn graph_of_crossings(
+        &self,
+        from: Option<&str>,
+        to: Option<&str>,
+    ) -> Result<(Loaded, Graph), RunError> {
+        self.graph_keeping(Texts::Drop, Build::Crossings { from, to })
     }
 
     /// [`Env::graph_without_texts`] for one question (`what-can`), as
@@ -409,7 +413,9 @@ impl<'a> Env<'a> {
         progress.step(BUILDING);
         let graph = match build {
             Build::For(q) => Graph::build_for(&mut loaded.model, &self.fixed, q),
-            Build::Crossings => Graph::build_crossings(&mut loaded.model, &self.fixed),
+            Build::Crossings { from, to } => {
+                Graph::build_crossings(&mut loaded.model, &self.fixed, from, to)
+            }
             Build::Whole => Graph::build_releasing(&mut loaded.model, &self.fixed),
         };
         Ok((loaded, graph))
@@ -431,8 +437,11 @@ enum Build<'q> {
     Whole,
     /// For one question ([`Graph::build_for`]).
     For(&'q Question<'q>),
-    /// For `paths` ([`Graph::build_crossings`]).
-    Crossings,
+    /// For `paths`, between the accounts asked for ([`Graph::build_crossings`]).
+    Crossings {
+        from: Option<&'q str>,
+        to: Option<&'q str>,
+    },
 }
 
 /// The progress step of a graph build.

@@ -5,7 +5,7 @@ use crate::cli::Format;
 use crate::report;
 
 pub(super) fn paths(env: &Env, from: Option<&str>, to: Option<&str>) -> Result<u8, RunError> {
-    let (loaded, graph) = env.graph_of_crossings()?;
+    let (loaded, graph) = env.graph_of_crossings(from, to)?;
     let c = crate::graph::paths::crossings_in_order(&graph, &loaded.model, from, to);
     match env.cli.format {
         Format::Json => write_with(|out| report::paths::json(out, c)),
