@@ -56,7 +56,7 @@ pub fn crossings_in_order<'g>(
         })
         .map(Pending::Edge)
         .collect();
-    list.extend(resource_grants(graph, model));
+    list.extend(resource_grants(graph, model, from, to));
     list.retain(|p| {
         key(graph, p)
             .is_some_and(|[a, b, _, _]| from.is_none_or(|f| a == f) && to.is_none_or(|t| b == t))
@@ -253,11 +253,30 @@ impl Iterator for Crossings<'_> {
 /// anonymous callers), checked with the evaluator: both sides must allow. Each action
 /// pattern of a statement is tried with one real action it covers, on the statement's
 /// first Resource value. Only the callers allowed are kept (most that a shared bucket
-/// names are denied), each with the grant to make its hop from when listed.
-fn resource_grants(graph: &Graph, model: &Model) -> Vec<Pending> {
+/// names are denied), each with the grant to make its hop from when listed. Only the
+/// grants `paths --from FROM --to TO` lists are checked.
+fn resource_grants(
+    graph: &Graph,
+    model: &Model,
+    from: Option<&str>,
+    to: Option<&str>,
+) -> Vec<Pending> {
     let w = &graph.world;
     let mut out = Vec::new();
-    for account in model.accounts.values() {
+    // Only the callers of `--from` (as [`key`] names their account) are asked.
+    let asked = |c: &usize| {
+        from.is_none_or(|f| {
+            w.principals
+                .get(*c)
+                .map(|p| p.account.as_deref().unwrap_or(ANONYMOUS))
+                == Some(f)
+        })
+    };
+    for account in model
+        .accounts
+        .values()
+        .filter(|a| to.is_none_or(|t| t == a.id))
+    {
         for r in account.resources.iter().filter(|r| r.policy.is_some()) {
             let Some(doc) = &r.policy else { continue };
             for st in doc
@@ -265,7 +284,8 @@ fn resource_grants(graph: &Graph, model: &Model) -> Vec<Pending> {
                 .iter()
                 .filter(|s| s.effect.as_ref().is_some_and(|e| e.value == Effect::Allow))
             {
-                let callers = named_outside(w, st, &account.id);
+                let mut callers = named_outside(w, st, &account.id);
+                callers.retain(asked);
                 if callers.is_empty() {
                     continue;
                 }
