@@ -89,34 +89,40 @@ pub(super) fn may_list(
 
 /// The principals whose escalations `paths --from FROM --to TO` needs (`None`: every
 /// one's). An escalation makes a changed copy of a principal of the escalating
-/// principal's account, and the copy's assume-role edges are its own to list: with
-/// `--from`, only that account's; with `--to` alone, the accounts whose principals a
-/// role of that account may admit (by the account, or by naming one of them; every
-/// account when a trust admits everyone).
+/// principal's account, and only the copy's assume-role edges may be listed: into the
+/// roles whose trust admits the copy's account, names its base, or admits everyone.
+/// So the search is needed only in the accounts a role of another account admits
+/// (of the `--to` account, when given), and of those only in the `--from` account.
+/// In an organization whose members trust one identity account, that is one account.
 pub(super) fn searched(
     w: &super::World,
     from: Option<&str>,
     to: Option<&str>,
 ) -> Option<Vec<bool>> {
-    let accounts: std::collections::HashSet<&str> = match (from, to) {
-        (Some(f), _) => std::iter::once(f).collect(),
-        (None, Some(t)) => {
-            let into = |r: usize| w.principals.get(r).and_then(|p| p.account.as_deref()) == Some(t);
-            let mut admitted = std::collections::HashSet::new();
-            for (account, role) in w.trust_admits.each_admitted(w) {
-                if into(role) {
-                    // A trust that admits everyone: every account's escalations.
-                    admitted.insert(account?);
-                }
-            }
-            admitted
+    let account = |i: usize| w.principals.get(i).and_then(|p| p.account.as_deref());
+    let mut admitted = std::collections::HashSet::new();
+    let mut everyone = false;
+    for (admits, role) in w.trust_admits.each_admitted(w) {
+        let target = account(role);
+        if to.is_some_and(|t| target != Some(t)) {
+            continue;
         }
-        (None, None) => return None,
-    };
+        match admits {
+            None => everyone = true,
+            Some(a) if Some(a) != target => {
+                admitted.insert(a);
+            }
+            Some(_) => {}
+        }
+    }
+    let searched = |a: &str| (everyone || admitted.contains(a)) && from.is_none_or(|f| f == a);
+    if everyone && from.is_none() {
+        return None;
+    }
     Some(
         w.principals
             .iter()
-            .map(|p| p.account.as_deref().is_some_and(|a| accounts.contains(a)))
+            .map(|p| p.account.as_deref().is_some_and(searched))
             .collect(),
     )
 }
