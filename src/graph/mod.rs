@@ -310,9 +310,9 @@ impl Graph {
     /// edges that cross from one account into another. An assume-role edge is made when
     /// `paths` may list it, or when the escalation search reads it: every edge of a
     /// caller whose policies may change a role it assumes
-    /// ([`escalation::reads_assumable`]), in the accounts searched. The search runs in
+    /// (`escalation::reads_assumable`), in the accounts searched. The search runs in
     /// the accounts whose changed principals may cross into what is listed
-    /// ([`paths::searched`]). `paths` on it gives the same answer as on the whole graph;
+    /// (`paths::searched`). `paths` on it gives the same answer as on the whole graph;
     /// no other question may be asked of it. The documents are let go as they compile,
     /// as in [`Graph::build_releasing`].
     pub fn build_crossings(

@@ -477,7 +477,7 @@ pub fn build(world: &mut World, model: &Model, assume: &[Edge], fixed: &Fixed) -
 /// [`build`] for the escalations of the principals `sources` marks only (and of the
 /// nodes their escalations make): each principal's escalations are its own, found the
 /// same way whoever else is searched (`assume` must hold every assume-role edge of
-/// the marked principals). Only the marked administrators reach their account's node
+/// the marked principals that the search reads: those of [`reads_assumable`]). Only the marked administrators reach their account's node
 /// (made for them, or by an escalation). A node made by the whole build but not by
 /// this one is made by unmarked principals only.
 pub(crate) fn build_from(
