@@ -124,7 +124,7 @@ pub fn edges_from(w: &World, caller: usize) -> Vec<Edge> {
 /// `sts:AssumeRole`, within its account's SCPs). The roles of its own account it
 /// takes over instead (its takeover edges).
 pub fn administrator_edges(w: &World, sink: usize) -> Vec<Edge> {
-    let Some(account) = w.principals.get(sink).and_then(|p| p.account.as_deref()) else {
+    let Some(account) = w.account_of(sink) else {
         return Vec::new();
     };
     w.trust_admits

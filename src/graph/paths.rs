@@ -37,7 +37,7 @@ pub fn crossings_in_order<'g>(
     to: Option<&str>,
 ) -> Crossings<'g> {
     let w = &graph.world;
-    let account = |i: usize| w.principals.get(i).and_then(|p| p.account.as_deref());
+    let account = |i: usize| w.account_of(i);
     let mut list: Vec<Pending> = (0..graph.edges.len())
         .into_par_iter()
         .filter(|i| {
@@ -80,7 +80,7 @@ pub(super) fn may_list(
     from: Option<&str>,
     to: Option<&str>,
 ) -> bool {
-    let account = |i: usize| w.principals.get(i).and_then(|p| p.account.as_deref());
+    let account = |i: usize| w.account_of(i);
     let source = account(c.caller).unwrap_or(OUTSIDE);
     account(c.role).is_some_and(|target| {
         source != target && from.is_none_or(|f| f == source) && to.is_none_or(|t| t == target)
@@ -99,7 +99,7 @@ pub(super) fn searched(
     from: Option<&str>,
     to: Option<&str>,
 ) -> Option<Vec<bool>> {
-    let account = |i: usize| w.principals.get(i).and_then(|p| p.account.as_deref());
+    let account = |i: usize| w.account_of(i);
     let mut admitted = std::collections::HashSet::new();
     let mut everyone = false;
     for (admits, role) in w.trust_admits.each_admitted(w) {
@@ -130,7 +130,7 @@ pub(super) fn searched(
 /// What a crossing is listed by: its accounts and the IDs of its hop's ends.
 fn key<'a>(graph: &'a Graph, p: &'a Pending) -> Option<[&'a str; 4]> {
     let w = &graph.world;
-    let account = |i: usize| w.principals.get(i).and_then(|p| p.account.as_deref());
+    let account = |i: usize| w.account_of(i);
     let id = |n: usize| w.principals.get(n).map(|p| &*p.id);
     Some(match p {
         Pending::Edge(i) => {
@@ -201,7 +201,7 @@ impl GrantOf {
 
     /// The resource's account for a request of `caller`.
     fn caller_owner<'a>(&'a self, w: &'a super::World, caller: usize) -> Option<&'a str> {
-        let account = w.principals.get(caller).and_then(|p| p.account.as_deref());
+        let account = w.account_of(caller);
         self.target.account_for(account)
     }
 

@@ -142,7 +142,7 @@ fn role_admits(
         .get(role)
         .map(|p| p.id.clone())
         .unwrap_or_default();
-    let account = |i: usize| world.principals.get(i).and_then(|p| p.account.as_deref());
+    let account = |i: usize| world.account_of(i);
     let own = account(role);
     // Whether a caller of the role's own account stays a candidate.
     let within_kept = |c: &usize| super::marked(within, *c);

@@ -332,6 +332,11 @@ impl World {
         })
     }
 
+    /// The account of node `i` (none for a node outside the accounts, or past the end).
+    pub fn account_of(&self, i: usize) -> Option<&str> {
+        self.principals.get(i).and_then(|p| p.account.as_deref())
+    }
+
     /// The loaded users and roles of an account.
     pub fn of_account(&self, account: &str) -> std::ops::Range<usize> {
         self.account_ranges.get(account).cloned().unwrap_or(0..0)
